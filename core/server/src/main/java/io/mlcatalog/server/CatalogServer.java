@@ -1,0 +1,175 @@
+package io.mlcatalog.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mlcatalog.server.config.ServerConfig;
+import io.mlcatalog.server.db.DatabaseStartException;
+import io.mlcatalog.server.db.DatabaseUrl;
+import io.mlcatalog.server.db.Db;
+import io.mlcatalog.server.db.EmbeddedDatabase;
+import io.mlcatalog.server.db.Migrations;
+import io.mlcatalog.server.graphql.Loaders;
+import io.mlcatalog.server.graphql.Wiring;
+import io.mlcatalog.server.graphql.GraphQLService;
+import io.mlcatalog.server.http.HttpApi;
+import io.mlcatalog.server.store.AliasStore;
+import io.mlcatalog.server.store.ArtifactStore;
+import io.mlcatalog.server.store.AssertionStore;
+import io.mlcatalog.server.store.ChangeLog;
+import io.mlcatalog.server.store.CodeVersionStore;
+import io.mlcatalog.server.store.DeploymentStore;
+import io.mlcatalog.server.store.LineageStore;
+import io.mlcatalog.server.store.ModelStore;
+import io.mlcatalog.server.store.NamespaceStore;
+import io.mlcatalog.server.store.RunStore;
+import io.mlcatalog.server.store.TagStore;
+import io.mlcatalog.server.write.CatalogWriter;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import org.flywaydb.core.api.FlywayException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A running catalog: its PostgreSQL (embedded, or external by URL) migrated to this version, the
+ * stores, the GraphQL API and the HTTP server. {@link #close()} stops them in reverse order.
+ */
+public final class CatalogServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CatalogServer.class);
+
+    private final EmbeddedDatabase embedded;
+    private final Vertx vertx;
+    private final Db db;
+    private final HttpServer http;
+    private final CatalogWriter writer;
+
+    private CatalogServer(EmbeddedDatabase embedded, Vertx vertx, Db db, HttpServer http, CatalogWriter writer) {
+        this.embedded = embedded;
+        this.vertx = vertx;
+        this.db = db;
+        this.http = http;
+        this.writer = writer;
+    }
+
+    /**
+     * Starts everything, or nothing: on a failure what was started is stopped again.
+     *
+     * @throws DatabaseStartException        when PostgreSQL cannot be started or reached
+     * @throws Migrations.SchemaTooNewException when the database belongs to a newer catalog
+     */
+    public static CatalogServer start(ServerConfig config) {
+        EmbeddedDatabase embedded = null;
+        Vertx vertx = null;
+        Db db = null;
+        try {
+            DatabaseUrl url;
+            if (config.databaseUrl() == null) {
+                embedded = EmbeddedDatabase.start(config.dataDir(), 0);
+                url = embedded.url();
+            } else {
+                url = DatabaseUrl.parse(config.databaseUrl());
+            }
+            migrate(url);
+            vertx = Vertx.vertx();
+            db = Db.connect(vertx, url, config.poolSize(), config.limits().statementTimeout());
+
+            NamespaceStore namespaces = new NamespaceStore(db);
+            CodeVersionStore codeVersions = new CodeVersionStore(db);
+            RunStore runs = new RunStore(db);
+            ArtifactStore artifacts = new ArtifactStore(db);
+            ModelStore models = new ModelStore(db);
+            AliasStore aliases = new AliasStore(db);
+            DeploymentStore deployments = new DeploymentStore(db);
+            TagStore tags = new TagStore(db);
+            AssertionStore assertions = new AssertionStore(db);
+            CatalogWriter writer = new CatalogWriter(db, namespaces, codeVersions, runs, artifacts, models, aliases, deployments, tags,
+                    new LineageStore(db), assertions, new ChangeLog(db));
+            Loaders loaders = new Loaders(runs, codeVersions, artifacts, models, aliases, deployments, tags, assertions);
+            GraphQLService graphql = new GraphQLService(config.limits(), loaders,
+                    new Wiring(namespaces, codeVersions, runs, artifacts, models, deployments, writer)::wire);
+
+            ObjectMapper mapper = new ObjectMapper();
+            HttpServer http = await(HttpApi.listen(vertx, HttpApi.router(vertx, graphql, db, config.limits(), mapper),
+                    config.host(), config.port()).toCompletionStage().toCompletableFuture());
+            return new CatalogServer(embedded, vertx, db, http, writer);
+        } catch (RuntimeException e) {
+            if (db != null) {
+                db.close();
+            }
+            if (vertx != null) {
+                vertx.close();
+            }
+            if (embedded != null) {
+                embedded.close();
+            }
+            throw e;
+        }
+    }
+
+    private static void migrate(DatabaseUrl url) {
+        try {
+            Migrations.migrate(url);
+        } catch (Migrations.SchemaTooNewException e) {
+            throw e;
+        } catch (FlywayException e) {
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            throw new DatabaseStartException("cannot use the database " + url + ": " + root.getMessage()
+                    + ". Check that PostgreSQL runs there and that the URL, user and password are right.", e);
+        }
+    }
+
+    private static <T> T await(java.util.concurrent.CompletableFuture<T> future) {
+        try {
+            return future.get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new IllegalStateException("could not start the HTTP server: " + cause.getMessage(), cause);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the HTTP server did not start within 60 s", e);
+        }
+    }
+
+    /** The port the HTTP server listens on. */
+    public int port() {
+        return http.actualPort();
+    }
+
+    public CatalogWriter writer() {
+        return writer;
+    }
+
+    public Db db() {
+        return db;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    @Override
+    public void close() {
+        try {
+            http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("HTTP server did not close cleanly: {}", e.toString());
+        }
+        db.close();
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("Vert.x did not close cleanly: {}", e.toString());
+        }
+        if (embedded != null) {
+            embedded.close();
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.mlcatalog.server;
+
+import io.mlcatalog.server.config.Limits;
+import io.mlcatalog.server.config.ServerConfig;
+import io.mlcatalog.server.db.DatabaseStartException;
+import io.mlcatalog.server.db.Migrations;
+import io.mlcatalog.server.demo.DemoData;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** The {@code mlcatalog} command line. */
+@Command(name = "mlcatalog", mixinStandardHelpOptions = true, version = "mlcatalog 0.1.0",
+        description = "A GraphQL metadata catalog for machine learning: runs, artifacts, models, deployments and their lineage.",
+        subcommands = {Main.Serve.class, Main.Demo.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof DatabaseStartException || e instanceof Migrations.SchemaTooNewException
+                    || e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+                cmd.getErr().println("mlcatalog: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        return cl;
+    }
+
+    /** Where the data is and how requests are limited: shared by the commands that open the catalog. */
+    static final class Options {
+        @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:MLCATALOG_DATA_DIR}",
+                description = "Where the embedded PostgreSQL keeps its data (default: ~/.mlcatalog; env MLCATALOG_DATA_DIR).")
+        Path dataDir;
+
+        @Option(names = "--database-url", paramLabel = "URL", defaultValue = "${env:MLCATALOG_DATABASE_URL}",
+                description = "Use this PostgreSQL instead of the embedded one: postgresql://user:password@host:5432/db "
+                        + "(env MLCATALOG_DATABASE_URL).")
+        String databaseUrl;
+
+        @Option(names = "--host", defaultValue = "${env:MLCATALOG_HOST:-127.0.0.1}",
+                description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
+        String host;
+
+        @Option(names = "--port", defaultValue = "${env:MLCATALOG_PORT:-8080}", description = "HTTP port (default: ${DEFAULT-VALUE}).")
+        int port;
+
+        @Option(names = "--pool-size", defaultValue = "8", description = "Connections to PostgreSQL (default: ${DEFAULT-VALUE}).")
+        int poolSize;
+
+        @Option(names = "--max-query-depth", defaultValue = "12", description = "Deepest field nesting of a query (default: ${DEFAULT-VALUE}).")
+        int maxDepth;
+
+        @Option(names = "--max-query-complexity", defaultValue = "50000",
+                description = "Most fields a query may select, lists counting `first` times their fields (default: ${DEFAULT-VALUE}).")
+        int maxComplexity;
+
+        @Option(names = "--max-aliases", defaultValue = "30", description = "Most aliases in one document (default: ${DEFAULT-VALUE}).")
+        int maxAliases;
+
+        @Option(names = "--max-tokens", defaultValue = "15000", description = "Most tokens the parser reads (default: ${DEFAULT-VALUE}).")
+        int maxTokens;
+
+        @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "Largest request body (default: ${DEFAULT-VALUE}).")
+        long maxBodyBytes;
+
+        @Option(names = "--statement-timeout", defaultValue = "10s",
+                description = "Longest any SQL statement may run, e.g. 500ms, 10s, 1m (default: ${DEFAULT-VALUE}).")
+        String statementTimeout;
+
+        ServerConfig config() {
+            Limits limits = new Limits(maxDepth, maxComplexity, maxAliases, maxTokens, maxBodyBytes, duration(statementTimeout));
+            return new ServerConfig(host, port, dataDir != null ? dataDir : ServerConfig.defaultDataDir(),
+                    databaseUrl == null || databaseUrl.isBlank() ? null : databaseUrl, poolSize, limits);
+        }
+
+        static Duration duration(String text) {
+            String t = text.strip().toLowerCase(java.util.Locale.ROOT);
+            try {
+                if (t.endsWith("ms")) {
+                    return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+                }
+                if (t.endsWith("s")) {
+                    return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
+                }
+                if (t.endsWith("m")) {
+                    return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
+                }
+                return Duration.ofMillis(Long.parseLong(t));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not a duration: '" + text + "' (examples: 500ms, 10s, 1m)");
+            }
+        }
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Start the catalog: PostgreSQL, migrations, the GraphQL API.")
+    static final class Serve implements Callable<Integer> {
+        @Mixin
+        Options options = new Options();
+
+        @Option(names = "--demo", description = "Load the demo data set (once; loading it again changes nothing).")
+        boolean demo;
+
+        @Override
+        public Integer call() throws Exception {
+            long start = System.nanoTime();
+            CatalogServer server = CatalogServer.start(options.config());
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                stopped.countDown();
+            }, "mlcatalog-shutdown"));
+            if (demo) {
+                DemoData.Summary summary = DemoData.load(server.writer());
+                System.out.println("demo data loaded: " + summary);
+            }
+            String base = "http://" + (options.host.equals("0.0.0.0") ? "localhost" : options.host) + ":" + server.port();
+            System.out.printf("mlcatalog is ready in %.1f s%n  GraphQL:  %s/graphql%n  GraphiQL: %s/graphiql/%n",
+                    (System.nanoTime() - start) / 1e9, base, base);
+            System.out.flush();
+            stopped.await();
+            return 0;
+        }
+    }
+
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = "Load the demo data set into the catalog's database and exit (loading it again changes nothing).")
+    static final class Demo implements Callable<Integer> {
+        @Mixin
+        Options options = new Options();
+
+        @Override
+        public Integer call() {
+            ServerConfig c = options.config();
+            try (CatalogServer server = CatalogServer.start(new ServerConfig(c.host(), 0, c.dataDir(), c.databaseUrl(), c.poolSize(), c.limits()))) {
+                System.out.println("demo data loaded: " + DemoData.load(server.writer()));
+            }
+            return 0;
+        }
+    }
+}

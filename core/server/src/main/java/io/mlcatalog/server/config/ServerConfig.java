@@ -1,0 +1,35 @@
+package io.mlcatalog.server.config;
+
+import java.nio.file.Path;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * How to run the catalog.
+ *
+ * @param host        the address to listen on
+ * @param port        the HTTP port (0: any free port)
+ * @param dataDir     where the embedded PostgreSQL keeps its data (unused with a database URL)
+ * @param databaseUrl an external PostgreSQL ({@code postgresql://…}), or null for the embedded one
+ * @param poolSize    connections to PostgreSQL
+ * @param limits      request limits
+ */
+public record ServerConfig(String host, int port, Path dataDir, String databaseUrl, int poolSize, Limits limits) {
+    public ServerConfig {
+        requireNonNull(host, "host is null");
+        requireNonNull(limits, "limits is null");
+        if (databaseUrl == null) {
+            requireNonNull(dataDir, "dataDir is null (needed for the embedded PostgreSQL)");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
+        }
+        if (poolSize < 1) {
+            throw new IllegalArgumentException("poolSize must be positive, got " + poolSize);
+        }
+    }
+
+    public static Path defaultDataDir() {
+        return Path.of(System.getProperty("user.home"), ".mlcatalog");
+    }
+}

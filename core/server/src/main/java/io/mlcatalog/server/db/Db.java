@@ -1,0 +1,97 @@
+package io.mlcatalog.server.db;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The catalog's connection pool. Every statement goes through {@link #query}, so that the number of
+ * statements a request makes can be counted (the DataLoader tests rely on it) and every value is a
+ * bind parameter: there is no method here that takes SQL and values together as one string.
+ */
+public final class Db implements AutoCloseable {
+    private final Pool pool;
+    private final AtomicLong statements = new AtomicLong();
+
+    private Db(Pool pool) {
+        this.pool = pool;
+    }
+
+    public static Db connect(Vertx vertx, DatabaseUrl url, int poolSize, Duration statementTimeout) {
+        requireNonNull(url, "url is null");
+        PgConnectOptions connect = new PgConnectOptions()
+                .setHost(url.host())
+                .setPort(url.port())
+                .setDatabase(url.database())
+                .setUser(url.user())
+                .setCachePreparedStatements(true)
+                .setPreparedStatementCacheMaxSize(512)
+                // sent in the startup message: every statement of every connection is bounded
+                .addProperty("statement_timeout", Long.toString(statementTimeout.toMillis()))
+                .addProperty("application_name", "mlcatalog");
+        if (url.password() != null) {
+            connect.setPassword(url.password());
+        }
+        String sslMode = url.options().get("sslmode");
+        if (sslMode != null) {
+            connect.setSslMode(io.vertx.pgclient.SslMode.of(sslMode));
+        }
+        Pool pool = PgBuilder.pool()
+                .connectingTo(connect)
+                .with(new PoolOptions().setMaxSize(poolSize).setName("mlcatalog").setShared(false))
+                .using(vertx)
+                .build();
+        return new Db(pool);
+    }
+
+    /** Runs one parameterized statement on {@code client} (the pool, or a connection in a transaction). */
+    public Future<RowSet<Row>> query(SqlClient client, String sql, Tuple args) {
+        statements.incrementAndGet();
+        return client.preparedQuery(sql).execute(args);
+    }
+
+    /** Runs one parameterized statement on any pooled connection. */
+    public Future<RowSet<Row>> query(String sql, Tuple args) {
+        return query(pool, sql, args);
+    }
+
+    /** Runs one parameterized statement once per tuple, in one round trip. */
+    public Future<RowSet<Row>> batch(SqlClient client, String sql, List<Tuple> args) {
+        statements.incrementAndGet();
+        return client.preparedQuery(sql).executeBatch(args);
+    }
+
+    /** Runs {@code work} in one transaction: committed when its future succeeds, rolled back otherwise. */
+    public <T> Future<T> inTransaction(Function<SqlConnection, Future<T>> work) {
+        return pool.withTransaction(work);
+    }
+
+    /** How many statements have been sent since the pool was created. */
+    public long statementCount() {
+        return statements.get();
+    }
+
+    public Future<Boolean> ping() {
+        return query("select 1", Tuple.tuple()).map(rows -> rows.size() == 1);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

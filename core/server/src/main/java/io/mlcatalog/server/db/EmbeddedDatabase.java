@@ -1,0 +1,83 @@
+package io.mlcatalog.server.db;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The PostgreSQL that ships inside the catalog's jar, started in a persistent data directory.
+ * Binaries unpack once into {@code <data-dir>/pg-binaries}; the cluster lives in {@code <data-dir>/pg-data}
+ * and survives restarts.
+ */
+public final class EmbeddedDatabase implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabase.class);
+
+    private final EmbeddedPostgres postgres;
+    private final DatabaseUrl url;
+
+    private EmbeddedDatabase(EmbeddedPostgres postgres) {
+        this.postgres = postgres;
+        this.url = new DatabaseUrl("localhost", postgres.getPort(), "postgres", "postgres", null, java.util.Map.of());
+    }
+
+    /**
+     * Starts PostgreSQL on a free port in {@code dataDir}.
+     *
+     * @throws DatabaseStartException with a message that says why and what to do instead
+     */
+    public static EmbeddedDatabase start(Path dataDir, int port) {
+        requireNonNull(dataDir, "dataDir is null");
+        Path clusterDir = dataDir.resolve("pg-data");
+        Path binariesDir = dataDir.resolve("pg-binaries");
+        try {
+            Files.createDirectories(clusterDir);
+            Files.createDirectories(binariesDir);
+        } catch (IOException e) {
+            throw new DatabaseStartException("cannot create the data directory " + dataDir + ": " + e.getMessage()
+                    + ". Choose a writable one with --data-dir.", e);
+        }
+        try {
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setDataDirectory(clusterDir)
+                    .setCleanDataDirectory(false)
+                    .setOverrideWorkingDirectory(binariesDir.toFile())
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    // the catalog stops PostgreSQL itself, in order, after the HTTP server
+                    .setRegisterShutdownHook(false)
+                    .setServerConfig("max_connections", "100")
+                    .setServerConfig("listen_addresses", "localhost");
+            if (port > 0) {
+                builder.setPort(port);
+            }
+            EmbeddedPostgres pg = builder.start();
+            log.info("embedded PostgreSQL started on port {} with data in {}", pg.getPort(), clusterDir);
+            return new EmbeddedDatabase(pg);
+        } catch (IOException | RuntimeException e) {
+            throw DatabaseStartException.explain(e, clusterDir);
+        }
+    }
+
+    public DatabaseUrl url() {
+        return url;
+    }
+
+    public int port() {
+        return postgres.getPort();
+    }
+
+    @Override
+    public void close() {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            log.warn("embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.mlcatalog.server.graphql;
+
+import graphql.schema.DataFetchingEnvironment;
+import io.mlcatalog.server.model.CatalogException;
+import io.mlcatalog.server.model.GlobalId;
+import io.mlcatalog.server.model.NodeType;
+import io.mlcatalog.server.model.Source;
+import io.mlcatalog.server.model.Text;
+import io.mlcatalog.server.model.Times;
+import io.mlcatalog.server.store.Cursor;
+import io.mlcatalog.server.store.PageArgs;
+
+import java.time.OffsetDateTime;
+import java.util.Map;
+import java.util.UUID;
+
+/** Reading and checking field arguments. */
+final class Args {
+    static final int MAX_FIRST = 100;
+
+    /** GraphQL context key: who is writing (set per request by the HTTP layer). */
+    static final String SOURCE = "mlcatalog.source";
+
+    private Args() {
+    }
+
+    /** {@code first} (1..100) and {@code after} of a connection field. */
+    static PageArgs page(DataFetchingEnvironment env) {
+        return page(env, null);
+    }
+
+    static PageArgs page(DataFetchingEnvironment env, OffsetDateTime at) {
+        Integer first = env.getArgument("first");
+        int n = first == null ? 20 : first;
+        if (n < 1 || n > MAX_FIRST) {
+            throw new CatalogException(io.mlcatalog.server.model.ErrorCode.BAD_USER_INPUT,
+                    "first must be between 1 and " + MAX_FIRST + ", got " + n + "; page with after: pageInfo.endCursor", "first");
+        }
+        return new PageArgs(n, Cursor.decode(env.getArgument("after"), "after"), at);
+    }
+
+    static OffsetDateTime time(DataFetchingEnvironment env, String name) {
+        return Times.normalize(env.getArgument(name), name);
+    }
+
+    /** The instant an "as of" argument names, or now. */
+    static OffsetDateTime timeOrNow(DataFetchingEnvironment env, String name) {
+        OffsetDateTime t = time(env, name);
+        return t != null ? t : Times.now();
+    }
+
+    static UUID id(DataFetchingEnvironment env, String name, NodeType type) {
+        String id = env.getArgument(name);
+        return id == null ? null : GlobalId.parse(id, type, name);
+    }
+
+    static String name(DataFetchingEnvironment env, String name) {
+        return Text.optionalName(name, env.getArgument(name), Text.URI_BYTES);
+    }
+
+    static Source source(DataFetchingEnvironment env) {
+        Source s = env.getGraphQlContext().get(SOURCE);
+        return s != null ? s : Source.api(null);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Object value) {
+        return (Map<String, Object>) value;
+    }
+}

@@ -1,0 +1,217 @@
+package io.mlcatalog.server.graphql;
+
+import io.mlcatalog.server.model.Alias;
+import io.mlcatalog.server.model.Artifact;
+import io.mlcatalog.server.model.Assertion;
+import io.mlcatalog.server.model.CodeVersion;
+import io.mlcatalog.server.model.Deployment;
+import io.mlcatalog.server.model.Model;
+import io.mlcatalog.server.model.ModelVersion;
+import io.mlcatalog.server.model.Run;
+import io.mlcatalog.server.model.Tag;
+import io.mlcatalog.server.store.AliasStore;
+import io.mlcatalog.server.store.ArtifactStore;
+import io.mlcatalog.server.store.AssertionStore;
+import io.mlcatalog.server.store.ChildPage;
+import io.mlcatalog.server.store.CodeVersionStore;
+import io.mlcatalog.server.store.DeploymentStore;
+import io.mlcatalog.server.store.ModelStore;
+import io.mlcatalog.server.store.Page;
+import io.mlcatalog.server.store.PageArgs;
+import io.mlcatalog.server.store.RunStore;
+import io.mlcatalog.server.store.TagStore;
+import graphql.schema.DataFetchingEnvironment;
+import io.vertx.core.Future;
+import org.dataloader.DataLoader;
+import org.dataloader.DataLoaderFactory;
+import org.dataloader.DataLoaderRegistry;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * The DataLoaders of one request. Every child field loads through one of these, so a request makes one
+ * statement per field per level of the query, however many rows each level has. A fresh registry per
+ * request: nothing is cached across requests or clients.
+ */
+public final class Loaders {
+    private final RunStore runs;
+    private final CodeVersionStore codeVersions;
+    private final ArtifactStore artifacts;
+    private final ModelStore models;
+    private final AliasStore aliases;
+    private final DeploymentStore deployments;
+    private final TagStore tags;
+    private final AssertionStore assertions;
+
+    public Loaders(RunStore runs, CodeVersionStore codeVersions, ArtifactStore artifacts, ModelStore models, AliasStore aliases,
+                   DeploymentStore deployments, TagStore tags, AssertionStore assertions) {
+        this.runs = runs;
+        this.codeVersions = codeVersions;
+        this.artifacts = artifacts;
+        this.models = models;
+        this.aliases = aliases;
+        this.deployments = deployments;
+        this.tags = tags;
+        this.assertions = assertions;
+    }
+
+    /** An entity and the instant a time-dependent child is asked for. */
+    public record AtKey(UUID id, OffsetDateTime at) {
+    }
+
+    public DataLoaderRegistry newRegistry() {
+        DataLoaderRegistry r = new DataLoaderRegistry();
+        r.register("runById", byKeys(runs::byIds));
+        r.register("codeVersionById", byKeys(codeVersions::byIds));
+        r.register("artifactById", byKeys(artifacts::byIds));
+        r.register("modelById", byKeys(models::byIds));
+        r.register("modelVersionById", byKeys(models::versionsByIds));
+        r.register("deploymentById", byKeys(deployments::byIds));
+        r.register("versionByKey", DataLoaderFactory.newMappedDataLoader(
+                (Set<ModelStore.VersionKey> keys) -> stage(models.versionsByKeys(keys))));
+        r.register("inputsOfRun", lists(artifacts::inputsOf));
+        r.register("outputsOfRun", lists(artifacts::outputsOf));
+        r.register("versionsOfRun", lists(models::versionsOfRuns));
+        r.register("versionsOfArtifact", lists(models::versionsOfArtifacts));
+        r.register("producersOfArtifact", lists(runs::producersOf));
+        r.register("tagsOf", lists(tags::byEntities));
+        r.register("assertionsOf", lists(assertions::bySubjects));
+        r.register("consumersOfArtifact", pages(runs::consumersOf));
+        r.register("consumerCountOfArtifact", counts(runs::countConsumersOf));
+        r.register("runsOfCodeVersion", pages(runs::byCodeVersions));
+        r.register("runCountOfCodeVersion", counts(runs::countByCodeVersions));
+        r.register("versionsOfModel", pages(models::versionsOfModels));
+        r.register("versionCountOfModel", counts(models::countVersionsOfModels));
+        r.register("deploymentsOfVersion", pages(deployments::ofVersions));
+        r.register("deploymentCountOfVersion", atKeys(deployments::countOfVersions, 0));
+        r.register("aliasesOfModel", atKeys(aliases::ofModels, List.of()));
+        r.register("aliasNamesOfVersion", atKeys(aliases::namesOfVersions, List.of()));
+        return r;
+    }
+
+    // ------------------------------------------------------------------ typed access from fetchers
+
+    static CompletableFuture<Run> run(DataFetchingEnvironment env, UUID id) {
+        return load(env, "runById", id);
+    }
+
+    static CompletableFuture<CodeVersion> codeVersion(DataFetchingEnvironment env, UUID id) {
+        return load(env, "codeVersionById", id);
+    }
+
+    static CompletableFuture<Artifact> artifact(DataFetchingEnvironment env, UUID id) {
+        return load(env, "artifactById", id);
+    }
+
+    static CompletableFuture<Model> model(DataFetchingEnvironment env, UUID id) {
+        return load(env, "modelById", id);
+    }
+
+    static CompletableFuture<ModelVersion> modelVersion(DataFetchingEnvironment env, UUID id) {
+        return load(env, "modelVersionById", id);
+    }
+
+    static CompletableFuture<Deployment> deployment(DataFetchingEnvironment env, UUID id) {
+        return load(env, "deploymentById", id);
+    }
+
+    static CompletableFuture<List<Tag>> tags(DataFetchingEnvironment env, UUID id) {
+        return load(env, "tagsOf", id);
+    }
+
+    static CompletableFuture<List<Assertion>> assertions(DataFetchingEnvironment env, UUID id) {
+        return load(env, "assertionsOf", id);
+    }
+
+    static CompletableFuture<List<Alias>> aliasesOfModel(DataFetchingEnvironment env, UUID modelId, OffsetDateTime at) {
+        return load(env, "aliasesOfModel", new AtKey(modelId, at));
+    }
+
+    static <V> CompletableFuture<V> load(DataFetchingEnvironment env, String loader, Object key) {
+        if (key == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        DataLoader<Object, V> dl = env.getDataLoader(loader);
+        return dl.load(key);
+    }
+
+    /** A connection over a page of children, with its total count loaded (batched) only when selected. */
+    static <T> CompletableFuture<Connection<T>> childConnection(DataFetchingEnvironment env, String pageLoader, String countLoader,
+                                                                UUID parent, PageArgs args, Object countKey) {
+        CompletableFuture<Page<T>> page = load(env, pageLoader, new ChildPage(parent, args));
+        return page.thenApply(p -> new Connection<>(p, () -> load(env, countLoader, countKey)));
+    }
+
+    // ------------------------------------------------------------------ batch functions
+
+    private static <V> DataLoader<UUID, V> byKeys(Function<Set<UUID>, Future<Map<UUID, V>>> fetch) {
+        return DataLoaderFactory.newMappedDataLoader((Set<UUID> keys) -> stage(fetch.apply(keys)));
+    }
+
+    private static <V> DataLoader<UUID, List<V>> lists(Function<Set<UUID>, Future<Map<UUID, List<V>>>> fetch) {
+        return DataLoaderFactory.newMappedDataLoader((Set<UUID> keys) -> stage(fetch.apply(keys)).thenApply(found -> {
+            Map<UUID, List<V>> result = new HashMap<>();
+            for (UUID k : keys) {
+                result.put(k, found.getOrDefault(k, List.of()));
+            }
+            return result;
+        }));
+    }
+
+    private static DataLoader<UUID, Integer> counts(Function<Set<UUID>, Future<Map<UUID, Integer>>> fetch) {
+        return DataLoaderFactory.newMappedDataLoader((Set<UUID> keys) -> stage(fetch.apply(keys)));
+    }
+
+    /** Keys that share their page arguments are loaded with one statement. */
+    private static <T> DataLoader<ChildPage, Page<T>> pages(BiFunction<Set<UUID>, PageArgs, Future<Map<UUID, Page<T>>>> fetch) {
+        return DataLoaderFactory.newMappedDataLoader((Set<ChildPage> keys) -> {
+            Map<PageArgs, Set<UUID>> byArgs = new LinkedHashMap<>();
+            keys.forEach(k -> byArgs.computeIfAbsent(k.args(), a -> new java.util.LinkedHashSet<>()).add(k.parent()));
+            List<CompletableFuture<Map<ChildPage, Page<T>>>> parts = new ArrayList<>();
+            byArgs.forEach((args, parents) -> parts.add(stage(fetch.apply(parents, args)).toCompletableFuture().thenApply(found -> {
+                Map<ChildPage, Page<T>> m = new HashMap<>();
+                found.forEach((parent, page) -> m.put(new ChildPage(parent, args), page));
+                return m;
+            })));
+            return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(x -> {
+                Map<ChildPage, Page<T>> all = new HashMap<>();
+                parts.forEach(p -> all.putAll(p.join()));
+                return all;
+            });
+        });
+    }
+
+    /** Keys that share their instant are loaded with one statement. */
+    private static <V> DataLoader<AtKey, V> atKeys(BiFunction<Set<UUID>, OffsetDateTime, Future<Map<UUID, V>>> fetch, V absent) {
+        return DataLoaderFactory.newMappedDataLoader((Set<AtKey> keys) -> {
+            Map<OffsetDateTime, Set<UUID>> byAt = new LinkedHashMap<>();
+            keys.forEach(k -> byAt.computeIfAbsent(k.at(), a -> new java.util.LinkedHashSet<>()).add(k.id()));
+            List<CompletableFuture<Map<AtKey, V>>> parts = new ArrayList<>();
+            byAt.forEach((at, ids) -> parts.add(stage(fetch.apply(ids, at)).toCompletableFuture().thenApply(found -> {
+                Map<AtKey, V> m = new HashMap<>();
+                ids.forEach(id -> m.put(new AtKey(id, at), found.getOrDefault(id, absent)));
+                return m;
+            })));
+            return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(x -> {
+                Map<AtKey, V> all = new HashMap<>();
+                parts.forEach(p -> all.putAll(p.join()));
+                return all;
+            });
+        });
+    }
+
+    static <T> CompletionStage<T> stage(Future<T> future) {
+        return future.toCompletionStage();
+    }
+}

@@ -1,0 +1,117 @@
+package io.mlcatalog.server.graphql;
+
+import graphql.schema.DataFetchingEnvironment;
+import graphql.schema.idl.RuntimeWiring;
+import io.mlcatalog.server.model.Alias;
+import io.mlcatalog.server.model.CatalogException;
+import io.mlcatalog.server.model.Model;
+import io.mlcatalog.server.model.ModelVersion;
+import io.mlcatalog.server.model.Text;
+import io.mlcatalog.server.store.ModelFilter;
+import io.mlcatalog.server.store.ModelStore;
+import io.mlcatalog.server.store.PageArgs;
+import io.mlcatalog.server.write.CatalogWriter;
+
+import java.time.OffsetDateTime;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import static io.mlcatalog.server.graphql.Loaders.stage;
+
+/** The GraphQL wiring of models, versions and aliases (schema/models.graphqls). */
+final class ModelWiring {
+    private final ModelStore models;
+    private final CatalogWriter writer;
+
+    ModelWiring(ModelStore models, CatalogWriter writer) {
+        this.models = models;
+        this.writer = writer;
+    }
+
+    void wire(RuntimeWiring.Builder w) {
+        w.type("Query", t -> t
+                .dataFetcher("models", this::models)
+                .dataFetcher("model", env -> findModel(env, env.getArgument("namespace"), env.getArgument("name")))
+                .dataFetcher("modelVersion", env -> findModel(env, env.getArgument("namespace"), env.getArgument("model"))
+                        .thenCompose(model -> model == null ? CompletableFuture.completedFuture(null) : version(env, model.id()))));
+        w.type("Mutation", t -> t
+                .dataFetcher("registerModelVersion", env -> stage(writer.registerModelVersion(Args.source(env),
+                        Inputs.modelVersion("input", Args.map(env.getArgument("input"))))))
+                .dataFetcher("setAlias", env -> stage(writer.setAlias(Args.source(env), env.getArgument("namespace"),
+                        env.getArgument("model"), env.getArgument("alias"), env.getArgument("version"), env.getArgument("at"))))
+                .dataFetcher("removeAlias", env -> stage(writer.removeAlias(Args.source(env), env.getArgument("namespace"),
+                        env.getArgument("model"), env.getArgument("alias"), env.getArgument("at")))));
+        w.type("Model", t -> t
+                .dataFetcher("id", NodeWiring::globalId)
+                .dataFetcher("tags", env -> Loaders.tags(env, model(env).id()))
+                .dataFetcher("versions", env -> {
+                    UUID id = model(env).id();
+                    return Loaders.childConnection(env, "versionsOfModel", "versionCountOfModel", id, Args.page(env), id);
+                })
+                .dataFetcher("version", env -> version(env, model(env).id()))
+                .dataFetcher("aliases", env -> Loaders.aliasesOfModel(env, model(env).id(), Args.timeOrNow(env, "asOf")))
+                .dataFetcher("assertedBy", env -> Loaders.assertions(env, model(env).id())));
+        w.type("ModelVersion", t -> t
+                .dataFetcher("id", NodeWiring::globalId)
+                .dataFetcher("model", env -> Loaders.model(env, version(env).modelId()))
+                .dataFetcher("tags", env -> Loaders.tags(env, version(env).id()))
+                .dataFetcher("artifact", env -> Loaders.artifact(env, version(env).artifactId()))
+                .dataFetcher("run", env -> Loaders.run(env, version(env).runId()))
+                .dataFetcher("aliases", env -> Loaders.load(env, "aliasNamesOfVersion",
+                        new Loaders.AtKey(version(env).id(), Args.timeOrNow(env, "asOf"))))
+                .dataFetcher("deployments", env -> {
+                    UUID id = version(env).id();
+                    OffsetDateTime activeAt = Args.time(env, "activeAt");
+                    return Loaders.childConnection(env, "deploymentsOfVersion", "deploymentCountOfVersion", id,
+                            Args.page(env, activeAt), new Loaders.AtKey(id, activeAt));
+                })
+                .dataFetcher("assertedBy", env -> Loaders.assertions(env, version(env).id())));
+        w.type("Alias", t -> t.dataFetcher("modelVersion", env -> Loaders.modelVersion(env, ((Alias) env.getSource()).modelVersionId())));
+    }
+
+    private static Model model(DataFetchingEnvironment env) {
+        return env.getSource();
+    }
+
+    private static ModelVersion version(DataFetchingEnvironment env) {
+        return env.getSource();
+    }
+
+    /** The version named by the {@code version} or {@code alias} (as of {@code asOf}) argument. */
+    private static CompletableFuture<ModelVersion> version(DataFetchingEnvironment env, UUID modelId) {
+        String version = env.getArgument("version");
+        String alias = env.getArgument("alias");
+        if ((version == null) == (alias == null)) {
+            throw CatalogException.badInput(version == null ? "version" : "alias", "give either version or alias");
+        }
+        if (version != null) {
+            return Loaders.load(env, "versionByKey", new ModelStore.VersionKey(modelId, version));
+        }
+        return Loaders.aliasesOfModel(env, modelId, Args.timeOrNow(env, "asOf")).thenCompose(aliases -> aliases.stream()
+                .filter(a -> a.name().equals(alias)).findFirst()
+                .map(a -> Loaders.modelVersion(env, a.modelVersionId()))
+                .orElse(CompletableFuture.completedFuture(null)));
+    }
+
+    private CompletableFuture<Model> findModel(DataFetchingEnvironment env, String namespace, String name) {
+        String n = Text.name(env.getArgument("name") != null ? "name" : "model", name, Text.SHORT_NAME_BYTES);
+        return stage(models.findByName(namespace, n)).toCompletableFuture().thenApply(found -> {
+            if (found.size() > 1) {
+                throw CatalogException.badInput("namespace", "a model named '" + n + "' exists in several namespaces ("
+                        + String.join(", ", found.stream().map(Model::namespace).toList()) + "): give the namespace");
+            }
+            return found.isEmpty() ? null : found.get(0);
+        });
+    }
+
+    private CompletableFuture<Connection<Model>> models(DataFetchingEnvironment env) {
+        Map<String, Object> f = env.getArgument("filter");
+        Map<String, Object> tag = f == null ? null : Args.map(f.get("tag"));
+        ModelFilter filter = f == null ? ModelFilter.ALL : new ModelFilter((String) f.get("namespace"), (String) f.get("nameContains"),
+                tag == null ? null : (String) tag.get("key"), tag == null ? null : (String) tag.get("value"));
+        PageArgs page = Args.page(env);
+        return stage(models.page(filter, page)).toCompletableFuture()
+                .thenApply(p -> new Connection<>(p, () -> stage(models.count(filter)).toCompletableFuture()));
+    }
+}

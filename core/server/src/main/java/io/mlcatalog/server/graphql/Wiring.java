@@ -1,0 +1,36 @@
+package io.mlcatalog.server.graphql;
+
+import graphql.schema.idl.RuntimeWiring;
+import io.mlcatalog.server.store.ArtifactStore;
+import io.mlcatalog.server.store.CodeVersionStore;
+import io.mlcatalog.server.store.DeploymentStore;
+import io.mlcatalog.server.store.ModelStore;
+import io.mlcatalog.server.store.NamespaceStore;
+import io.mlcatalog.server.store.RunStore;
+import io.mlcatalog.server.write.CatalogWriter;
+
+/** All areas' wiring: which code answers each field of the schema. */
+public final class Wiring {
+    private final NodeWiring nodes;
+    private final RunWiring runs;
+    private final ArtifactWiring artifacts;
+    private final ModelWiring models;
+    private final DeploymentWiring deployments;
+
+    public Wiring(NamespaceStore namespaces, CodeVersionStore codeVersions, RunStore runs, ArtifactStore artifacts, ModelStore models,
+                  DeploymentStore deployments, CatalogWriter writer) {
+        this.nodes = new NodeWiring(namespaces, writer);
+        this.runs = new RunWiring(runs, codeVersions, writer);
+        this.artifacts = new ArtifactWiring(artifacts, writer);
+        this.models = new ModelWiring(models, writer);
+        this.deployments = new DeploymentWiring(deployments, writer);
+    }
+
+    public void wire(RuntimeWiring.Builder w) {
+        nodes.wire(w);
+        runs.wire(w);
+        artifacts.wire(w);
+        models.wire(w);
+        deployments.wire(w);
+    }
+}

@@ -1,0 +1,265 @@
+package io.mlcatalog.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import graphql.ExecutionResult;
+import graphql.GraphQLError;
+import graphql.language.OperationDefinition;
+import io.mlcatalog.server.graphql.Errors;
+import io.mlcatalog.server.graphql.GraphQLService;
+import io.mlcatalog.server.model.ErrorCode;
+import io.mlcatalog.server.model.Source;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code /graphql} as the GraphQL-over-HTTP spec has it: POST with a JSON body, or GET with query
+ * parameters (queries only: a mutation over GET is refused with 405); responses in
+ * {@code application/graphql-response+json} (a document that cannot run answers 400) or, for clients
+ * that ask for it, {@code application/json} (200 for every well-formed request).
+ */
+public final class GraphQLHttpHandler implements Handler<RoutingContext> {
+    static final String GRAPHQL_RESPONSE = "application/graphql-response+json";
+    static final String JSON = "application/json";
+    private static final Logger log = LoggerFactory.getLogger(GraphQLHttpHandler.class);
+
+    private final GraphQLService graphql;
+    private final ObjectMapper mapper;
+
+    public GraphQLHttpHandler(GraphQLService graphql, ObjectMapper mapper) {
+        this.graphql = graphql;
+        this.mapper = mapper;
+    }
+
+    /** What a client asked: the GraphQL request parameters. */
+    record Request(String query, String operationName, Map<String, Object> variables) {
+    }
+
+    /** A request the handler refuses before GraphQL sees it. */
+    static final class Refused extends RuntimeException {
+        final int status;
+        final ErrorCode code;
+
+        Refused(int status, ErrorCode code, String message) {
+            super(message, null, false, false);
+            this.status = status;
+            this.code = code;
+        }
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        String media = negotiate(ctx.request().getHeader("Accept"));
+        if (media == null) {
+            reply(ctx, 406, JSON, error("the response can be application/graphql-response+json or application/json; "
+                    + "the Accept header allows neither", ErrorCode.BAD_USER_INPUT, null));
+            return;
+        }
+        Request request;
+        try {
+            request = ctx.request().method() == HttpMethod.GET ? fromQueryString(ctx) : fromBody(ctx);
+        } catch (Refused r) {
+            if (r.status == 405) {
+                ctx.response().putHeader("Allow", "GET, POST");
+            }
+            reply(ctx, r.status, media, error(r.getMessage(), r.code, null));
+            return;
+        }
+        GraphQLService.Prepared prepared = graphql.prepare(request.query());
+        if (!prepared.ok()) {
+            reply(ctx, GRAPHQL_RESPONSE.equals(media) ? 400 : 200, media, errors(prepared.errors()));
+            return;
+        }
+        if (ctx.request().method() == HttpMethod.GET) {
+            OperationDefinition op = prepared.operation(request.operationName());
+            if (op != null && op.getOperation() != OperationDefinition.Operation.QUERY) {
+                ctx.response().putHeader("Allow", "POST");
+                reply(ctx, 405, media, error("only queries can be sent with GET; send mutations with POST",
+                        ErrorCode.BAD_USER_INPUT, null));
+                return;
+            }
+        }
+        Source source = Source.api(clientName(ctx));
+        Context vertxContext = Vertx.currentContext();
+        graphql.execute(request.query(), prepared, request.operationName(), request.variables(), source)
+                .whenComplete((result, failure) -> vertxContext.runOnContext(v -> {
+                    if (failure != null) {
+                        log.error("GraphQL execution failed", failure);
+                        reply(ctx, 500, media, error("internal error", ErrorCode.INTERNAL_ERROR, null));
+                    } else {
+                        int status = !result.isDataPresent() && GRAPHQL_RESPONSE.equals(media) ? 400 : 200;
+                        reply(ctx, status, media, body(result));
+                    }
+                }));
+    }
+
+    private static String clientName(RoutingContext ctx) {
+        String client = ctx.request().getHeader("X-MLCatalog-Client");
+        if (client == null || client.isBlank() || client.length() > 100 || !client.matches("[A-Za-z0-9._@/-]+")) {
+            return null;
+        }
+        return client;
+    }
+
+    /** The media type of the response: the first of ours that the Accept header allows. */
+    static String negotiate(String accept) {
+        if (accept == null || accept.isBlank()) {
+            return JSON; // the spec asks servers to treat a missing Accept as legacy application/json
+        }
+        String best = null;
+        double bestQ = 0;
+        for (String part : accept.split(",")) {
+            String[] fields = part.trim().split(";");
+            String type = fields[0].trim().toLowerCase(Locale.ROOT);
+            double q = 1;
+            for (int i = 1; i < fields.length; i++) {
+                String f = fields[i].trim();
+                if (f.startsWith("q=")) {
+                    try {
+                        q = Double.parseDouble(f.substring(2));
+                    } catch (NumberFormatException e) {
+                        q = 0;
+                    }
+                }
+            }
+            String candidate = switch (type) {
+                case GRAPHQL_RESPONSE, "application/*", "*/*" -> GRAPHQL_RESPONSE;
+                case JSON -> JSON;
+                default -> null;
+            };
+            if (candidate != null && q > bestQ) {
+                best = candidate;
+                bestQ = q;
+            }
+        }
+        return best;
+    }
+
+    private Request fromQueryString(RoutingContext ctx) {
+        String query = ctx.request().getParam("query");
+        String variables = ctx.request().getParam("variables");
+        Map<String, Object> vars = null;
+        if (variables != null && !variables.isBlank()) {
+            vars = object(parse(variables), "variables");
+        }
+        return new Request(requireQuery(query), ctx.request().getParam("operationName"), vars);
+    }
+
+    private Request fromBody(RoutingContext ctx) {
+        String contentType = ctx.request().getHeader("Content-Type");
+        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).trim().startsWith(JSON)) {
+            throw new Refused(415, ErrorCode.BAD_USER_INPUT, "send the request as Content-Type: application/json");
+        }
+        Buffer body = ctx.body().buffer();
+        if (body == null || body.length() == 0) {
+            throw new Refused(400, ErrorCode.BAD_USER_INPUT, "the request body is empty; expected {\"query\": \"…\"}");
+        }
+        JsonNode json = parse(body.getBytes());
+        if (!json.isObject()) {
+            throw new Refused(400, ErrorCode.BAD_USER_INPUT, "the request body must be a JSON object like {\"query\": \"…\"}");
+        }
+        JsonNode query = json.get("query");
+        if (query != null && !query.isNull() && !query.isTextual()) {
+            throw new Refused(400, ErrorCode.BAD_USER_INPUT, "query must be a string");
+        }
+        JsonNode op = json.get("operationName");
+        if (op != null && !op.isNull() && !op.isTextual()) {
+            throw new Refused(400, ErrorCode.BAD_USER_INPUT, "operationName must be a string");
+        }
+        JsonNode vars = json.get("variables");
+        return new Request(requireQuery(query == null || query.isNull() ? null : query.asText()),
+                op == null || op.isNull() ? null : op.asText(),
+                vars == null || vars.isNull() ? null : object(vars, "variables"));
+    }
+
+    private static String requireQuery(String query) {
+        if (query == null || query.isBlank()) {
+            throw new Refused(400, ErrorCode.BAD_USER_INPUT, "the request has no query");
+        }
+        return query;
+    }
+
+    private JsonNode parse(byte[] bytes) {
+        try {
+            return mapper.readTree(bytes);
+        } catch (java.io.IOException e) {
+            throw new Refused(400, ErrorCode.BAD_USER_INPUT, "the request body is not valid JSON: " + jsonProblem(e));
+        }
+    }
+
+    private JsonNode parse(String text) {
+        try {
+            return mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new Refused(400, ErrorCode.BAD_USER_INPUT, "variables is not valid JSON: " + jsonProblem(e));
+        }
+    }
+
+    private static String jsonProblem(java.io.IOException e) {
+        String m = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+        if (e instanceof JsonProcessingException jpe && jpe.getLocation() != null) {
+            m += " (line " + jpe.getLocation().getLineNr() + ", column " + jpe.getLocation().getColumnNr() + ")";
+        }
+        return m.length() > 300 ? m.substring(0, 300) + "…" : m;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> object(JsonNode node, String what) {
+        if (!node.isObject()) {
+            throw new Refused(400, ErrorCode.BAD_USER_INPUT, what + " must be a JSON object");
+        }
+        return mapper.convertValue(node, Map.class);
+    }
+
+    private static Map<String, Object> body(ExecutionResult result) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (!result.getErrors().isEmpty()) {
+            body.putAll(errors(result.getErrors()));
+        }
+        if (result.isDataPresent()) {
+            body.put("data", result.getData());
+        }
+        return body;
+    }
+
+    private static Map<String, Object> errors(List<? extends GraphQLError> errors) {
+        List<Map<String, Object>> list = new ArrayList<>(errors.size());
+        errors.forEach(e -> list.add(Errors.toSpecification(e)));
+        return Map.of("errors", list);
+    }
+
+    static Map<String, Object> error(String message, ErrorCode code, String field) {
+        Map<String, Object> ext = new LinkedHashMap<>();
+        ext.put("code", code.name());
+        if (field != null) {
+            ext.put("field", field);
+        }
+        return Map.of("errors", List.of(Map.of("message", message, "extensions", ext)));
+    }
+
+    private void reply(RoutingContext ctx, int status, String media, Map<String, Object> body) {
+        if (ctx.response().ended() || ctx.response().closed()) {
+            return;
+        }
+        try {
+            ctx.response().setStatusCode(status).putHeader("Content-Type", media + "; charset=utf-8")
+                    .end(Buffer.buffer(mapper.writeValueAsBytes(body)));
+        } catch (JsonProcessingException e) {
+            log.error("could not serialize a GraphQL response", e);
+            ctx.response().setStatusCode(500).end();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.mlcatalog.server.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mlcatalog.server.config.Limits;
+import io.mlcatalog.server.db.Db;
+import io.mlcatalog.server.graphql.GraphQLService;
+import io.mlcatalog.server.model.ErrorCode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.graphql.GraphiQLHandler;
+import io.vertx.ext.web.handler.graphql.GraphiQLHandlerOptions;
+
+import java.util.Map;
+
+/** The HTTP routes: /graphql, /graphiql, /health and /ready. */
+public final class HttpApi {
+    private HttpApi() {
+    }
+
+    public static Router router(Vertx vertx, GraphQLService graphql, Db db, Limits limits, ObjectMapper mapper) {
+        Router router = Router.router(vertx);
+        GraphQLHttpHandler handler = new GraphQLHttpHandler(graphql, mapper);
+        router.route("/graphql").method(HttpMethod.GET).handler(handler);
+        router.route("/graphql").method(HttpMethod.POST)
+                .handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()))
+                .handler(handler);
+        router.route("/graphql").handler(ctx -> {
+            ctx.response().putHeader("Allow", "GET, POST");
+            json(ctx, 405, GraphQLHttpHandler.error("use GET or POST", ErrorCode.BAD_USER_INPUT, null), mapper);
+        });
+        router.route("/graphiql*").subRouter(GraphiQLHandler.create(vertx, new GraphiQLHandlerOptions()
+                .setEnabled(true)
+                .setGraphQLUri("/graphql")).router());
+        router.get("/health").handler(ctx -> json(ctx, 200, Map.of("status", "alive"), mapper));
+        router.get("/ready").handler(ctx -> db.ping().onComplete(ping -> {
+            if (ping.succeeded()) {
+                json(ctx, 200, Map.of("status", "ready"), mapper);
+            } else {
+                json(ctx, 503, Map.of("status", "unavailable", "reason", "the database is not reachable"), mapper);
+            }
+        }));
+        router.get("/").handler(ctx -> ctx.redirect("/graphiql/"));
+        router.errorHandler(413, ctx -> json(ctx, 413, GraphQLHttpHandler.error("the request body is larger than the limit of "
+                + limits.maxBodyBytes() + " bytes", ErrorCode.LIMIT_EXCEEDED, null), mapper));
+        return router;
+    }
+
+    public static Future<HttpServer> listen(Vertx vertx, Router router, String host, int port) {
+        return vertx.createHttpServer(new HttpServerOptions()
+                        .setHost(host)
+                        .setPort(port)
+                        .setCompressionSupported(true)
+                        // GET /graphql carries the query in the URL
+                        .setMaxInitialLineLength(64 * 1024))
+                .requestHandler(router)
+                .listen();
+    }
+
+    private static void json(RoutingContext ctx, int status, Map<String, ?> body, ObjectMapper mapper) {
+        try {
+            ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8")
+                    .end(Buffer.buffer(mapper.writeValueAsBytes(body)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            ctx.fail(e);
+        }
+    }
+}

@@ -1,0 +1,5 @@
+package io.mlcatalog.server.model;
+
+public enum ArtifactKind {
+    DATASET, MODEL, OTHER
+}

@@ -1,0 +1,11 @@
+package io.mlcatalog.server.model;
+
+/** The {@code extensions.code} of an error a client sees. */
+public enum ErrorCode {
+    BAD_USER_INPUT,
+    NOT_FOUND,
+    CONFLICT,
+    FORBIDDEN,
+    LIMIT_EXCEEDED,
+    INTERNAL_ERROR
+}

@@ -1,0 +1,5 @@
+package io.mlcatalog.server.model;
+
+public enum ModelVersionStatus {
+    READY, ARCHIVED
+}

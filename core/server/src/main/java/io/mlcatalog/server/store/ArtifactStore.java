@@ -1,0 +1,148 @@
+package io.mlcatalog.server.store;
+
+import io.mlcatalog.server.db.Db;
+import io.mlcatalog.server.model.Artifact;
+import io.mlcatalog.server.model.ArtifactKind;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** All SQL about artifacts. */
+public final class ArtifactStore {
+    static final String COLUMNS = "a.id, a.namespace, a.name, a.uri, a.digest, a.size_bytes, a.media_type, a.kind, a.created_at";
+
+    private final Db db;
+
+    public ArtifactStore(Db db) {
+        this.db = db;
+    }
+
+    public Future<Boolean> insertIfAbsent(SqlClient tx, Artifact a) {
+        return db.query(tx, """
+                insert into artifact (id, namespace, name, uri, digest, size_bytes, media_type, kind, created_at)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                on conflict do nothing
+                returning id
+                """, Tuple.of(a.id(), a.namespace(), a.name(), a.uri(), a.digest(), a.sizeBytes(), a.mediaType(), a.kind().name(),
+                a.createdAt())).map(rows -> rows.size() == 1);
+    }
+
+    public Future<Artifact> lock(SqlClient tx, UUID id) {
+        return db.query(tx, "select " + COLUMNS + " from artifact a where a.id = $1 for update", Tuple.of(id))
+                .map(rows -> rows.size() == 0 ? null : map(rows.iterator().next()));
+    }
+
+    public Future<Void> update(SqlClient tx, Artifact a) {
+        return db.query(tx, """
+                update artifact set name = $2, size_bytes = $3, media_type = $4, kind = $5, created_at = $6 where id = $1
+                """, Tuple.of(a.id(), a.name(), a.sizeBytes(), a.mediaType(), a.kind().name(), a.createdAt())).mapEmpty();
+    }
+
+    public Future<Map<UUID, Artifact>> byIds(Collection<UUID> ids) {
+        return db.query("select " + COLUMNS + " from artifact a where a.id = any($1)", Tuple.of(Rows.uuids(ids))).map(rows -> {
+            Map<UUID, Artifact> result = new HashMap<>();
+            for (Row row : rows) {
+                Artifact a = map(row);
+                result.put(a.id(), a);
+            }
+            return result;
+        });
+    }
+
+    /** The newest artifact stored under the URI and/or with the digest, or null. */
+    public Future<Artifact> find(String uri, String digest) {
+        Where where = new Where();
+        if (uri != null) {
+            where.and("a.uri = ?", uri);
+        }
+        if (digest != null) {
+            where.and("a.digest = ?", digest);
+        }
+        return db.query("select " + COLUMNS + " from artifact a " + where.sql() + " order by a.created_at desc, a.id desc limit 1",
+                where.tuple()).map(rows -> rows.size() == 0 ? null : map(rows.iterator().next()));
+    }
+
+    public Future<Page<Artifact>> page(ArtifactFilter filter, PageArgs page) {
+        Where where = where(filter).after("a.created_at", "a.id", page.after());
+        String sql = "select " + COLUMNS + " from artifact a " + where.sql()
+                + " order by a.created_at desc, a.id desc limit " + where.next(page.first() + 1);
+        return db.query(sql, where.tuple()).map(rows -> Page.of(list(rows), page.first(), ArtifactStore::cursor));
+    }
+
+    public Future<Integer> count(ArtifactFilter filter) {
+        Where where = where(filter);
+        return db.query("select count(*) from artifact a " + where.sql(), where.tuple())
+                .map(rows -> rows.iterator().next().getInteger(0));
+    }
+
+    /** The artifacts each run consumed (its inputs). */
+    public Future<Map<UUID, List<Artifact>>> inputsOf(Collection<UUID> runIds) {
+        return db.query("""
+                select e.to_id as parent, %s from lineage_edge e join artifact a on a.id = e.from_id
+                where e.to_id = any($1) and e.kind = 'CONSUMED'
+                order by a.uri, a.created_at
+                """.formatted(COLUMNS), Tuple.of(Rows.uuids(runIds))).map(ArtifactStore::grouped);
+    }
+
+    /** The artifacts each run produced (its outputs). */
+    public Future<Map<UUID, List<Artifact>>> outputsOf(Collection<UUID> runIds) {
+        return db.query("""
+                select e.from_id as parent, %s from lineage_edge e join artifact a on a.id = e.to_id
+                where e.from_id = any($1) and e.kind = 'PRODUCED'
+                order by a.uri, a.created_at
+                """.formatted(COLUMNS), Tuple.of(Rows.uuids(runIds))).map(ArtifactStore::grouped);
+    }
+
+    private static Where where(ArtifactFilter f) {
+        Where where = new Where();
+        if (f.namespace() != null) {
+            where.and("a.namespace = ?", f.namespace());
+        }
+        if (f.kind() != null) {
+            where.and("a.kind = ?", f.kind().name());
+        }
+        if (f.uriPrefix() != null) {
+            where.and("a.uri like ?", Where.likeLiteral(f.uriPrefix()) + "%");
+        }
+        if (f.digest() != null) {
+            where.and("a.digest = ?", f.digest());
+        }
+        if (f.nameContains() != null) {
+            where.and("a.name ilike ?", "%" + Where.likeLiteral(f.nameContains()) + "%");
+        }
+        return where;
+    }
+
+    static Cursor cursor(Artifact a) {
+        return new Cursor(a.createdAt(), a.id());
+    }
+
+    private static Map<UUID, List<Artifact>> grouped(RowSet<Row> rows) {
+        Map<UUID, List<Artifact>> result = new HashMap<>();
+        for (Row row : rows) {
+            result.computeIfAbsent(row.getUUID("parent"), k -> new ArrayList<>()).add(map(row));
+        }
+        return result;
+    }
+
+    private static List<Artifact> list(RowSet<Row> rows) {
+        List<Artifact> result = new ArrayList<>(rows.size());
+        rows.forEach(row -> result.add(map(row)));
+        return result;
+    }
+
+    static Artifact map(Row row) {
+        return new Artifact(row.getUUID("id"), row.getString("namespace"), row.getString("name"), row.getString("uri"),
+                row.getString("digest"), row.getLong("size_bytes"), row.getString("media_type"),
+                ArtifactKind.valueOf(row.getString("kind")), row.getOffsetDateTime("created_at"));
+    }
+}

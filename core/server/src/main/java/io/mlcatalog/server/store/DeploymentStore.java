@@ -1,0 +1,165 @@
+package io.mlcatalog.server.store;
+
+import io.mlcatalog.server.db.Db;
+import io.mlcatalog.server.model.Deployment;
+import io.mlcatalog.server.model.DeploymentStatus;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** All SQL about deployments. */
+public final class DeploymentStore {
+    static final String COLUMNS = """
+            d.id, d.namespace, d.environment, d.target, d.model_version_id, d.status, d.traffic_percent, d.replicas, \
+            d.config, d.deployed_by, d.started_at, d.ended_at""";
+
+    private final Db db;
+
+    public DeploymentStore(Db db) {
+        this.db = db;
+    }
+
+    public Future<Boolean> insertIfAbsent(SqlClient tx, Deployment d) {
+        return db.query(tx, """
+                insert into deployment (id, namespace, environment, target, model_version_id, status, traffic_percent, replicas,
+                                        config, deployed_by, started_at, ended_at)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                on conflict do nothing returning id
+                """, Tuple.of(d.id(), d.namespace(), d.environment(), d.target(), d.modelVersionId(), d.status().name(),
+                d.trafficPercent(), d.replicas(), d.config() == null ? null : new JsonObject(d.config()), d.deployedBy(),
+                d.startedAt(), d.endedAt())).map(rows -> rows.size() == 1);
+    }
+
+    public Future<Deployment> lock(SqlClient tx, UUID id) {
+        return db.query(tx, "select " + COLUMNS + " from deployment d where d.id = $1 for update", Tuple.of(id))
+                .map(rows -> rows.size() == 0 ? null : map(rows.iterator().next()));
+    }
+
+    public Future<Void> update(SqlClient tx, Deployment d) {
+        return db.query(tx, """
+                update deployment set status = $2, traffic_percent = $3, replicas = $4, config = $5, deployed_by = $6, ended_at = $7
+                where id = $1
+                """, Tuple.of(d.id(), d.status().name(), d.trafficPercent(), d.replicas(),
+                d.config() == null ? null : new JsonObject(d.config()), d.deployedBy(), d.endedAt())).mapEmpty();
+    }
+
+    /** All deployments on the target, oldest first, locked: replacing one version by another rewrites their intervals. */
+    public Future<List<Deployment>> lockTarget(SqlClient tx, String namespace, String environment, String target) {
+        return db.query(tx, """
+                select %s from deployment d where d.namespace = $1 and d.environment = $2 and d.target = $3
+                order by d.started_at, d.id for update
+                """.formatted(COLUMNS), Tuple.of(namespace, environment, target)).map(DeploymentStore::list);
+    }
+
+    public Future<Map<UUID, Deployment>> byIds(Collection<UUID> ids) {
+        return db.query("select " + COLUMNS + " from deployment d where d.id = any($1)", Tuple.of(Rows.uuids(ids))).map(rows -> {
+            Map<UUID, Deployment> result = new HashMap<>();
+            for (Row row : rows) {
+                Deployment d = map(row);
+                result.put(d.id(), d);
+            }
+            return result;
+        });
+    }
+
+    public Future<Page<Deployment>> page(DeploymentFilter filter, PageArgs page) {
+        Where where = where(filter).after("d.started_at", "d.id", page.after());
+        String sql = "select " + COLUMNS + " from deployment d " + where.sql()
+                + " order by d.started_at desc, d.id desc limit " + where.next(page.first() + 1);
+        return db.query(sql, where.tuple()).map(rows -> Page.of(list(rows), page.first(), DeploymentStore::cursor));
+    }
+
+    public Future<Integer> count(DeploymentFilter filter) {
+        Where where = where(filter);
+        return db.query("select count(*) from deployment d " + where.sql(), where.tuple())
+                .map(rows -> rows.iterator().next().getInteger(0));
+    }
+
+    /** Deployments of each model version, a page per version; with {@code page.at()} only those active then. */
+    public Future<Map<UUID, Page<Deployment>>> ofVersions(Collection<UUID> versionIds, PageArgs page) {
+        return db.query("""
+                select p.parent, d.* from unnest($1::uuid[]) as p(parent)
+                cross join lateral (
+                    select %s from deployment d
+                    where d.model_version_id = p.parent
+                      and ($2::timestamptz is null or (d.started_at, d.id) < ($2, $3))
+                      and ($5::timestamptz is null or (d.started_at <= $5 and (d.ended_at is null or d.ended_at > $5)))
+                    order by d.started_at desc, d.id desc limit $4) d
+                """.formatted(COLUMNS), Tuple.of(Rows.uuids(versionIds), page.afterAt(), page.afterId(), page.first() + 1, page.at()))
+                .map(rows -> {
+                    Map<UUID, List<Deployment>> grouped = new HashMap<>();
+                    for (Row row : rows) {
+                        grouped.computeIfAbsent(row.getUUID("parent"), k -> new ArrayList<>()).add(map(row));
+                    }
+                    Map<UUID, Page<Deployment>> result = new HashMap<>();
+                    for (UUID id : versionIds) {
+                        result.put(id, Page.of(grouped.getOrDefault(id, List.of()), page.first(), DeploymentStore::cursor));
+                    }
+                    return result;
+                });
+    }
+
+    public Future<Map<UUID, Integer>> countOfVersions(Collection<UUID> versionIds, OffsetDateTime activeAt) {
+        return db.query("""
+                select p.parent, (select count(*) from deployment d where d.model_version_id = p.parent
+                    and ($2::timestamptz is null or (d.started_at <= $2 and (d.ended_at is null or d.ended_at > $2))))
+                from unnest($1::uuid[]) as p(parent)
+                """, Tuple.of(Rows.uuids(versionIds), activeAt)).map(rows -> {
+            Map<UUID, Integer> result = new HashMap<>();
+            rows.forEach(r -> result.put(r.getUUID(0), r.getLong(1).intValue()));
+            return result;
+        });
+    }
+
+    private static Where where(DeploymentFilter f) {
+        Where where = new Where();
+        if (f.namespace() != null) {
+            where.and("d.namespace = ?", f.namespace());
+        }
+        if (f.environment() != null) {
+            where.and("d.environment = ?", f.environment());
+        }
+        if (f.target() != null) {
+            where.and("d.target = ?", f.target());
+        }
+        if (f.model() != null) {
+            where.and("d.model_version_id in (select v.id from model_version v join model m on m.id = v.model_id where m.name = ?)",
+                    f.model());
+        }
+        if (f.activeAt() != null) {
+            where.and("d.started_at <= ? and (d.ended_at is null or d.ended_at > ?)", f.activeAt(), f.activeAt());
+        }
+        if (f.statuses() != null && !f.statuses().isEmpty()) {
+            where.and("d.status = any(?)", (Object) f.statuses().stream().map(DeploymentStatus::name).toArray(String[]::new));
+        }
+        return where;
+    }
+
+    static Cursor cursor(Deployment d) {
+        return new Cursor(d.startedAt(), d.id());
+    }
+
+    private static List<Deployment> list(RowSet<Row> rows) {
+        List<Deployment> result = new ArrayList<>(rows.size());
+        rows.forEach(row -> result.add(map(row)));
+        return result;
+    }
+
+    static Deployment map(Row row) {
+        return new Deployment(row.getUUID("id"), row.getString("namespace"), row.getString("environment"), row.getString("target"),
+                row.getUUID("model_version_id"), DeploymentStatus.valueOf(row.getString("status")), row.getDouble("traffic_percent"),
+                row.getInteger("replicas"), Rows.jsonObject(row, "config"), row.getString("deployed_by"),
+                row.getOffsetDateTime("started_at"), row.getOffsetDateTime("ended_at"));
+    }
+}

@@ -1,0 +1,258 @@
+package io.mlcatalog.server.store;
+
+import io.mlcatalog.server.db.Db;
+import io.mlcatalog.server.model.Model;
+import io.mlcatalog.server.model.ModelVersion;
+import io.mlcatalog.server.model.ModelVersionStatus;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** All SQL about models and model versions. */
+public final class ModelStore {
+    static final String MODEL_COLUMNS = "m.id, m.namespace, m.name, m.description, m.created_at";
+    static final String VERSION_COLUMNS = """
+            v.id, v.model_id, v.version, v.version_number, v.status, v.description, v.artifact_id, v.run_id, v.created_at""";
+
+    private final Db db;
+
+    public ModelStore(Db db) {
+        this.db = db;
+    }
+
+    // ------------------------------------------------------------------ models
+
+    public Future<Boolean> insertIfAbsent(SqlClient tx, Model m) {
+        return db.query(tx, """
+                insert into model (id, namespace, name, description, created_at) values ($1, $2, $3, $4, $5)
+                on conflict do nothing returning id
+                """, Tuple.of(m.id(), m.namespace(), m.name(), m.description(), m.createdAt())).map(rows -> rows.size() == 1);
+    }
+
+    /** The model, locked until the transaction ends (this also serializes numbering its versions), or null. */
+    public Future<Model> lock(SqlClient tx, UUID id) {
+        return db.query(tx, "select " + MODEL_COLUMNS + " from model m where m.id = $1 for update", Tuple.of(id))
+                .map(rows -> rows.size() == 0 ? null : mapModel(rows.iterator().next()));
+    }
+
+    public Future<Void> update(SqlClient tx, Model m) {
+        return db.query(tx, "update model set description = $2, created_at = $3 where id = $1",
+                Tuple.of(m.id(), m.description(), m.createdAt())).mapEmpty();
+    }
+
+    public Future<Map<UUID, Model>> byIds(Collection<UUID> ids) {
+        return db.query("select " + MODEL_COLUMNS + " from model m where m.id = any($1)", Tuple.of(Rows.uuids(ids))).map(rows -> {
+            Map<UUID, Model> result = new HashMap<>();
+            for (Row row : rows) {
+                Model m = mapModel(row);
+                result.put(m.id(), m);
+            }
+            return result;
+        });
+    }
+
+    /** Models of that name, in the namespace when one is given (several when the name is ambiguous). */
+    public Future<List<Model>> findByName(String namespace, String name) {
+        return findByName(null, namespace, name);
+    }
+
+    /** As {@link #findByName(String, String)}, in a transaction when {@code client} is one (null: any connection). */
+    public Future<List<Model>> findByName(SqlClient client, String namespace, String name) {
+        Where where = new Where().and("m.name = ?", name);
+        if (namespace != null) {
+            where.and("m.namespace = ?", namespace);
+        }
+        String sql = "select " + MODEL_COLUMNS + " from model m " + where.sql() + " order by m.namespace limit 10";
+        return (client == null ? db.query(sql, where.tuple()) : db.query(client, sql, where.tuple())).map(rows -> {
+            List<Model> result = new ArrayList<>();
+            rows.forEach(r -> result.add(mapModel(r)));
+            return result;
+        });
+    }
+
+    public Future<Page<Model>> page(ModelFilter filter, PageArgs page) {
+        Where where = where(filter).after("m.created_at", "m.id", page.after());
+        String sql = "select " + MODEL_COLUMNS + " from model m " + where.sql()
+                + " order by m.created_at desc, m.id desc limit " + where.next(page.first() + 1);
+        return db.query(sql, where.tuple()).map(rows -> {
+            List<Model> list = new ArrayList<>();
+            rows.forEach(r -> list.add(mapModel(r)));
+            return Page.of(list, page.first(), m -> new Cursor(m.createdAt(), m.id()));
+        });
+    }
+
+    public Future<Integer> count(ModelFilter filter) {
+        Where where = where(filter);
+        return db.query("select count(*) from model m " + where.sql(), where.tuple())
+                .map(rows -> rows.iterator().next().getInteger(0));
+    }
+
+    private static Where where(ModelFilter f) {
+        Where where = new Where();
+        if (f.namespace() != null) {
+            where.and("m.namespace = ?", f.namespace());
+        }
+        if (f.nameContains() != null) {
+            where.and("m.name ilike ?", "%" + Where.likeLiteral(f.nameContains()) + "%");
+        }
+        if (f.tagKey() != null) {
+            if (f.tagValue() != null) {
+                where.and("exists (select 1 from tag t where t.entity_id = m.id and t.key = ? and t.value = ?)", f.tagKey(), f.tagValue());
+            } else {
+                where.and("exists (select 1 from tag t where t.entity_id = m.id and t.key = ?)", f.tagKey());
+            }
+        }
+        return where;
+    }
+
+    // ------------------------------------------------------------------ versions
+
+    public Future<Boolean> insertVersionIfAbsent(SqlClient tx, ModelVersion v) {
+        return db.query(tx, """
+                insert into model_version (id, model_id, version, version_number, status, description, artifact_id, run_id, created_at)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                on conflict do nothing returning id
+                """, Tuple.of(v.id(), v.modelId(), v.version(), v.versionNumber(), v.status().name(), v.description(),
+                v.artifactId(), v.runId(), v.createdAt())).map(rows -> rows.size() == 1);
+    }
+
+    public Future<ModelVersion> lockVersion(SqlClient tx, UUID id) {
+        return db.query(tx, "select " + VERSION_COLUMNS + " from model_version v where v.id = $1 for update", Tuple.of(id))
+                .map(rows -> rows.size() == 0 ? null : mapVersion(rows.iterator().next()));
+    }
+
+    public Future<Void> updateVersion(SqlClient tx, ModelVersion v) {
+        return db.query(tx, """
+                update model_version set status = $2, description = $3, artifact_id = $4, run_id = $5, created_at = $6
+                where id = $1
+                """, Tuple.of(v.id(), v.status().name(), v.description(), v.artifactId(), v.runId(), v.createdAt())).mapEmpty();
+    }
+
+    /** The highest plain-number version of the model plus one (1 for the first). Call with the model locked. */
+    public Future<Integer> nextVersionNumber(SqlClient tx, UUID modelId) {
+        return db.query(tx, "select coalesce(max(version_number), 0) + 1 from model_version where model_id = $1", Tuple.of(modelId))
+                .map(rows -> rows.iterator().next().getInteger(0));
+    }
+
+    /** An existing version of the model registered from exactly this artifact and run, or null. */
+    public Future<ModelVersion> findVersionBySource(SqlClient tx, UUID modelId, UUID artifactId, UUID runId) {
+        return db.query(tx, """
+                select %s from model_version v
+                where v.model_id = $1 and v.artifact_id is not distinct from $2 and v.run_id is not distinct from $3
+                order by v.created_at limit 1
+                """.formatted(VERSION_COLUMNS), Tuple.of(modelId, artifactId, runId))
+                .map(rows -> rows.size() == 0 ? null : mapVersion(rows.iterator().next()));
+    }
+
+    public Future<Map<UUID, ModelVersion>> versionsByIds(Collection<UUID> ids) {
+        return db.query("select " + VERSION_COLUMNS + " from model_version v where v.id = any($1)", Tuple.of(Rows.uuids(ids)))
+                .map(rows -> {
+                    Map<UUID, ModelVersion> result = new HashMap<>();
+                    for (Row row : rows) {
+                        ModelVersion v = mapVersion(row);
+                        result.put(v.id(), v);
+                    }
+                    return result;
+                });
+    }
+
+    public Future<Map<UUID, Page<ModelVersion>>> versionsOfModels(Collection<UUID> modelIds, PageArgs page) {
+        return db.query("""
+                select p.parent, v.* from unnest($1::uuid[]) as p(parent)
+                cross join lateral (
+                    select %s from model_version v
+                    where v.model_id = p.parent and ($2::timestamptz is null or (v.created_at, v.id) < ($2, $3))
+                    order by v.created_at desc, v.id desc limit $4) v
+                """.formatted(VERSION_COLUMNS), Tuple.of(Rows.uuids(modelIds), page.afterAt(), page.afterId(), page.first() + 1))
+                .map(rows -> {
+                    Map<UUID, List<ModelVersion>> grouped = grouped(rows);
+                    Map<UUID, Page<ModelVersion>> result = new HashMap<>();
+                    for (UUID id : modelIds) {
+                        result.put(id, Page.of(grouped.getOrDefault(id, List.of()), page.first(), ModelStore::cursor));
+                    }
+                    return result;
+                });
+    }
+
+    public Future<Map<UUID, Integer>> countVersionsOfModels(Collection<UUID> modelIds) {
+        return db.query("""
+                select p.parent, (select count(*) from model_version v where v.model_id = p.parent)
+                from unnest($1::uuid[]) as p(parent)
+                """, Tuple.of(Rows.uuids(modelIds))).map(rows -> {
+            Map<UUID, Integer> result = new HashMap<>();
+            rows.forEach(r -> result.put(r.getUUID(0), r.getLong(1).intValue()));
+            return result;
+        });
+    }
+
+    /** A version of the model by its version text, or null. */
+    public Future<ModelVersion> version(SqlClient client, UUID modelId, String version) {
+        return db.query(client, "select " + VERSION_COLUMNS + " from model_version v where v.model_id = $1 and v.version = $2",
+                Tuple.of(modelId, version)).map(rows -> rows.size() == 0 ? null : mapVersion(rows.iterator().next()));
+    }
+
+    /** A model's version by its text. */
+    public record VersionKey(UUID modelId, String version) {
+    }
+
+    public Future<Map<VersionKey, ModelVersion>> versionsByKeys(Collection<VersionKey> keys) {
+        UUID[] modelIds = keys.stream().map(VersionKey::modelId).toArray(UUID[]::new);
+        String[] versions = keys.stream().map(VersionKey::version).toArray(String[]::new);
+        return db.query("""
+                select %s from unnest($1::uuid[], $2::text[]) as k(model_id, version)
+                join model_version v on v.model_id = k.model_id and v.version = k.version
+                """.formatted(VERSION_COLUMNS), Tuple.of(modelIds, (Object) versions)).map(rows -> {
+            Map<VersionKey, ModelVersion> result = new HashMap<>();
+            for (Row row : rows) {
+                ModelVersion v = mapVersion(row);
+                result.put(new VersionKey(v.modelId(), v.version()), v);
+            }
+            return result;
+        });
+    }
+
+    public Future<Map<UUID, List<ModelVersion>>> versionsOfRuns(Collection<UUID> runIds) {
+        return db.query("""
+                select v.run_id as parent, %s from model_version v where v.run_id = any($1) order by v.created_at desc, v.id desc
+                """.formatted(VERSION_COLUMNS), Tuple.of(Rows.uuids(runIds))).map(ModelStore::grouped);
+    }
+
+    public Future<Map<UUID, List<ModelVersion>>> versionsOfArtifacts(Collection<UUID> artifactIds) {
+        return db.query("""
+                select v.artifact_id as parent, %s from model_version v where v.artifact_id = any($1)
+                order by v.created_at desc, v.id desc
+                """.formatted(VERSION_COLUMNS), Tuple.of(Rows.uuids(artifactIds))).map(ModelStore::grouped);
+    }
+
+    static Cursor cursor(ModelVersion v) {
+        return new Cursor(v.createdAt(), v.id());
+    }
+
+    private static Map<UUID, List<ModelVersion>> grouped(RowSet<Row> rows) {
+        Map<UUID, List<ModelVersion>> result = new HashMap<>();
+        for (Row row : rows) {
+            result.computeIfAbsent(row.getUUID("parent"), k -> new ArrayList<>()).add(mapVersion(row));
+        }
+        return result;
+    }
+
+    static Model mapModel(Row row) {
+        return new Model(row.getUUID("id"), row.getString("namespace"), row.getString("name"), row.getString("description"),
+                row.getOffsetDateTime("created_at"));
+    }
+
+    static ModelVersion mapVersion(Row row) {
+        return new ModelVersion(row.getUUID("id"), row.getUUID("model_id"), row.getString("version"),
+                row.getInteger("version_number"), ModelVersionStatus.valueOf(row.getString("status")), row.getString("description"),
+                row.getUUID("artifact_id"), row.getUUID("run_id"), row.getOffsetDateTime("created_at"));
+    }
+}

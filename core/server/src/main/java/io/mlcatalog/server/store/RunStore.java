@@ -1,0 +1,230 @@
+package io.mlcatalog.server.store;
+
+import io.mlcatalog.server.db.Db;
+import io.mlcatalog.server.model.Run;
+import io.mlcatalog.server.model.RunStatus;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** All SQL about runs. */
+public final class RunStore {
+    static final String COLUMNS = """
+            r.id, r.namespace, r.name, r.external_id, r.pipeline, r.status, r.status_at, r.started_at, r.ended_at, \
+            r.run_user, r.params, r.metrics, r.code_version_id, r.parent_id, r.created_at, r.updated_at""";
+
+    private final Db db;
+
+    public RunStore(Db db) {
+        this.db = db;
+    }
+
+    public Future<Boolean> insertIfAbsent(SqlClient tx, Run r) {
+        return db.query(tx, """
+                insert into run (id, namespace, name, external_id, pipeline, status, status_at, started_at, ended_at,
+                                 run_user, params, metrics, code_version_id, parent_id, created_at, updated_at)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                on conflict do nothing
+                returning id
+                """, Tuple.of(r.id(), r.namespace(), r.name(), r.externalId(), r.pipeline(), r.status().name(), r.statusAt(),
+                r.startedAt(), r.endedAt(), r.user(), new JsonObject(r.params()), new JsonObject(r.metrics()), r.codeVersionId(),
+                r.parentId(), r.createdAt(), r.updatedAt())).map(rows -> rows.size() == 1);
+    }
+
+    /** The run, locked until the transaction ends, or null. */
+    public Future<Run> lock(SqlClient tx, UUID id) {
+        return db.query(tx, "select " + COLUMNS + " from run r where r.id = $1 for update", Tuple.of(id))
+                .map(rows -> rows.size() == 0 ? null : map(rows.iterator().next()));
+    }
+
+    public Future<Void> update(SqlClient tx, Run r) {
+        return db.query(tx, """
+                update run set pipeline = $2, status = $3, status_at = $4, started_at = $5, ended_at = $6, run_user = $7,
+                               params = $8, metrics = $9, code_version_id = $10, parent_id = $11, updated_at = $12
+                where id = $1
+                """, Tuple.of(r.id(), r.pipeline(), r.status().name(), r.statusAt(), r.startedAt(), r.endedAt(), r.user(),
+                new JsonObject(r.params()), new JsonObject(r.metrics()), r.codeVersionId(), r.parentId(), r.updatedAt()))
+                .mapEmpty();
+    }
+
+    public Future<Boolean> exists(SqlClient tx, UUID id) {
+        return db.query(tx, "select 1 from run where id = $1", Tuple.of(id)).map(rows -> rows.size() == 1);
+    }
+
+    public Future<Map<UUID, Run>> byIds(Collection<UUID> ids) {
+        return db.query("select " + COLUMNS + " from run r where r.id = any($1)", Tuple.of(Rows.uuids(ids)))
+                .map(RunStore::byId);
+    }
+
+    /** The newest run with that external id (or name) in the namespace, or null. */
+    public Future<Run> find(String namespace, String externalId, String name) {
+        Where where = new Where().and("r.namespace = ?", namespace);
+        if (externalId != null) {
+            where.and("r.external_id = ?", externalId);
+        }
+        if (name != null) {
+            where.and("r.name = ?", name);
+        }
+        return db.query("select " + COLUMNS + " from run r " + where.sql() + " order by r.sort_at desc, r.id desc limit 1",
+                where.tuple()).map(rows -> rows.size() == 0 ? null : map(rows.iterator().next()));
+    }
+
+    public Future<Page<Run>> page(RunFilter filter, PageArgs page) {
+        Where where = where(filter).after("r.sort_at", "r.id", page.after());
+        String sql = "select " + COLUMNS + " from run r " + where.sql()
+                + " order by r.sort_at desc, r.id desc limit " + where.next(page.first() + 1);
+        return db.query(sql, where.tuple()).map(rows -> Page.of(list(rows), page.first(), RunStore::cursor));
+    }
+
+    public Future<Integer> count(RunFilter filter) {
+        Where where = where(filter);
+        return db.query("select count(*) from run r " + where.sql(), where.tuple())
+                .map(rows -> rows.iterator().next().getInteger(0));
+    }
+
+    /** Runs that executed each code version, a page per code version. */
+    public Future<Map<UUID, Page<Run>>> byCodeVersions(Collection<UUID> codeVersionIds, PageArgs page) {
+        return pages("""
+                select p.parent, r.* from unnest($1::uuid[]) as p(parent)
+                cross join lateral (
+                    select %s from run r
+                    where r.code_version_id = p.parent and ($2::timestamptz is null or (r.sort_at, r.id) < ($2, $3))
+                    order by r.sort_at desc, r.id desc limit $4) r
+                """.formatted(COLUMNS), codeVersionIds, page);
+    }
+
+    public Future<Map<UUID, Integer>> countByCodeVersions(Collection<UUID> codeVersionIds) {
+        return counts("""
+                select p.parent, (select count(*) from run r where r.code_version_id = p.parent)
+                from unnest($1::uuid[]) as p(parent)
+                """, codeVersionIds);
+    }
+
+    /** Runs that consumed each artifact, a page per artifact. */
+    public Future<Map<UUID, Page<Run>>> consumersOf(Collection<UUID> artifactIds, PageArgs page) {
+        return pages("""
+                select p.parent, r.* from unnest($1::uuid[]) as p(parent)
+                cross join lateral (
+                    select %s from lineage_edge e join run r on r.id = e.to_id
+                    where e.from_id = p.parent and e.kind = 'CONSUMED'
+                      and ($2::timestamptz is null or (r.sort_at, r.id) < ($2, $3))
+                    order by r.sort_at desc, r.id desc limit $4) r
+                """.formatted(COLUMNS), artifactIds, page);
+    }
+
+    public Future<Map<UUID, Integer>> countConsumersOf(Collection<UUID> artifactIds) {
+        return counts("""
+                select p.parent, (select count(*) from lineage_edge e where e.from_id = p.parent and e.kind = 'CONSUMED')
+                from unnest($1::uuid[]) as p(parent)
+                """, artifactIds);
+    }
+
+    /** Runs that produced each artifact. */
+    public Future<Map<UUID, List<Run>>> producersOf(Collection<UUID> artifactIds) {
+        return db.query("""
+                select e.to_id as parent, %s from lineage_edge e join run r on r.id = e.from_id
+                where e.to_id = any($1) and e.kind = 'PRODUCED'
+                order by r.sort_at desc, r.id desc
+                """.formatted(COLUMNS), Tuple.of(Rows.uuids(artifactIds))).map(RunStore::grouped);
+    }
+
+    private Future<Map<UUID, Page<Run>>> pages(String sql, Collection<UUID> parents, PageArgs page) {
+        return db.query(sql, Tuple.of(Rows.uuids(parents), page.afterAt(), page.afterId(), page.first() + 1)).map(rows -> {
+            Map<UUID, List<Run>> grouped = grouped(rows);
+            Map<UUID, Page<Run>> result = new HashMap<>();
+            for (UUID parent : parents) {
+                result.put(parent, Page.of(grouped.getOrDefault(parent, List.of()), page.first(), RunStore::cursor));
+            }
+            return result;
+        });
+    }
+
+    private Future<Map<UUID, Integer>> counts(String sql, Collection<UUID> parents) {
+        return db.query(sql, Tuple.of(Rows.uuids(parents))).map(rows -> {
+            Map<UUID, Integer> result = new HashMap<>();
+            for (Row row : rows) {
+                result.put(row.getUUID(0), row.getLong(1).intValue());
+            }
+            return result;
+        });
+    }
+
+    private static Where where(RunFilter f) {
+        Where where = new Where();
+        if (f.namespace() != null) {
+            where.and("r.namespace = ?", f.namespace());
+        }
+        if (f.pipeline() != null) {
+            where.and("r.pipeline = ?", f.pipeline());
+        }
+        if (f.statuses() != null && !f.statuses().isEmpty()) {
+            where.and("r.status = any(?)", (Object) f.statuses().stream().map(RunStatus::name).toArray(String[]::new));
+        }
+        if (f.tagKey() != null) {
+            if (f.tagValue() != null) {
+                where.and("exists (select 1 from tag t where t.entity_id = r.id and t.key = ? and t.value = ?)", f.tagKey(), f.tagValue());
+            } else {
+                where.and("exists (select 1 from tag t where t.entity_id = r.id and t.key = ?)", f.tagKey());
+            }
+        }
+        if (f.startedAfter() != null) {
+            where.and("r.started_at >= ?", f.startedAfter());
+        }
+        if (f.startedBefore() != null) {
+            where.and("r.started_at < ?", f.startedBefore());
+        }
+        if (f.nameContains() != null) {
+            where.and("r.name ilike ?", "%" + Where.likeLiteral(f.nameContains()) + "%");
+        }
+        if (f.commitPrefix() != null) {
+            where.and("r.code_version_id in (select c.id from code_version c where c.commit_sha like ?)",
+                    Where.likeLiteral(f.commitPrefix()) + "%");
+        }
+        return where;
+    }
+
+    static Cursor cursor(Run r) {
+        return new Cursor(r.sortAt(), r.id());
+    }
+
+    private static Map<UUID, Run> byId(RowSet<Row> rows) {
+        Map<UUID, Run> result = new HashMap<>();
+        for (Row row : rows) {
+            Run r = map(row);
+            result.put(r.id(), r);
+        }
+        return result;
+    }
+
+    private static Map<UUID, List<Run>> grouped(RowSet<Row> rows) {
+        Map<UUID, List<Run>> result = new HashMap<>();
+        for (Row row : rows) {
+            result.computeIfAbsent(row.getUUID("parent"), k -> new ArrayList<>()).add(map(row));
+        }
+        return result;
+    }
+
+    private static List<Run> list(RowSet<Row> rows) {
+        List<Run> result = new ArrayList<>(rows.size());
+        rows.forEach(row -> result.add(map(row)));
+        return result;
+    }
+
+    static Run map(Row row) {
+        return new Run(row.getUUID("id"), row.getString("namespace"), row.getString("name"), row.getString("external_id"),
+                row.getString("pipeline"), RunStatus.valueOf(row.getString("status")), row.getOffsetDateTime("status_at"),
+                row.getOffsetDateTime("started_at"), row.getOffsetDateTime("ended_at"), row.getString("run_user"),
+                Rows.jsonObject(row, "params"), Rows.jsonObject(row, "metrics"), row.getUUID("code_version_id"),
+                row.getUUID("parent_id"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"));
+    }
+}

@@ -1,0 +1,40 @@
+package io.mlcatalog.server.write;
+
+import io.mlcatalog.server.model.ArtifactKind;
+import io.mlcatalog.server.model.CatalogException;
+import io.mlcatalog.server.model.Digests;
+import io.mlcatalog.server.model.Ids;
+import io.mlcatalog.server.model.Text;
+import io.mlcatalog.server.model.Times;
+import io.mlcatalog.server.model.Uris;
+
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+/** A validated artifact to record. Identity is URI + digest. */
+public record ArtifactSpec(String namespace, String name, String uri, String digest, Long sizeBytes, String mediaType,
+                           ArtifactKind kind, OffsetDateTime createdAt) {
+
+    /** Validates a client's values; {@code field} is the path of the artifact in the request, for error messages. */
+    public static ArtifactSpec of(String field, String namespace, String name, String uri, String digest, Long sizeBytes,
+                                  String mediaType, ArtifactKind kind, OffsetDateTime createdAt) {
+        String u = Uris.artifactUri(field + ".uri", uri);
+        if (sizeBytes != null && sizeBytes < 0) {
+            throw CatalogException.badInput(field + ".sizeBytes", "sizeBytes must not be negative");
+        }
+        String n = Text.optionalName(field + ".name", name, Text.NAME_BYTES);
+        return new ArtifactSpec(
+                Text.name(field + ".namespace", namespace, Text.SHORT_NAME_BYTES),
+                n != null ? n : Text.name(field + ".uri", Uris.lastSegment(u), Text.NAME_BYTES),
+                u,
+                Digests.normalize(field + ".digest", digest),
+                sizeBytes,
+                Text.optionalName(field + ".mediaType", mediaType, 255),
+                kind == null ? ArtifactKind.OTHER : kind,
+                Times.normalize(createdAt, field + ".createdAt"));
+    }
+
+    public UUID id() {
+        return Ids.artifact(uri, digest);
+    }
+}

@@ -1,0 +1,573 @@
+package io.mlcatalog.server.write;
+
+import io.mlcatalog.server.db.Db;
+import io.mlcatalog.server.model.Alias;
+import io.mlcatalog.server.model.Artifact;
+import io.mlcatalog.server.model.ArtifactKind;
+import io.mlcatalog.server.model.CatalogException;
+import io.mlcatalog.server.model.CodeVersion;
+import io.mlcatalog.server.model.Deployment;
+import io.mlcatalog.server.model.DeploymentStatus;
+import io.mlcatalog.server.model.EdgeKind;
+import io.mlcatalog.server.model.Entity;
+import io.mlcatalog.server.model.GlobalId;
+import io.mlcatalog.server.model.Ids;
+import io.mlcatalog.server.model.Model;
+import io.mlcatalog.server.model.ModelVersion;
+import io.mlcatalog.server.model.ModelVersionStatus;
+import io.mlcatalog.server.model.NodeType;
+import io.mlcatalog.server.model.Run;
+import io.mlcatalog.server.model.Source;
+import io.mlcatalog.server.model.Tag;
+import io.mlcatalog.server.model.Text;
+import io.mlcatalog.server.model.Times;
+import io.mlcatalog.server.store.AliasStore;
+import io.mlcatalog.server.store.ArtifactStore;
+import io.mlcatalog.server.store.AssertionStore;
+import io.mlcatalog.server.store.AssertionStore.Subject;
+import io.mlcatalog.server.store.ChangeLog;
+import io.mlcatalog.server.store.CodeVersionStore;
+import io.mlcatalog.server.store.DeploymentStore;
+import io.mlcatalog.server.store.LineageStore;
+import io.mlcatalog.server.store.LineageStore.Edge;
+import io.mlcatalog.server.store.ModelStore;
+import io.mlcatalog.server.store.NamespaceStore;
+import io.mlcatalog.server.store.RunStore;
+import io.mlcatalog.server.store.TagStore;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlConnection;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Every write to the catalog. Each public method is one transaction that upserts the rows, keeps the
+ * lineage edges in step, records who asserted what, and appends to the change log only what really
+ * changed: sending the same write twice returns the same object and changes nothing.
+ */
+public final class CatalogWriter {
+    private final Db db;
+    private final NamespaceStore namespaces;
+    private final CodeVersionStore codeVersions;
+    private final RunStore runs;
+    private final ArtifactStore artifacts;
+    private final ModelStore models;
+    private final AliasStore aliases;
+    private final DeploymentStore deployments;
+    private final TagStore tags;
+    private final LineageStore lineage;
+    private final AssertionStore assertions;
+    private final ChangeLog changes;
+
+    public CatalogWriter(Db db, NamespaceStore namespaces, CodeVersionStore codeVersions, RunStore runs, ArtifactStore artifacts,
+                         ModelStore models, AliasStore aliases, DeploymentStore deployments, TagStore tags, LineageStore lineage,
+                         AssertionStore assertions, ChangeLog changes) {
+        this.db = requireNonNull(db, "db is null");
+        this.namespaces = requireNonNull(namespaces, "namespaces is null");
+        this.codeVersions = requireNonNull(codeVersions, "codeVersions is null");
+        this.runs = requireNonNull(runs, "runs is null");
+        this.artifacts = requireNonNull(artifacts, "artifacts is null");
+        this.models = requireNonNull(models, "models is null");
+        this.aliases = requireNonNull(aliases, "aliases is null");
+        this.deployments = requireNonNull(deployments, "deployments is null");
+        this.tags = requireNonNull(tags, "tags is null");
+        this.lineage = requireNonNull(lineage, "lineage is null");
+        this.assertions = requireNonNull(assertions, "assertions is null");
+        this.changes = requireNonNull(changes, "changes is null");
+    }
+
+    // ------------------------------------------------------------------ code versions and artifacts
+
+    public Future<CodeVersion> upsertCodeVersion(Source source, CodeVersionSpec spec) {
+        return db.inTransaction(tx -> upsertCodeVersion(tx, source, spec)
+                .compose(c -> assertions.assertAll(tx, source, List.of(new Subject(c.id(), null))).map(c)));
+    }
+
+    public Future<Artifact> logArtifact(Source source, ArtifactSpec spec) {
+        return db.inTransaction(tx -> namespaces.ensure(tx, List.of(spec.namespace()))
+                .compose(x -> upsertArtifact(tx, source, spec))
+                .compose(a -> assertions.assertAll(tx, source, List.of(new Subject(a.id(), null))).map(a)));
+    }
+
+    private Future<CodeVersion> upsertCodeVersion(SqlConnection tx, Source source, CodeVersionSpec spec) {
+        CodeVersion fresh = new CodeVersion(spec.id(), spec.repository(), spec.commit(), spec.branches(), spec.tags(),
+                spec.author(), spec.message(), spec.committedAt(), source.observedAt());
+        return upsert(tx, source, fresh, id -> codeVersions.lock(tx, id), c -> codeVersions.insertIfAbsent(tx, c),
+                old -> new CodeVersion(old.id(), old.repository(), old.commit(), union(old.branches(), spec.branches()),
+                        union(old.tags(), spec.tags()), first(old.author(), spec.author()), first(old.message(), spec.message()),
+                        first(old.committedAt(), spec.committedAt()), old.createdAt()),
+                c -> codeVersions.update(tx, c), Snapshots::of);
+    }
+
+    private Future<Artifact> upsertArtifact(SqlConnection tx, Source source, ArtifactSpec spec) {
+        Artifact fresh = new Artifact(spec.id(), spec.namespace(), spec.name(), spec.uri(), spec.digest(), spec.sizeBytes(),
+                spec.mediaType(), spec.kind(), spec.createdAt() != null ? spec.createdAt() : source.observedAt());
+        return upsert(tx, source, fresh, id -> artifacts.lock(tx, id), a -> artifacts.insertIfAbsent(tx, a),
+                // an artifact is immutable content: later assertions only fill in what was unknown
+                old -> new Artifact(old.id(), old.namespace(), old.name(), old.uri(), old.digest(),
+                        first(old.sizeBytes(), spec.sizeBytes()), first(old.mediaType(), spec.mediaType()),
+                        old.kind() == ArtifactKind.OTHER ? spec.kind() : old.kind(),
+                        earliest(old.createdAt(), spec.createdAt())),
+                a -> artifacts.update(tx, a), Snapshots::of);
+    }
+
+    // ------------------------------------------------------------------ runs
+
+    public Future<Run> upsertRun(Source source, RunSpec spec) {
+        Set<String> nss = new TreeSet<>();
+        nss.add(spec.namespace());
+        spec.inputs().forEach(a -> nss.add(a.namespace()));
+        spec.outputs().forEach(a -> nss.add(a.namespace()));
+        return db.inTransaction(tx -> namespaces.ensure(tx, nss)
+                .compose(x -> spec.codeVersion() == null ? Future.<CodeVersion>succeededFuture(null)
+                        : upsertCodeVersion(tx, source, spec.codeVersion()))
+                .compose(cv -> checkExists(tx, spec.parentId(), "input.parentRunId").map(cv))
+                .compose(cv -> upsertRunRow(tx, source, spec, cv == null ? null : cv.id())
+                        .compose(run -> Futures.each(spec.inputs(), a -> upsertArtifact(tx, source, a))
+                                .compose(ins -> Futures.each(spec.outputs(), a -> upsertArtifact(tx, source, a))
+                                        .compose(outs -> linkRun(tx, source, run, cv, ins, outs)))
+                                .compose(x -> mergeTags(tx, source, run, spec.tags()))
+                                .map(run))));
+    }
+
+    private Future<Void> checkExists(SqlConnection tx, UUID parentId, String field) {
+        if (parentId == null) {
+            return Future.succeededFuture();
+        }
+        return runs.exists(tx, parentId).compose(exists -> exists ? Future.<Void>succeededFuture()
+                : Future.failedFuture(CatalogException.notFound(field, "no run with id " + GlobalId.of(NodeType.RUN, parentId))));
+    }
+
+    private Future<Run> upsertRunRow(SqlConnection tx, Source source, RunSpec spec, UUID codeVersionId) {
+        OffsetDateTime now = source.observedAt();
+        return upsert(tx, source, RunMerge.create(spec, codeVersionId, now), id -> runs.lock(tx, id), r -> runs.insertIfAbsent(tx, r),
+                old -> RunMerge.merge(old, spec, codeVersionId, now),
+                r -> runs.update(tx, withUpdatedAt(r, now)), RunMerge::snapshot);
+    }
+
+    private Future<Void> linkRun(SqlConnection tx, Source source, Run run, CodeVersion cv, List<Artifact> ins, List<Artifact> outs) {
+        OffsetDateTime started = run.startedAt() != null ? run.startedAt() : source.observedAt();
+        OffsetDateTime ended = run.endedAt() != null ? run.endedAt() : started;
+        List<Edge> edges = new ArrayList<>();
+        ins.forEach(a -> edges.add(new Edge(a.id(), run.id(), EdgeKind.CONSUMED, started, null)));
+        outs.forEach(a -> edges.add(new Edge(run.id(), a.id(), EdgeKind.PRODUCED, ended, null)));
+        if (cv != null) {
+            edges.add(new Edge(cv.id(), run.id(), EdgeKind.BUILT_FROM, started, null));
+        }
+        List<Subject> subjects = new ArrayList<>();
+        subjects.add(new Subject(run.id(), run.externalId()));
+        if (cv != null) {
+            subjects.add(new Subject(cv.id(), null));
+        }
+        ins.forEach(a -> subjects.add(new Subject(a.id(), null)));
+        outs.forEach(a -> subjects.add(new Subject(a.id(), null)));
+        edges.forEach(e -> subjects.add(new Subject(e.id(), null)));
+        return lineage.link(tx, edges)
+                .compose(created -> logLinks(tx, source, run.id(), NodeType.RUN, created))
+                .compose(x -> assertions.assertAll(tx, source, subjects));
+    }
+
+    /** One change-log entry for the edges a write added to an entity. */
+    private Future<Void> logLinks(SqlConnection tx, Source source, UUID entityId, NodeType type, List<Edge> created) {
+        if (created.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        Map<String, Object> after = new LinkedHashMap<>();
+        for (Edge e : created) {
+            boolean outgoing = e.from().equals(entityId);
+            UUID other = outgoing ? e.to() : e.from();
+            NodeType otherType = outgoing ? e.kind().to() : e.kind().from();
+            @SuppressWarnings("unchecked")
+            List<String> list = (List<String>) after.computeIfAbsent(e.kind().name(), k -> new ArrayList<String>());
+            list.add(GlobalId.of(otherType, other));
+        }
+        return changes.append(tx, source, entityId, type, "LINKED", null, after);
+    }
+
+    private Future<Void> mergeTags(SqlConnection tx, Source source, Entity entity, List<Tag> incoming) {
+        if (incoming.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return tags.lock(tx, entity.id()).compose(old -> {
+            Map<String, String> merged = new java.util.TreeMap<>();
+            old.forEach(t -> merged.put(t.key(), t.value()));
+            incoming.forEach(t -> merged.put(t.key(), t.value()));
+            List<Tag> result = merged.entrySet().stream().map(e -> new Tag(e.getKey(), e.getValue())).toList();
+            return writeTags(tx, source, entity.id(), entity.type(), old, result);
+        });
+    }
+
+    private Future<Void> writeTags(SqlConnection tx, Source source, UUID id, NodeType type, List<Tag> old, List<Tag> result) {
+        if (old.equals(result)) {
+            return Future.succeededFuture();
+        }
+        return tags.replace(tx, id, result)
+                .compose(x -> changes.append(tx, source, id, type, "TAGS_SET", Snapshots.of(old), Snapshots.of(result)));
+    }
+
+    /**
+     * Makes the entity's tags exactly {@code newTags} (a run, model or model version).
+     *
+     * @return the entity's global id
+     */
+    public Future<GlobalId> setTags(Source source, GlobalId entity, List<Tag> newTags) {
+        if (entity.type() != NodeType.RUN && entity.type() != NodeType.MODEL && entity.type() != NodeType.MODEL_VERSION) {
+            return Future.failedFuture(CatalogException.badInput("entity", "only runs, models and model versions have tags, not a "
+                    + entity.type().graphqlName()));
+        }
+        return db.inTransaction(tx -> lockEntity(tx, entity)
+                .compose(x -> tags.lock(tx, entity.uuid()))
+                .compose(old -> writeTags(tx, source, entity.uuid(), entity.type(), old, newTags))
+                .map(entity));
+    }
+
+    private Future<Void> lockEntity(SqlConnection tx, GlobalId entity) {
+        Future<?> found = switch (entity.type()) {
+            case RUN -> runs.lock(tx, entity.uuid());
+            case MODEL -> models.lock(tx, entity.uuid());
+            case MODEL_VERSION -> models.lockVersion(tx, entity.uuid());
+            default -> Future.succeededFuture(null);
+        };
+        return found.compose(e -> e != null ? Future.<Void>succeededFuture()
+                : Future.failedFuture(CatalogException.notFound("entity", "no " + entity.type().graphqlName() + " with id " + entity)));
+    }
+
+    // ------------------------------------------------------------------ models and versions
+
+    public Future<ModelVersion> registerModelVersion(Source source, ModelVersionSpec spec) {
+        Set<String> nss = new TreeSet<>();
+        nss.add(spec.namespace());
+        if (spec.artifact() != null) {
+            nss.add(spec.artifact().namespace());
+        }
+        OffsetDateTime created = spec.createdAt() != null ? spec.createdAt() : source.observedAt();
+        Model freshModel = new Model(Ids.model(spec.namespace(), spec.model()), spec.namespace(), spec.model(), null, created);
+        return db.inTransaction(tx -> namespaces.ensure(tx, nss)
+                // upserting the model also locks it: versions of one model are numbered one at a time
+                .compose(x -> upsert(tx, source, freshModel, id -> models.lock(tx, id), m -> models.insertIfAbsent(tx, m),
+                        old -> new Model(old.id(), old.namespace(), old.name(), old.description(), earliest(old.createdAt(), spec.createdAt())),
+                        m -> models.update(tx, m), Snapshots::of))
+                .compose(model -> checkExists(tx, spec.runId(), "input.runId")
+                        .compose(x -> spec.artifact() == null ? Future.<Artifact>succeededFuture(null)
+                                : upsertArtifact(tx, source, spec.artifact()))
+                        .compose(artifact -> upsertVersion(tx, source, model, spec, artifact == null ? null : artifact.id(), created)
+                                .compose(version -> linkVersion(tx, source, model, version)
+                                        .compose(x -> mergeTags(tx, source, version, spec.tags()))
+                                        .map(version)))));
+    }
+
+    private Future<ModelVersion> upsertVersion(SqlConnection tx, Source source, Model model, ModelVersionSpec spec, UUID artifactId,
+                                               OffsetDateTime created) {
+        Future<String> versionText;
+        if (spec.version() != null) {
+            versionText = Future.succeededFuture(spec.version());
+        } else {
+            versionText = models.findVersionBySource(tx, model.id(), artifactId, spec.runId()).compose(existing -> existing != null
+                    ? Future.succeededFuture(existing.version())
+                    : models.nextVersionNumber(tx, model.id()).map(String::valueOf));
+        }
+        return versionText.compose(version -> {
+            ModelVersion fresh = new ModelVersion(Ids.modelVersion(model.id(), version), model.id(), version,
+                    ModelVersionSpec.number(version), ModelVersionStatus.READY, spec.description(), artifactId, spec.runId(), created);
+            return upsert(tx, source, fresh, id -> models.lockVersion(tx, id), v -> models.insertVersionIfAbsent(tx, v),
+                    old -> mergeVersion(model, old, spec, artifactId), v -> models.updateVersion(tx, v), Snapshots::of);
+        });
+    }
+
+    private static ModelVersion mergeVersion(Model model, ModelVersion old, ModelVersionSpec spec, UUID artifactId) {
+        // a version names one model file and one run for ever: a different one is a new version
+        if (artifactId != null && old.artifactId() != null && !artifactId.equals(old.artifactId())) {
+            throw CatalogException.conflict("input.artifact", "version " + old.version() + " of model " + model.name()
+                    + " is registered with another artifact (" + GlobalId.of(NodeType.ARTIFACT, old.artifactId())
+                    + "); register a new version instead");
+        }
+        if (spec.runId() != null && old.runId() != null && !spec.runId().equals(old.runId())) {
+            throw CatalogException.conflict("input.runId", "version " + old.version() + " of model " + model.name()
+                    + " is registered from another run (" + GlobalId.of(NodeType.RUN, old.runId()) + "); register a new version instead");
+        }
+        return new ModelVersion(old.id(), old.modelId(), old.version(), old.versionNumber(), old.status(),
+                spec.description() != null ? spec.description() : old.description(), first(old.artifactId(), artifactId),
+                first(old.runId(), spec.runId()), earliest(old.createdAt(), spec.createdAt()));
+    }
+
+    private Future<Void> linkVersion(SqlConnection tx, Source source, Model model, ModelVersion v) {
+        List<Edge> edges = new ArrayList<>();
+        if (v.runId() != null) {
+            edges.add(new Edge(v.runId(), v.id(), EdgeKind.REGISTERED_FROM_RUN, v.createdAt(), null));
+        }
+        if (v.artifactId() != null) {
+            edges.add(new Edge(v.artifactId(), v.id(), EdgeKind.REGISTERED_FROM_ARTIFACT, v.createdAt(), null));
+        }
+        List<Subject> subjects = new ArrayList<>(List.of(new Subject(model.id(), null), new Subject(v.id(), null)));
+        if (v.artifactId() != null) {
+            subjects.add(new Subject(v.artifactId(), null));
+        }
+        edges.forEach(e -> subjects.add(new Subject(e.id(), null)));
+        return lineage.link(tx, edges)
+                .compose(created -> logLinks(tx, source, v.id(), NodeType.MODEL_VERSION, created))
+                .compose(x -> assertions.assertAll(tx, source, subjects));
+    }
+
+    // ------------------------------------------------------------------ aliases
+
+    /**
+     * Points {@code alias} of the model at {@code version} from {@code at} (default now). Moving an alias
+     * ends its previous interval; an assignment that arrives late is placed where it belongs in time.
+     */
+    public Future<Alias> setAlias(Source source, String namespace, String modelName, String alias, String version, OffsetDateTime at) {
+        String name = Text.name("alias", alias, 128);
+        OffsetDateTime t = Times.normalize(at, "at");
+        return db.inTransaction(tx -> lockModel(tx, namespace, modelName).compose(model -> models.version(tx, model.id(), version)
+                .compose(v -> {
+                    if (v == null) {
+                        return Future.failedFuture(CatalogException.notFound("version", "model " + model.name() + " has no version '"
+                                + Text.excerpt(version) + "'"));
+                    }
+                    OffsetDateTime when = t != null ? t : source.observedAt();
+                    return aliases.at(tx, model.id(), name, when).compose(before -> {
+                        if (t == null && before != null && before.modelVersionId().equals(v.id())) {
+                            return Future.succeededFuture(before); // already there: nothing to do
+                        }
+                        return aliases.recordEvent(tx, model.id(), name, when, v.id(), source.name()).compose(changed -> !changed
+                                ? aliases.at(tx, model.id(), name, when)
+                                : aliases.rebuildIntervals(tx, model.id(), name)
+                                .compose(x -> versionText(tx, before))
+                                .compose(beforeVersion -> changes.append(tx, source, model.id(), NodeType.MODEL, "ALIAS_SET",
+                                        aliasChange(name, beforeVersion, null), aliasChange(name, v.version(), when)))
+                                .compose(x -> aliases.at(tx, model.id(), name, when)));
+                    });
+                })));
+    }
+
+    /** Removes the alias from {@code at} (default now); false when it pointed nowhere then. */
+    public Future<Boolean> removeAlias(Source source, String namespace, String modelName, String alias, OffsetDateTime at) {
+        String name = Text.name("alias", alias, 128);
+        OffsetDateTime t = Times.normalize(at, "at");
+        return db.inTransaction(tx -> lockModel(tx, namespace, modelName).compose(model -> {
+            OffsetDateTime when = t != null ? t : source.observedAt();
+            return aliases.at(tx, model.id(), name, when).compose(before -> {
+                if (before == null) {
+                    return Future.succeededFuture(false);
+                }
+                return aliases.recordEvent(tx, model.id(), name, when, null, source.name())
+                        .compose(x -> aliases.rebuildIntervals(tx, model.id(), name))
+                        .compose(x -> versionText(tx, before))
+                        .compose(beforeVersion -> changes.append(tx, source, model.id(), NodeType.MODEL, "ALIAS_REMOVED",
+                                aliasChange(name, beforeVersion, null), aliasChange(name, null, when)))
+                        .map(true);
+            });
+        }));
+    }
+
+    private Future<String> versionText(SqlConnection tx, Alias alias) {
+        if (alias == null) {
+            return Future.succeededFuture(null);
+        }
+        return models.lockVersion(tx, alias.modelVersionId()).map(ModelVersion::version);
+    }
+
+    private static Map<String, Object> aliasChange(String alias, String version, OffsetDateTime at) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("alias", alias);
+        m.put("version", version);
+        if (at != null) {
+            m.put("at", Times.format(at));
+        }
+        return m;
+    }
+
+    /** Finds the model by namespace (optional when the name is unambiguous) and name, and locks it. */
+    private Future<Model> lockModel(SqlConnection tx, String namespace, String modelName) {
+        String ns = Text.optionalName("namespace", namespace, Text.SHORT_NAME_BYTES);
+        String name = Text.name("model", modelName, Text.SHORT_NAME_BYTES);
+        return models.findByName(tx, ns, name).compose(found -> {
+            if (found.isEmpty()) {
+                return Future.failedFuture(CatalogException.notFound("model", "no model named '" + Text.excerpt(name) + "'"
+                        + (ns == null ? "" : " in namespace '" + Text.excerpt(ns) + "'")));
+            }
+            if (found.size() > 1) {
+                return Future.failedFuture(CatalogException.badInput("namespace", "a model named '" + name + "' exists in several namespaces ("
+                        + String.join(", ", found.stream().map(Model::namespace).toList()) + "): give the namespace"));
+            }
+            return models.lock(tx, found.get(0).id());
+        });
+    }
+
+    // ------------------------------------------------------------------ deployments
+
+    /**
+     * Records that a model version started serving {@code environment}/{@code target}. A deployment that
+     * replaces (no traffic share, or 100%) ends every deployment active on the target at that instant; a
+     * replacing deployment that started later ends this one (for events that arrive out of order).
+     */
+    public Future<Deployment> startDeployment(Source source, DeploymentSpec spec) {
+        return db.inTransaction(tx -> namespaces.ensure(tx, List.of(spec.namespace()))
+                .compose(x -> findModel(tx, spec.namespace(), spec.model()))
+                .compose(model -> models.version(tx, model.id(), spec.version()).compose(v -> v != null ? Future.succeededFuture(v)
+                        : Future.failedFuture(CatalogException.notFound("input.version", "model " + model.name() + " has no version '"
+                        + Text.excerpt(spec.version()) + "'"))))
+                .compose(version -> deployments.lockTarget(tx, spec.namespace(), spec.environment(), spec.target())
+                        .compose(onTarget -> startDeployment(tx, source, spec, version, onTarget))));
+    }
+
+    private Future<Deployment> startDeployment(SqlConnection tx, Source source, DeploymentSpec spec, ModelVersion version,
+                                               List<Deployment> onTarget) {
+        if (spec.startedAt() == null) {
+            // "deploy v3" sent again while v3 serves: the same deployment, not a new one
+            for (Deployment d : onTarget) {
+                if (d.modelVersionId().equals(version.id()) && d.endedAt() == null) {
+                    return updateDeployment(tx, source, d, spec);
+                }
+            }
+        }
+        OffsetDateTime start = spec.startedAt() != null ? spec.startedAt() : source.observedAt();
+        UUID id = Ids.deployment(spec.namespace(), spec.environment(), spec.target(), version.id(), start);
+        for (Deployment d : onTarget) {
+            if (d.id().equals(id)) {
+                return updateDeployment(tx, source, d, spec);
+            }
+        }
+        OffsetDateTime end = onTarget.stream()
+                .filter(d -> d.startedAt().isAfter(start) && replaces(d))
+                .map(Deployment::startedAt).min(OffsetDateTime::compareTo).orElse(null);
+        Deployment fresh = new Deployment(id, spec.namespace(), spec.environment(), spec.target(), version.id(),
+                end == null ? DeploymentStatus.ACTIVE : DeploymentStatus.ENDED, spec.trafficPercent(), spec.replicas(), spec.config(),
+                spec.deployedBy(), start, end);
+        List<Deployment> replaced = !spec.replaces() ? List.of() : onTarget.stream()
+                .filter(d -> d.startedAt().isBefore(start) && (d.endedAt() == null || d.endedAt().isAfter(start)))
+                .toList();
+        Edge edge = new Edge(version.id(), id, EdgeKind.DEPLOYED_AS, start, end);
+        return deployments.insertIfAbsent(tx, fresh)
+                .compose(x -> changes.append(tx, source, id, NodeType.DEPLOYMENT, "DEPLOYMENT_STARTED", null, Snapshots.of(fresh)))
+                .compose(x -> lineage.link(tx, List.of(edge)))
+                .compose(x -> Futures.each(replaced, d -> endDeployment(tx, source, d, start, DeploymentStatus.ENDED)))
+                .compose(x -> assertions.assertAll(tx, source, List.of(new Subject(id, null), new Subject(edge.id(), null))))
+                .map(fresh);
+    }
+
+    private static boolean replaces(Deployment d) {
+        return d.trafficPercent() == null || d.trafficPercent() >= 100;
+    }
+
+    private Future<Deployment> updateDeployment(SqlConnection tx, Source source, Deployment old, DeploymentSpec spec) {
+        Deployment merged = new Deployment(old.id(), old.namespace(), old.environment(), old.target(), old.modelVersionId(),
+                old.status(), first(spec.trafficPercent(), old.trafficPercent()), first(spec.replicas(), old.replicas()),
+                first(spec.config(), old.config()), first(spec.deployedBy(), old.deployedBy()), old.startedAt(), old.endedAt());
+        return changeDeployment(tx, source, old, merged, "DEPLOYMENT_UPDATED");
+    }
+
+    /** Ends a deployment at {@code at} (default now); an earlier end than the recorded one wins. */
+    public Future<Deployment> endDeployment(Source source, UUID id, OffsetDateTime at, DeploymentStatus status) {
+        OffsetDateTime t = Times.normalize(at, "at");
+        if (status == DeploymentStatus.ACTIVE) {
+            return Future.failedFuture(CatalogException.badInput("status", "a deployment ends as ENDED or FAILED, not ACTIVE"));
+        }
+        return db.inTransaction(tx -> deployments.lock(tx, id).compose(d -> {
+            if (d == null) {
+                return Future.failedFuture(CatalogException.notFound("id", "no deployment with id " + GlobalId.of(NodeType.DEPLOYMENT, id)));
+            }
+            OffsetDateTime when = t != null ? t : source.observedAt();
+            if (when.isBefore(d.startedAt())) {
+                return Future.failedFuture(CatalogException.badInput("at", "a deployment cannot end (" + Times.format(when)
+                        + ") before it started (" + Times.format(d.startedAt()) + ")"));
+            }
+            return endDeployment(tx, source, d, when, status == null ? DeploymentStatus.ENDED : status);
+        }));
+    }
+
+    private Future<Deployment> endDeployment(SqlConnection tx, Source source, Deployment d, OffsetDateTime at, DeploymentStatus status) {
+        boolean earlier = d.endedAt() == null || at.isBefore(d.endedAt());
+        Deployment ended = !earlier ? d : new Deployment(d.id(), d.namespace(), d.environment(), d.target(), d.modelVersionId(),
+                status, d.trafficPercent(), d.replicas(),
+                d.config(), d.deployedBy(), d.startedAt(), at);
+        return changeDeployment(tx, source, d, ended, "DEPLOYMENT_ENDED")
+                .compose(result -> lineage.setUntil(tx, result.id(), EdgeKind.DEPLOYED_AS, result.endedAt()).map(result));
+    }
+
+    private Future<Deployment> changeDeployment(SqlConnection tx, Source source, Deployment old, Deployment updated, String action) {
+        ChangeLog.Diff diff = ChangeLog.diff(Snapshots.of(old), Snapshots.of(updated));
+        if (diff.isEmpty()) {
+            return Future.succeededFuture(old);
+        }
+        return deployments.update(tx, updated)
+                .compose(x -> changes.append(tx, source, updated.id(), NodeType.DEPLOYMENT, action, diff.before(), diff.after()))
+                .map(updated);
+    }
+
+    private Future<Model> findModel(SqlConnection tx, String namespace, String modelName) {
+        return models.findByName(tx, namespace, modelName).compose(found -> found.isEmpty()
+                ? Future.failedFuture(CatalogException.notFound("input.model", "no model named '" + Text.excerpt(modelName)
+                + "' in namespace '" + Text.excerpt(namespace) + "'"))
+                : Future.succeededFuture(found.get(0)));
+    }
+
+    // ------------------------------------------------------------------ the upsert pattern
+
+    /**
+     * Inserts {@code fresh}, or merges it into the stored row: locks the row, computes the merged state,
+     * and writes and logs only when the visible state changed. Lock first, because most writes of an
+     * idempotent ingest are repeats; insert with ON CONFLICT DO NOTHING, because two writers may race to
+     * create the same row (the loser then merges).
+     */
+    private <T extends Entity> Future<T> upsert(SqlConnection tx, Source source, T fresh, Function<UUID, Future<T>> lock,
+                                               Function<T, Future<Boolean>> insert, UnaryOperator<T> merge,
+                                               Function<T, Future<Void>> update, Function<T, Map<String, Object>> snapshot) {
+        return lock.apply(fresh.id()).compose(existing -> {
+            if (existing != null) {
+                return mergeInto(tx, source, existing, merge, update, snapshot);
+            }
+            return insert.apply(fresh).compose(inserted -> inserted
+                    ? changes.append(tx, source, fresh.id(), fresh.type(), "CREATED", null, snapshot.apply(fresh)).map(fresh)
+                    : lock.apply(fresh.id()).compose(raced -> mergeInto(tx, source, raced, merge, update, snapshot)));
+        });
+    }
+
+    private <T extends Entity> Future<T> mergeInto(SqlConnection tx, Source source, T old, UnaryOperator<T> merge,
+                                                  Function<T, Future<Void>> update, Function<T, Map<String, Object>> snapshot) {
+        T merged;
+        try {
+            merged = merge.apply(old);
+        } catch (CatalogException e) {
+            return Future.failedFuture(e);
+        }
+        ChangeLog.Diff diff = ChangeLog.diff(snapshot.apply(old), snapshot.apply(merged));
+        if (diff.isEmpty()) {
+            return Future.succeededFuture(old);
+        }
+        return update.apply(merged)
+                .compose(x -> changes.append(tx, source, merged.id(), merged.type(), "UPDATED", diff.before(), diff.after()))
+                .map(merged);
+    }
+
+    private static Run withUpdatedAt(Run r, OffsetDateTime t) {
+        return new Run(r.id(), r.namespace(), r.name(), r.externalId(), r.pipeline(), r.status(), r.statusAt(), r.startedAt(),
+                r.endedAt(), r.user(), r.params(), r.metrics(), r.codeVersionId(), r.parentId(), r.createdAt(), t);
+    }
+
+    private static <T> T first(T existing, T incoming) {
+        return existing != null ? existing : incoming;
+    }
+
+    private static OffsetDateTime earliest(OffsetDateTime a, OffsetDateTime b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || !b.isBefore(a) ? a : b;
+    }
+
+    private static List<String> union(List<String> a, List<String> b) {
+        TreeSet<String> all = new TreeSet<>(a);
+        all.addAll(b);
+        return List.copyOf(all);
+    }
+}

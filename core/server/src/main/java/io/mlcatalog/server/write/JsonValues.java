@@ -1,0 +1,76 @@
+package io.mlcatalog.server.write;
+
+import io.mlcatalog.server.model.CatalogException;
+import io.mlcatalog.server.model.JsonNumbers;
+import io.mlcatalog.server.model.Text;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Checks and normalizes the free-form JSON a client sends (params, metrics, deployment config). */
+public final class JsonValues {
+    static final int MAX_DEPTH = 20;
+    static final int MAX_ELEMENTS = 10_000;
+
+    private JsonValues() {
+    }
+
+    /**
+     * A JSON object from a client: only JSON types, strings PostgreSQL can store, bounded depth and size.
+     * Numbers are normalized (integers to Long, others to Double) so that the same value read back from
+     * the database compares equal and a repeated write is recognized as no change.
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> object(String field, Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof Map<?, ?>)) {
+            throw CatalogException.badInput(field, field + " must be a JSON object");
+        }
+        int[] budget = {MAX_ELEMENTS};
+        return (Map<String, Object>) normalize(field, value, 0, budget);
+    }
+
+    private static Object normalize(String field, Object v, int depth, int[] budget) {
+        if (--budget[0] < 0) {
+            throw CatalogException.badInput(field, field + " is too large: at most " + MAX_ELEMENTS + " values");
+        }
+        if (depth > MAX_DEPTH) {
+            throw CatalogException.badInput(field, field + " is nested too deeply: at most " + MAX_DEPTH + " levels");
+        }
+        if (v == null || v instanceof Boolean) {
+            return v;
+        }
+        if (v instanceof String s) {
+            Text.jsonString(field, s);
+            return s;
+        }
+        if (v instanceof Number n) {
+            Number normal = JsonNumbers.normalize(n);
+            if (normal == null) {
+                throw CatalogException.badInput(field, field + " must be a finite number");
+            }
+            return normal;
+        }
+        if (v instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (var e : m.entrySet()) {
+                String key = String.valueOf(e.getKey());
+                Text.jsonString(field, key);
+                out.put(key, normalize(field + "." + key, e.getValue(), depth + 1, budget));
+            }
+            return out;
+        }
+        if (v instanceof List<?> l) {
+            java.util.ArrayList<Object> out = new java.util.ArrayList<>(l.size());
+            for (int i = 0; i < l.size(); i++) {
+                out.add(normalize(field + "[" + i + "]", l.get(i), depth + 1, budget));
+            }
+            return out;
+        }
+        throw CatalogException.badInput(field, field + " is not a JSON value");
+    }
+
+}
