@@ -18,7 +18,7 @@ import java.util.List;
 /**
  * Refuses, before any data is fetched, a query that would select too many fields. A field costs 1
  * plus its children's cost times how many items it returns: {@code first} for a connection, and
- * {@link #UNBOUNDED_LIST} for a plain list. Runs after validation, with the request's variables, so
+ * {@link #UNBOUNDED_LIST} for a plain list (a connection's {@code edges} count once: {@code first} bounds them). Runs after validation, with the request's variables, so
  * {@code first: $n} counts as what {@code $n} is.
  */
 final class ComplexityLimit extends SimplePerformantInstrumentation {
@@ -55,7 +55,8 @@ final class ComplexityLimit extends SimplePerformantInstrumentation {
         long multiplier = 1;
         if (first instanceof Integer n) {
             multiplier = Math.max(n, 0);
-        } else if (isList(env.getFieldDefinition().getType())) {
+        } else if (isList(env.getFieldDefinition().getType()) && !"edges".equals(env.getField().getName())) {
+            // a connection's edges are bounded by its first, already counted
             multiplier = UNBOUNDED_LIST;
         }
         return (int) Math.min(Integer.MAX_VALUE, 1 + multiplier * childComplexity);

@@ -1,0 +1,166 @@
+package io.mlcatalog.server.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mlcatalog.server.CatalogServer;
+import io.mlcatalog.server.config.Limits;
+import io.mlcatalog.server.config.ServerConfig;
+import io.mlcatalog.server.db.DatabaseUrl;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A running catalog for a test class: the real server, on its own fresh database, spoken to over
+ * real HTTP. Use one per class ({@code static} field, closed in {@code @AfterAll}).
+ */
+public final class TestCatalog implements AutoCloseable {
+    public static final ObjectMapper JSON = new ObjectMapper();
+    /** Tables that hold catalog data, to check that a refused request wrote nothing. */
+    public static final List<String> DATA_TABLES = List.of("namespace", "code_version", "run", "artifact", "model", "model_version",
+            "alias_event", "alias", "deployment", "tag", "lineage_edge", "assertion", "change_log");
+
+    private final DatabaseUrl database;
+    private final CatalogServer server;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    private TestCatalog(DatabaseUrl database, CatalogServer server) {
+        this.database = database;
+        this.server = server;
+    }
+
+    public static TestCatalog start() {
+        return start(Limits.DEFAULT);
+    }
+
+    public static TestCatalog start(Limits limits) {
+        DatabaseUrl db = TestPostgres.newDatabase();
+        CatalogServer server = CatalogServer.start(new ServerConfig("127.0.0.1", 0, null, db.jdbcUrl(), 4, limits));
+        return new TestCatalog(db, server);
+    }
+
+    public CatalogServer server() {
+        return server;
+    }
+
+    public DatabaseUrl database() {
+        return database;
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + server.port() + path;
+    }
+
+    /** A GraphQL result a client would see. */
+    public record Result(int status, JsonNode body) {
+        public JsonNode data() {
+            return body.path("data");
+        }
+
+        public JsonNode errors() {
+            return body.path("errors");
+        }
+
+        /** The {@code extensions.code} of the first error, or null. */
+        public String errorCode() {
+            return body.path("errors").path(0).path("extensions").path("code").asText(null);
+        }
+
+        public String errorMessage() {
+            return body.path("errors").path(0).path("message").asText(null);
+        }
+
+        public String errorField() {
+            return body.path("errors").path(0).path("extensions").path("field").asText(null);
+        }
+
+        /** The data, failing with the errors when there are any. */
+        public JsonNode ok() {
+            if (body.has("errors")) {
+                throw new AssertionError("expected no errors, got " + body.get("errors"));
+            }
+            return data();
+        }
+    }
+
+    public Result graphql(String query) {
+        return graphql(query, Map.of());
+    }
+
+    public Result graphql(String query, Map<String, ?> variables) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("query", query);
+        body.set("variables", JSON.valueToTree(variables));
+        return post(body.toString(), Map.of("Content-Type", "application/json", "Accept", "application/graphql-response+json"));
+    }
+
+    /** Sends {@code body} as a POST to /graphql with exactly these headers. */
+    public Result post(String body, Map<String, String> headers) {
+        return post(HttpRequest.BodyPublishers.ofString(body), headers);
+    }
+
+    public Result post(HttpRequest.BodyPublisher body, Map<String, String> headers) {
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url("/graphql"))).timeout(Duration.ofSeconds(60)).POST(body);
+        headers.forEach(req::header);
+        return send(req.build());
+    }
+
+    /** A GET to /graphql with these query parameters. */
+    public Result get(Map<String, String> params, Map<String, String> headers) {
+        StringBuilder q = new StringBuilder();
+        params.forEach((k, v) -> q.append(q.length() == 0 ? "?" : "&").append(k).append('=')
+                .append(java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8)));
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url("/graphql" + q))).timeout(Duration.ofSeconds(60)).GET();
+        headers.forEach(req::header);
+        return send(req.build());
+    }
+
+    public HttpResponse<String> raw(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Result send(HttpRequest request) {
+        HttpResponse<String> response = raw(request);
+        JsonNode body;
+        try {
+            body = response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new AssertionError("the response is not JSON (" + response.statusCode() + "): " + response.body(), e);
+        }
+        return new Result(response.statusCode(), body);
+    }
+
+    /** Row counts of every data table, to compare before and after a request. */
+    public Map<String, Long> rowCounts() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (String table : DATA_TABLES) {
+            counts.put(table, TestPostgres.count(database, "select count(*) from " + table));
+        }
+        return counts;
+    }
+
+    public long count(String sql) {
+        return TestPostgres.count(database, sql);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
