@@ -1,0 +1,48 @@
+package io.mlcatalog.server.docs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mlcatalog.server.demo.DemoData;
+import io.mlcatalog.server.testing.TestCatalog;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every GraphQL example in README.md runs, in order, against the demo data set, as a reader would run it. */
+class ReadmeExamplesIT {
+    static TestCatalog catalog;
+
+    @BeforeAll
+    static void start() {
+        catalog = TestCatalog.start();
+        DemoData.load(catalog.server().writer());
+    }
+
+    @AfterAll
+    static void stop() {
+        catalog.close();
+    }
+
+    @Test
+    void everyExampleRunsWithoutErrors() {
+        List<String> examples = DocExamples.blocks("README.md", "graphql");
+        assertThat(examples).hasSizeGreaterThanOrEqualTo(6);
+        for (String example : examples) {
+            JsonNode data = catalog.graphql(example).ok();
+            data.fields().forEachRemaining(field -> assertThat(field.getValue().isNull())
+                    .as("%s in example:%n%s", field.getKey(), example).isFalse());
+        }
+    }
+
+    @Test
+    void theRollbackExampleAnswersWhatTheReadmeSays() {
+        JsonNode model = catalog.graphql(DocExamples.blocks("README.md", "graphql").get(0)).ok().path("model");
+        assertThat(model.path("beforeRollback").path("version").asText()).isEqualTo("4");
+        assertThat(model.path("production").path("version").asText()).isEqualTo("3");
+        assertThat(model.path("production").path("run").path("codeVersion").path("commit").asText()).hasSize(40);
+        assertThat(model.path("production").path("run").path("inputs")).isNotEmpty();
+    }
+}
