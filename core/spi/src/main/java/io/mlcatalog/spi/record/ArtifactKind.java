@@ -1,0 +1,5 @@
+package io.mlcatalog.spi.record;
+
+public enum ArtifactKind {
+    DATASET, MODEL, OTHER
+}

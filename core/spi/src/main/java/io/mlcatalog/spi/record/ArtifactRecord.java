@@ -1,0 +1,59 @@
+package io.mlcatalog.spi.record;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A dataset, model file or other thing a run read or wrote. Identity is URI + digest: the same URI with
+ * another digest is a new version of the artifact, and the old one stays.
+ *
+ * @param namespace the namespace to file it under when it is new
+ * @param name      a display name, or null for the last segment of the URI
+ * @param uri       {@code s3://bucket/key}, {@code file:///path}, {@code bigquery:project.dataset.table}, …
+ * @param digest    {@code sha256:<hex>}, {@code etag:<etag>}, {@code s3-version:<id>}, … or null when unknown
+ * @param createdAt when the artifact was created, or null for when it was first recorded
+ */
+public record ArtifactRecord(String namespace, String name, String uri, String digest, Long sizeBytes, String mediaType,
+                             ArtifactKind kind, Instant createdAt, String externalId, Instant observedAt) implements MetadataRecord {
+
+    public ArtifactRecord {
+        Objects.requireNonNull(namespace, "namespace is null");
+        Objects.requireNonNull(uri, "uri is null");
+        kind = kind == null ? ArtifactKind.OTHER : kind;
+    }
+
+    public static Builder builder(String namespace, String uri) {
+        return new Builder(namespace, uri);
+    }
+
+    public static final class Builder {
+        private final String namespace;
+        private final String uri;
+        private String name;
+        private String digest;
+        private Long sizeBytes;
+        private String mediaType;
+        private ArtifactKind kind = ArtifactKind.OTHER;
+        private Instant createdAt;
+        private String externalId;
+        private Instant observedAt;
+
+        private Builder(String namespace, String uri) {
+            this.namespace = namespace;
+            this.uri = uri;
+        }
+
+        public Builder name(String v) { name = v; return this; }
+        public Builder digest(String v) { digest = v; return this; }
+        public Builder sizeBytes(Long v) { sizeBytes = v; return this; }
+        public Builder mediaType(String v) { mediaType = v; return this; }
+        public Builder kind(ArtifactKind v) { kind = v; return this; }
+        public Builder createdAt(Instant v) { createdAt = v; return this; }
+        public Builder externalId(String v) { externalId = v; return this; }
+        public Builder observedAt(Instant v) { observedAt = v; return this; }
+
+        public ArtifactRecord build() {
+            return new ArtifactRecord(namespace, name, uri, digest, sizeBytes, mediaType, kind, createdAt, externalId, observedAt);
+        }
+    }
+}
