@@ -1,0 +1,36 @@
+package io.mlcatalog.server.plugin;
+
+import io.mlcatalog.spi.Atomicity;
+import io.mlcatalog.spi.InvalidRecordException;
+import io.mlcatalog.spi.record.MetadataRecord;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Writes what a plugin instance reported: its records and checkpoints, in one transaction. */
+public interface BatchWriter {
+
+    /**
+     * What a batch wrote.
+     *
+     * @param written  records written (including those that changed nothing)
+     * @param rejected records refused as invalid (only under {@link Atomicity#PER_RECORD}), with why
+     */
+    record Result(int written, List<InvalidRecordException> rejected) {
+        public Result {
+            rejected = List.copyOf(rejected);
+        }
+    }
+
+    /**
+     * Validates and writes the records, then the checkpoints and the instance's status, all in one
+     * transaction, asserted by {@code instance}. Blocks until committed; call from a worker thread.
+     *
+     * @param receivedAt the {@code observedAt} of records that carry none
+     * @throws InvalidRecordException under {@link Atomicity#ALL_OR_NOTHING}, when a record is invalid: nothing was written
+     * @throws Exception                when the database failed: nothing was written
+     */
+    Result write(String instance, List<MetadataRecord> records, Map<Map<String, String>, Map<String, String>> checkpoints,
+                 Atomicity atomicity, Instant receivedAt) throws Exception;
+}

@@ -1,0 +1,56 @@
+package io.mlcatalog.server.plugin;
+
+import io.mlcatalog.spi.RecordSink;
+import io.mlcatalog.spi.record.MetadataRecord;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What one poll emitted, held until the poll returns. Once a poll is abandoned (timed out) the sink
+ * refuses everything, so a hung source that wakes up later cannot slip records into another batch.
+ */
+final class CollectingSink implements RecordSink {
+    static final int MAX_RECORDS = 100_000;
+
+    private final List<MetadataRecord> records = new ArrayList<>();
+    private final Map<Map<String, String>, Map<String, String>> checkpoints = new LinkedHashMap<>();
+    private volatile boolean abandoned;
+
+    @Override
+    public synchronized void emit(MetadataRecord record) {
+        Objects.requireNonNull(record, "record is null");
+        if (abandoned) {
+            throw new IllegalStateException("this poll was abandoned (timed out); its records are discarded");
+        }
+        if (records.size() >= MAX_RECORDS) {
+            throw new IllegalStateException("a poll may emit at most " + MAX_RECORDS + " records: emit the rest in the next poll");
+        }
+        records.add(record);
+    }
+
+    @Override
+    public synchronized void checkpoint(Map<String, String> partition, Map<String, String> offset) {
+        Objects.requireNonNull(partition, "partition is null");
+        Objects.requireNonNull(offset, "offset is null");
+        if (abandoned) {
+            throw new IllegalStateException("this poll was abandoned (timed out); its checkpoints are discarded");
+        }
+        checkpoints.put(Map.copyOf(partition), Map.copyOf(offset));
+    }
+
+    void abandon() {
+        abandoned = true;
+    }
+
+    synchronized List<MetadataRecord> records() {
+        return List.copyOf(records);
+    }
+
+    synchronized Map<Map<String, String>, Map<String, String>> checkpoints() {
+        return Map.copyOf(checkpoints);
+    }
+}

@@ -1,0 +1,226 @@
+package io.mlcatalog.server.plugin;
+
+import io.mlcatalog.server.store.PluginStore;
+import io.mlcatalog.spi.IngestReceiver;
+import io.mlcatalog.spi.IngestSource;
+import io.mlcatalog.spi.PluginConfig;
+import io.mlcatalog.spi.PluginConfigException;
+import io.mlcatalog.spi.ReceiverContext;
+import io.mlcatalog.spi.ReceiverFactory;
+import io.mlcatalog.spi.SourceContext;
+import io.mlcatalog.spi.SourceFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * The configured plugin instances, created and checked at start-up: an unknown type, a missing
+ * setting or a bad value stops start-up here, naming the instance and the key. Then pull sources are
+ * polled on their schedules ({@link #start}) and receivers answer their requests.
+ */
+public final class PluginHost implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PluginHost.class);
+
+    private final Map<String, SourceRunner> sources;
+    private final Map<String, Receiver> receivers;
+    private final Map<String, String> types;
+    private final List<String> disabled;
+    private final PluginStore store;
+
+    /** A receiver instance with its settings. */
+    public record Receiver(String instance, String type, IngestReceiver receiver, PluginsConfig.Instance config) {
+    }
+
+    private PluginHost(Map<String, SourceRunner> sources, Map<String, Receiver> receivers, Map<String, String> types, List<String> disabled,
+                       PluginStore store) {
+        this.sources = sources;
+        this.receivers = receivers;
+        this.types = types;
+        this.disabled = disabled;
+        this.store = store;
+    }
+
+    /**
+     * Creates every enabled instance of {@code config}.
+     *
+     * @param workRoot the folder under which each instance gets a work directory of its own
+     * @param env      resolves {@code ${env:NAME}} and {@code MLCATALOG_PLUGIN_*} overrides (System::getenv)
+     * @throws PluginConfigError naming the instance and the key
+     */
+    public static PluginHost create(PluginCatalog catalog, PluginsConfig config, BatchWriter writer, PluginStore store, Path workRoot,
+                                    Clock clock, Function<String, String> env) {
+        Map<String, SourceRunner> sources = new LinkedHashMap<>();
+        Map<String, Receiver> receivers = new LinkedHashMap<>();
+        Map<String, String> types = new LinkedHashMap<>();
+        List<String> disabled = new ArrayList<>();
+        try {
+            for (PluginsConfig.Instance instance : config.instances()) {
+                types.put(instance.name(), instance.type());
+                SourceFactory sourceFactory = catalog.sources().get(instance.type());
+                ReceiverFactory receiverFactory = catalog.receivers().get(instance.type());
+                if (sourceFactory == null && receiverFactory == null) {
+                    throw new PluginConfigError(unknownType(catalog, instance));
+                }
+                InstanceSettings settings = InstanceSettings.check(instance.name(),
+                        sourceFactory != null ? sourceFactory.settings() : receiverFactory.settings(), instance.settings(), env);
+                if (!instance.enabled()) {
+                    disabled.add(instance.name());
+                    continue;
+                }
+                if (sourceFactory != null) {
+                    SourceRunner.CommittedCheckpoints checkpoints = new SourceRunner.CommittedCheckpoints();
+                    Context context = new Context(instance.name(), settings, clock, checkpoints, workRoot.resolve(instance.name()));
+                    IngestSource source = create(instance, () -> sourceFactory.create(context));
+                    sources.put(instance.name(), new SourceRunner(instance.name(), source, instance, writer, store, clock, checkpoints));
+                } else {
+                    Context context = new Context(instance.name(), settings, clock, null, workRoot.resolve(instance.name()));
+                    IngestReceiver receiver = create(instance, () -> receiverFactory.create(context));
+                    receivers.put(instance.name(), new Receiver(instance.name(), instance.type(), receiver, instance));
+                }
+                log.info("plugin instance {} ({} from {}) {}", instance.name(), instance.type(), catalog.origin(instance.type()), settings);
+            }
+        } catch (RuntimeException e) {
+            sources.values().forEach(SourceRunner::close);
+            receivers.values().forEach(r -> closeQuietly(r.receiver()));
+            throw e;
+        }
+        return new PluginHost(sources, receivers, types, disabled, store);
+    }
+
+    private static String unknownType(PluginCatalog catalog, PluginsConfig.Instance instance) {
+        TreeSet<String> known = new TreeSet<>(catalog.sources().keySet());
+        known.addAll(catalog.receivers().keySet());
+        String message = "plugin instance '" + instance.name() + "': unknown type '" + instance.type() + "' (installed types: "
+                + (known.isEmpty() ? "none" : String.join(", ", known)) + ")";
+        if (!catalog.problems().isEmpty()) {
+            message += "; some plugins could not be loaded: " + String.join("; ", catalog.problems());
+        }
+        return message;
+    }
+
+    private static <T> T create(PluginsConfig.Instance instance, java.util.function.Supplier<T> factory) {
+        try {
+            return factory.get();
+        } catch (PluginConfigException e) {
+            throw new PluginConfigError("plugin instance '" + instance.name() + "': setting '" + e.key() + "' " + e.getMessage()
+                    .substring(e.key().length()).strip());
+        } catch (RuntimeException | LinkageError e) {
+            throw new PluginConfigError("plugin instance '" + instance.name() + "' (" + instance.type() + ") could not be created: "
+                    + SourceRunner.describe(e));
+        }
+    }
+
+    /** Records every instance's status as starting (or disabled) and starts polling the sources. Call once. */
+    public void start() {
+        try {
+            SourceRunner.get(store.retainOnly(List.copyOf(types.keySet())));
+            for (var e : types.entrySet()) {
+                SourceRunner.get(store.starting(e.getKey(), e.getValue()));
+            }
+            for (String name : disabled) {
+                SourceRunner.get(store.failed(name, "disabled in the configuration", 0));
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("could not record plugin status: " + SourceRunner.describe(e), e);
+        }
+        sources.values().forEach(SourceRunner::start);
+    }
+
+    /** Polls a source now, once, and writes what it emitted (blocks; call from a worker thread). */
+    public PollOutcome pollNow(String instance) {
+        SourceRunner runner = sources.get(instance);
+        if (runner == null) {
+            throw new IllegalArgumentException(types.containsKey(instance) ? "plugin instance '" + instance + "' is not a pull source"
+                    + (disabled.contains(instance) ? " or is disabled" : "") : "no plugin instance named '" + instance + "'");
+        }
+        return runner.pollOnce();
+    }
+
+    public Optional<Receiver> receiver(String instance) {
+        return Optional.ofNullable(receivers.get(instance));
+    }
+
+    /** Every configured instance and its type. */
+    public Map<String, String> instances() {
+        return Map.copyOf(types);
+    }
+
+    @Override
+    public void close() {
+        sources.values().forEach(SourceRunner::close);
+        receivers.values().forEach(r -> closeQuietly(r.receiver()));
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.warn("a plugin did not close cleanly: {}", SourceRunner.describe(e));
+        }
+    }
+
+    /** What the host hands an instance. */
+    private static final class Context implements SourceContext, ReceiverContext {
+        private final String instance;
+        private final PluginConfig config;
+        private final Clock clock;
+        private final SourceRunner.CommittedCheckpoints checkpoints;
+        private final Path workDirectory;
+        private final System.Logger logger;
+
+        Context(String instance, PluginConfig config, Clock clock, SourceRunner.CommittedCheckpoints checkpoints, Path workDirectory) {
+            this.instance = instance;
+            this.config = config;
+            this.clock = clock;
+            this.checkpoints = checkpoints;
+            this.workDirectory = workDirectory;
+            this.logger = System.getLogger("io.mlcatalog.plugin." + instance);
+        }
+
+        @Override
+        public String instance() {
+            return instance;
+        }
+
+        @Override
+        public PluginConfig config() {
+            return config;
+        }
+
+        @Override
+        public System.Logger logger() {
+            return logger;
+        }
+
+        @Override
+        public Clock clock() {
+            return clock;
+        }
+
+        @Override
+        public io.mlcatalog.spi.Checkpoints checkpoints() {
+            return checkpoints;
+        }
+
+        @Override
+        public Path workDirectory() {
+            try {
+                return Files.createDirectories(workDirectory);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the work directory of plugin instance " + instance, e);
+            }
+        }
+    }
+}

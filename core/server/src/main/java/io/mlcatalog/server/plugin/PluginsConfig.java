@@ -1,0 +1,206 @@
+package io.mlcatalog.server.plugin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The plugin instances of {@code mlcatalog.yaml}:
+ * <pre>
+ * plugins:
+ *   - name: acme-git          # unique; receivers are mounted under /ingest/acme-git/
+ *     type: git               # a source or receiver type offered by an installed plugin
+ *     schedule: 5m            # sources: how often to poll (default 1m)
+ *     timeout: 2m             # sources: a poll running longer is abandoned (default 10m)
+ *     enabled: true
+ *     settings:               # checked against what the type declares
+ *       repository: /srv/git/churn-model
+ *       token: ${env:GIT_TOKEN}
+ * </pre>
+ * An environment variable {@code MLCATALOG_PLUGIN_<NAME>_<KEY>} overrides {@code schedule}, {@code timeout},
+ * {@code enabled} or a setting ({@code <NAME>} and {@code <KEY>} upper-cased, other characters as {@code _}).
+ * A problem stops start-up with a message naming the instance and the key.
+ */
+public record PluginsConfig(List<Instance> instances) {
+    static final Duration DEFAULT_SCHEDULE = Duration.ofMinutes(1);
+    static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-_]{0,62}");
+    private static final Pattern ENV_REF = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    private static final Set<String> INSTANCE_KEYS = Set.of("name", "type", "schedule", "timeout", "enabled", "settings");
+
+    public static final PluginsConfig EMPTY = new PluginsConfig(List.of());
+
+    public PluginsConfig {
+        instances = List.copyOf(instances);
+    }
+
+    /** One configured instance, as written (settings are checked against the type later). */
+    public record Instance(String name, String type, Duration schedule, Duration timeout, boolean enabled, Map<String, Object> settings) {
+        public Instance {
+            settings = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+        }
+    }
+
+    /** Reads the file; {@code env} resolves {@code ${env:NAME}} references and overrides (System::getenv in production). */
+    public static PluginsConfig load(Path file, Function<String, String> env) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new PluginConfigError(file + ": cannot read it: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return EMPTY;
+        }
+        if (!root.isObject()) {
+            throw new PluginConfigError(file + ": expected a mapping with a 'plugins:' list");
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!key.equals("plugins")) {
+                throw new PluginConfigError(file + ": unknown key '" + key + "' (only 'plugins:' is read)");
+            }
+        }
+        JsonNode list = root.path("plugins");
+        if (list.isMissingNode() || list.isNull()) {
+            return EMPTY;
+        }
+        if (!list.isArray()) {
+            throw new PluginConfigError(file + ": 'plugins' must be a list of instances");
+        }
+        List<Instance> instances = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        int index = 0;
+        for (JsonNode node : list) {
+            Instance instance = instance(file, index++, node, env);
+            if (!names.add(instance.name())) {
+                throw new PluginConfigError(file + ": two plugin instances are named '" + instance.name() + "'");
+            }
+            instances.add(instance);
+        }
+        return new PluginsConfig(instances);
+    }
+
+    private static Instance instance(Path file, int index, JsonNode node, Function<String, String> env) {
+        String where = file + ": plugins[" + index + "]";
+        if (!node.isObject()) {
+            throw new PluginConfigError(where + ": expected a mapping with name, type and settings");
+        }
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!INSTANCE_KEYS.contains(key)) {
+                throw new PluginConfigError(where + ": unknown key '" + key + "' (known: name, type, schedule, timeout, enabled, settings)");
+            }
+        }
+        String name = node.path("name").asText("");
+        if (!NAME.matcher(name).matches()) {
+            throw new PluginConfigError(where + ": name '" + name + "' must be 1 to 63 lower-case letters, digits, '-' or '_'");
+        }
+        String instanceWhere = "plugin instance '" + name + "'";
+        String type = node.path("type").asText("");
+        if (type.isBlank()) {
+            throw new PluginConfigError(instanceWhere + ": type is required");
+        }
+        String schedule = override(env, name, "schedule", node.path("schedule").asText(null));
+        String timeout = override(env, name, "timeout", node.path("timeout").asText(null));
+        String enabled = override(env, name, "enabled", node.has("enabled") ? node.path("enabled").asText() : null);
+        Map<String, Object> settings = new LinkedHashMap<>();
+        JsonNode s = node.path("settings");
+        if (!s.isMissingNode() && !s.isNull()) {
+            if (!s.isObject()) {
+                throw new PluginConfigError(instanceWhere + ": settings must be a mapping");
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = s.fields(); it.hasNext(); ) {
+                var e = it.next();
+                settings.put(e.getKey(), e.getValue().isArray() ? listOf(e.getValue()) : e.getValue().isNull() ? null : e.getValue().asText());
+            }
+        }
+        return new Instance(name, type,
+                schedule == null ? DEFAULT_SCHEDULE : duration(instanceWhere, "schedule", schedule),
+                timeout == null ? DEFAULT_TIMEOUT : duration(instanceWhere, "timeout", timeout),
+                enabled == null || bool(instanceWhere, "enabled", enabled),
+                settings);
+    }
+
+    private static List<String> listOf(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(v -> values.add(v.asText()));
+        return values;
+    }
+
+    /** The environment variable that overrides {@code key} of instance {@code name}. */
+    public static String overrideVariable(String name, String key) {
+        return "MLCATALOG_PLUGIN_" + name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_"
+                + key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+
+    static String override(Function<String, String> env, String name, String key, String value) {
+        String v = env.apply(overrideVariable(name, key));
+        return v != null ? v : value;
+    }
+
+    /** Replaces {@code ${env:NAME}} (or {@code ${env:NAME:-default}}) with the variable's value. */
+    static String resolve(String instance, String key, String value, Function<String, String> env) {
+        if (value == null) {
+            return null;
+        }
+        Matcher m = ENV_REF.matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String v = env.apply(m.group(1));
+            if (v == null) {
+                v = m.group(2);
+            }
+            if (v == null) {
+                throw new PluginConfigError("plugin instance '" + instance + "': setting '" + key + "' refers to environment variable "
+                        + m.group(1) + ", which is not set");
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(v));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    static Duration duration(String where, String key, String text) {
+        Matcher m = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)").matcher(text.strip().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new PluginConfigError(where + ": " + key + " '" + text + "' is not a duration (examples: 500ms, 30s, 5m, 2h)");
+        }
+        long n = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+        if (d.isZero()) {
+            throw new PluginConfigError(where + ": " + key + " must be longer than 0");
+        }
+        return d;
+    }
+
+    static boolean bool(String where, String key, String text) {
+        return switch (text.strip().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new PluginConfigError(where + ": " + key + " '" + text + "' is not true or false");
+        };
+    }
+}

@@ -1,0 +1,209 @@
+package io.mlcatalog.server.plugin;
+
+import io.mlcatalog.server.store.PluginStore;
+import io.mlcatalog.spi.Checkpoints;
+import io.mlcatalog.spi.IngestSource;
+import io.mlcatalog.spi.InvalidRecordException;
+import io.mlcatalog.spi.record.MetadataRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Polls one source instance on its schedule. The poll runs on a thread of its own, so one that hangs
+ * past the timeout can be abandoned (interrupted, its records discarded, a fresh thread for the next
+ * poll) without holding up the schedule or any other instance. After a failure the next poll comes
+ * sooner, then later and later (1 s, 2 s, 4 s, … up to the schedule).
+ */
+final class SourceRunner implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SourceRunner.class);
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+
+    private final String instance;
+    private final IngestSource source;
+    private final PluginsConfig.Instance config;
+    private final BatchWriter writer;
+    private final PluginStore store;
+    private final Clock clock;
+    private final CommittedCheckpoints checkpoints;
+    private final ScheduledExecutorService schedule;
+    private ExecutorService pollThread;
+    private int failures;
+    private volatile boolean closed;
+
+    SourceRunner(String instance, IngestSource source, PluginsConfig.Instance config, BatchWriter writer, PluginStore store,
+                 Clock clock, CommittedCheckpoints checkpoints) {
+        this.instance = instance;
+        this.source = source;
+        this.config = config;
+        this.writer = writer;
+        this.store = store;
+        this.clock = clock;
+        this.checkpoints = checkpoints;
+        this.schedule = Executors.newSingleThreadScheduledExecutor(daemon("plugin-" + instance + "-schedule"));
+        this.pollThread = newPollThread();
+    }
+
+    /** The committed offsets, as the source sees them: reloaded from the database before every poll. */
+    static final class CommittedCheckpoints implements Checkpoints {
+        private volatile Map<Map<String, String>, Map<String, String>> committed = Map.of();
+
+        @Override
+        public Optional<Map<String, String>> offset(Map<String, String> partition) {
+            return Optional.ofNullable(committed.get(partition));
+        }
+
+        @Override
+        public Map<Map<String, String>, Map<String, String>> all() {
+            return committed;
+        }
+
+        void set(Map<Map<String, String>, Map<String, String>> offsets) {
+            committed = Map.copyOf(offsets);
+        }
+    }
+
+    void start() {
+        schedule.schedule(this::scheduledPoll, 0, TimeUnit.MILLISECONDS);
+    }
+
+    private void scheduledPoll() {
+        if (closed) {
+            return;
+        }
+        PollOutcome outcome = pollOnce();
+        if (closed) {
+            return;
+        }
+        Duration next = outcome.ok() ? config.schedule() : backoff();
+        schedule.schedule(this::scheduledPoll, next.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private Duration backoff() {
+        Duration d = FIRST_RETRY.multipliedBy(1L << Math.min(failures - 1, 20));
+        return d.compareTo(config.schedule()) < 0 ? d : config.schedule();
+    }
+
+    /** Runs one poll now and writes what it emitted; blocks until done. Never throws. */
+    synchronized PollOutcome pollOnce() {
+        long start = System.nanoTime();
+        CollectingSink sink = new CollectingSink();
+        try {
+            checkpoints.set(get(store.checkpoints(instance)));
+            Future<?> poll = pollThread.submit(() -> {
+                source.poll(sink);
+                return null;
+            });
+            try {
+                poll.get(config.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                sink.abandon();
+                poll.cancel(true);
+                pollThread.shutdownNow();
+                pollThread = newPollThread();
+                return failed(sink, start, "poll timed out after " + config.timeout().toSeconds() + " s and was abandoned", 0);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                log.warn("plugin instance {}: poll failed", instance, cause);
+                return failed(sink, start, "poll failed: " + describe(cause), 0);
+            }
+            BatchWriter.Result result;
+            try {
+                result = writer.write(instance, sink.records(), sink.checkpoints(), source.atomicity(), clock.instant());
+            } catch (InvalidRecordException e) {
+                return failed(sink, start, "batch refused, nothing written: " + e.getMessage(), sink.records().size());
+            } catch (Exception e) {
+                log.warn("plugin instance {}: writing the batch failed", instance, e);
+                return failed(sink, start, "writing the batch failed: " + describe(e), 0);
+            }
+            failures = 0;
+            List<String> rejected = result.rejected().stream().map(Throwable::getMessage).toList();
+            return new PollOutcome(instance, true, kinds(sink.records()), result.written(), rejected, sink.checkpoints(), null, since(start));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return failed(sink, start, "interrupted", 0);
+        } catch (Exception e) {
+            log.warn("plugin instance {}: poll failed", instance, e);
+            return failed(sink, start, describe(e), 0);
+        }
+    }
+
+    private PollOutcome failed(CollectingSink sink, long start, String error, int rejected) {
+        failures++;
+        try {
+            get(store.failed(instance, error, rejected));
+        } catch (Exception e) {
+            log.warn("plugin instance {}: could not record its status ({}): {}", instance, error, describe(e));
+        }
+        log.warn("plugin instance {}: {}", instance, error);
+        List<MetadataRecord> records = sink.records();
+        return new PollOutcome(instance, false, kinds(records), 0, rejected > 0 ? List.of(error) : List.of(), sink.checkpoints(), error,
+                since(start));
+    }
+
+    private static Map<String, Integer> kinds(List<MetadataRecord> records) {
+        Map<String, Integer> counts = new TreeMap<>();
+        records.forEach(r -> counts.merge(r.getClass().getSimpleName(), 1, Integer::sum));
+        return counts;
+    }
+
+    private static Duration since(long start) {
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    static String describe(Throwable e) {
+        List<String> parts = new ArrayList<>();
+        for (Throwable t = e; t != null && parts.size() < 3; t = t.getCause()) {
+            String m = t.getMessage();
+            parts.add(m == null ? t.getClass().getSimpleName() : m);
+        }
+        String text = String.join(": ", parts);
+        return text.length() > 1000 ? text.substring(0, 1000) + "…" : text;
+    }
+
+    private ExecutorService newPollThread() {
+        return Executors.newSingleThreadExecutor(daemon("plugin-" + instance + "-poll"));
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    static <T> T get(io.vertx.core.Future<T> future) throws Exception {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception ex ? ex : e;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        schedule.shutdownNow();
+        pollThread.shutdownNow();
+        try {
+            source.close();
+        } catch (Exception e) {
+            log.warn("plugin instance {} did not close cleanly: {}", instance, describe(e));
+        }
+    }
+}

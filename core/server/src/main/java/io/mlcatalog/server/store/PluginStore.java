@@ -1,0 +1,129 @@
+package io.mlcatalog.server.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mlcatalog.server.db.Db;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Checkpoints and status of plugin instances. */
+public final class PluginStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Db db;
+
+    public PluginStore(Db db) {
+        this.db = db;
+    }
+
+    /** An instance's status as stored. */
+    public record Status(String instance, String type, String status, OffsetDateTime lastSuccessAt, String lastError,
+                         OffsetDateTime lastErrorAt, long recordsWritten, long recordsRejected) {
+    }
+
+    /** Every committed offset of an instance, by partition. */
+    public Future<Map<Map<String, String>, Map<String, String>>> checkpoints(String instance) {
+        return db.query("select partition, \"offset\" from plugin_checkpoint where instance = $1 order by partition_key",
+                Tuple.of(instance)).map(rows -> {
+            Map<Map<String, String>, Map<String, String>> result = new LinkedHashMap<>();
+            for (Row row : rows) {
+                result.put(strings(row.getJsonObject("partition")), strings(row.getJsonObject("offset")));
+            }
+            return result;
+        });
+    }
+
+    /** Commits offsets, in the transaction of the records they cover. */
+    public Future<Void> saveCheckpoints(SqlClient tx, String instance, Map<Map<String, String>, Map<String, String>> offsets) {
+        if (offsets.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        List<Tuple> batch = new ArrayList<>();
+        offsets.forEach((partition, offset) -> batch.add(Tuple.of(instance, key(partition), new JsonObject(new TreeMap<>(partition)),
+                new JsonObject(new TreeMap<>(offset)))));
+        return db.batch(tx, """
+                insert into plugin_checkpoint (instance, partition_key, partition, "offset", updated_at)
+                values ($1, $2, $3, $4, now())
+                on conflict (instance, partition_key) do update set "offset" = excluded."offset", updated_at = excluded.updated_at
+                where plugin_checkpoint."offset" is distinct from excluded."offset"
+                """, batch).mapEmpty();
+    }
+
+    /** Forgets an instance's offsets: its next poll starts from the beginning. */
+    public Future<Void> resetCheckpoints(String instance) {
+        return db.query("delete from plugin_checkpoint where instance = $1", Tuple.of(instance)).mapEmpty();
+    }
+
+    public Future<Void> starting(String instance, String type) {
+        return db.query("""
+                insert into plugin_status (instance, type, status, updated_at) values ($1, $2, 'STARTING', now())
+                on conflict (instance) do update set type = excluded.type, status = 'STARTING', updated_at = now()
+                """, Tuple.of(instance, type)).mapEmpty();
+    }
+
+    /** Records a successful poll or request, in its transaction. */
+    public Future<Void> succeeded(SqlClient tx, String instance, long written, long rejected, String rejection) {
+        return db.query(tx, """
+                update plugin_status set status = 'OK', last_success_at = now(), records_written = records_written + $2,
+                       records_rejected = records_rejected + $3,
+                       last_error = coalesce($4, last_error), last_error_at = case when $4::text is null then last_error_at else now() end,
+                       updated_at = now()
+                where instance = $1
+                """, Tuple.of(instance, written, rejected, rejection)).mapEmpty();
+    }
+
+    /** Records a failure (outside any transaction: the failed one was rolled back). */
+    public Future<Void> failed(String instance, String error, long rejected) {
+        return db.query("""
+                update plugin_status set status = 'FAILING', last_error = $2, last_error_at = now(),
+                       records_rejected = records_rejected + $3, updated_at = now()
+                where instance = $1
+                """, Tuple.of(instance, error, rejected)).mapEmpty();
+    }
+
+    public Future<List<Status>> statuses() {
+        return db.query("""
+                select instance, type, status, last_success_at, last_error, last_error_at, records_written, records_rejected
+                from plugin_status order by instance
+                """, Tuple.tuple()).map(rows -> {
+            List<Status> result = new ArrayList<>();
+            for (Row r : rows) {
+                result.add(new Status(r.getString("instance"), r.getString("type"), r.getString("status"),
+                        r.getOffsetDateTime("last_success_at"), r.getString("last_error"), r.getOffsetDateTime("last_error_at"),
+                        r.getLong("records_written"), r.getLong("records_rejected")));
+            }
+            return result;
+        });
+    }
+
+    /** Forgets instances that are no longer configured, so status shows only what runs. */
+    public Future<Void> retainOnly(List<String> instances) {
+        return db.query("delete from plugin_status where not (instance = any($1))", Tuple.of((Object) instances.toArray(String[]::new)))
+                .mapEmpty();
+    }
+
+    /** A partition as canonical JSON (sorted keys), the text key of its row. */
+    static String key(Map<String, String> partition) {
+        try {
+            return JSON.writeValueAsString(new TreeMap<>(partition));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static Map<String, String> strings(JsonObject o) {
+        Map<String, String> m = new LinkedHashMap<>();
+        o.forEach(e -> m.put(e.getKey(), e.getValue() == null ? null : e.getValue().toString()));
+        return m;
+    }
+}
