@@ -159,6 +159,11 @@ public final class TestCatalog implements AutoCloseable {
         return TestPostgres.count(database, sql);
     }
 
+    /** The first column of every row {@code sql} returns, as text. */
+    public List<String> strings(String sql) {
+        return TestPostgres.strings(database, sql);
+    }
+
     @Override
     public void close() {
         server.close();
