@@ -177,6 +177,29 @@ class DeploymentApiIT {
     }
 
     @Test
+    void aDeploymentCanEndAtTheStartTimeItReturned() {
+        versions("dep-end-at-start");
+        JsonNode started = catalog.graphql(START, Map.of("input", input("dep-end-at-start", "1", null, null))).ok().path("startDeployment");
+        Instant startedAt = instant(started.path("startedAt"));
+
+        assertThat(activeVersions("dep-end-at-start", startedAt)).containsExactly("1");
+        JsonNode ended = end(started.path("id").asText(), startedAt, null).ok().path("endDeployment");
+        assertThat(instant(ended.path("endedAt"))).isEqualTo(startedAt);
+    }
+
+    @Test
+    void theSameStartInAnotherOffsetIsTheSameDeployment() {
+        versions("dep-offset");
+        String id = deploy("dep-offset", "1", T1, null).path("id").asText();
+        Map<String, Long> before = catalog.rowCounts();
+        Map<String, Object> sameInstant = new LinkedHashMap<>(input("dep-offset", "1", null, null));
+        sameInstant.put("startedAt", "2026-05-01T12:00:00+02:00");
+
+        assertThat(catalog.graphql(START, Map.of("input", sameInstant)).ok().path("startDeployment").path("id").asText()).isEqualTo(id);
+        assertThat(catalog.rowCounts()).isEqualTo(before);
+    }
+
+    @Test
     void endingBeforeTheStartIsRefused() {
         versions("dep-end-early");
         String id = deploy("dep-end-early", "1", T2, null).path("id").asText();

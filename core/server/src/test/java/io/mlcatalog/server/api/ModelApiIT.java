@@ -216,6 +216,18 @@ class ModelApiIT {
     }
 
     @Test
+    void theSinceAnAliasReturnsFindsItsVersionAsOfThatInstant() {
+        threeVersions("alias-since-now");
+        setAlias("alias-since-now", "churn", "production", "1", T1);
+        JsonNode set = setAlias("alias-since-now", "churn", "production", "2", null);
+
+        Instant since = instant(set.path("since"));
+
+        assertThat(versionByAlias("alias-since-now", "production", since)).isEqualTo("2");
+        assertThat(versionByAlias("alias-since-now", "production", since.minusNanos(1000))).isEqualTo("1");
+    }
+
+    @Test
     void aRemovedAliasStillAnswersForInstantsBeforeTheRemoval() {
         threeVersions("alias-removed");
         setAlias("alias-removed", "churn", "production", "1", T1);

@@ -175,6 +175,21 @@ class RunApiIT {
     }
 
     @Test
+    void timesComeBackToTheMicrosecondAndResendingThemChangesNothing() {
+        Map<String, Object> input = Map.of("namespace", "runs-micros", "name", "train", "status", "SUCCEEDED",
+                "startedAt", "2026-03-01T10:00:00.123456+02:00", "endedAt", "2026-03-01T10:00:01.000001Z");
+        JsonNode run = upsert(input);
+        assertThat(instant(run.path("startedAt"))).isEqualTo(Instant.parse("2026-03-01T08:00:00.123456Z"));
+        assertThat(instant(run.path("endedAt"))).isEqualTo(Instant.parse("2026-03-01T10:00:01.000001Z"));
+        Map<String, Long> before = catalog.rowCounts();
+
+        // a client that sends back what it read changes nothing
+        upsert(with(input, "startedAt", run.path("startedAt").asText(), "endedAt", run.path("endedAt").asText()));
+
+        assertThat(catalog.rowCounts()).isEqualTo(before);
+    }
+
+    @Test
     void paramsAndMetricsMergeKeyByKey() {
         Map<String, Object> key = Map.of("namespace", "runs-merge", "name", "train");
         upsert(with(key, "status", "RUNNING", "params", Map.of("lr", 0.1, "epochs", 5), "metrics", Map.of("loss", 0.5)));
