@@ -413,6 +413,27 @@ class RunApiIT {
     }
 
     @Test
+    void theConsumersOfAnArtifactAndTheRunsOfACommitPageToo() {
+        Instant base = Instant.parse("2026-02-10T00:00:00Z");
+        String sha = "c0ffee" + "0".repeat(34);
+        for (int i = 0; i < 5; i++) {
+            upsert(Map.of("namespace", "runs-child-paging", "name", "run-" + i, "status", "RUNNING",
+                    "startedAt", base.plusSeconds(i).toString(), "repository", "https://git.example/paging", "commit", sha,
+                    "inputs", List.of(Map.of("namespace", "runs-child-paging", "uri", "s3://paging/shared.csv"))));
+        }
+        String consumers = """
+                query($after: String) { artifact(uri: "s3://paging/shared.csv") { consumedBy(first: 2, after: $after) {
+                  totalCount pageInfo { hasNextPage endCursor } edges { node { name } } } } }""";
+        String runsOfCommit = """
+                query($after: String) { codeVersion(commit: "c0ffee") { runs(first: 2, after: $after) {
+                  totalCount pageInfo { hasNextPage endCursor } edges { node { name } } } } }""";
+
+        List<String> expected = List.of("run-4", "run-3", "run-2", "run-1", "run-0");
+        assertThat(allPages(consumers, "artifact", "consumedBy")).isEqualTo(expected);
+        assertThat(allPages(runsOfCommit, "codeVersion", "runs")).isEqualTo(expected);
+    }
+
+    @Test
     void firstOutsideOneToAHundredIsRefused() {
         for (int first : new int[] {0, 101, -1}) {
             Result r = catalog.graphql("query($n: Int) { runs(first: $n) { totalCount } }", Map.of("n", first));
@@ -432,6 +453,24 @@ class RunApiIT {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** Every name on every page of a child connection, following endCursor. */
+    private static List<String> allPages(String query, String parent, String connection) {
+        List<String> names = new ArrayList<>();
+        String after = null;
+        for (int page = 0; page < 10; page++) {
+            Map<String, Object> vars = new LinkedHashMap<>();
+            vars.put("after", after);
+            JsonNode c = catalog.graphql(query, vars).ok().path(parent).path(connection);
+            assertThat(c.path("totalCount").asInt()).isEqualTo(5);
+            names.addAll(c.path("edges").findValuesAsText("name"));
+            if (!c.path("pageInfo").path("hasNextPage").asBoolean()) {
+                return names;
+            }
+            after = c.path("pageInfo").path("endCursor").asText();
+        }
+        throw new AssertionError("more than 10 pages: " + names);
+    }
 
     private static JsonNode upsert(Map<String, ?> input) {
         return catalog.graphql(UPSERT, Map.of("input", input)).ok().path("upsertRun");
