@@ -79,6 +79,19 @@ class DeploymentApiIT {
     }
 
     @Test
+    void aCanaryThatArrivesLateEndsWhereTheNextReplacementStarted() {
+        versions("dep-late-canary");
+        String v1 = deploy("dep-late-canary", "1", T1, null).path("id").asText();
+        deploy("dep-late-canary", "3", T2, null);
+        JsonNode canary = deploy("dep-late-canary", "2", T1_5, 10.0);
+
+        assertThat(instant(canary.path("endedAt"))).isEqualTo(T2);
+        assertThat(instant(deployment(v1).path("endedAt"))).isEqualTo(T2);
+        assertThat(activeVersions("dep-late-canary", T1_5.plusSeconds(60))).containsExactlyInAnyOrder("1", "2");
+        assertThat(activeVersions("dep-late-canary", T2)).containsExactly("3");
+    }
+
+    @Test
     void aRollbackEndsTheVersionItRollsBackFrom() {
         versions("dep-rollback");
         deploy("dep-rollback", "1", T1, null);

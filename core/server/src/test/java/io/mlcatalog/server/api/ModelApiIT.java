@@ -244,6 +244,19 @@ class ModelApiIT {
     }
 
     @Test
+    void aLateRemovalAndASetAfterItLeaveAGapInTheHistory() {
+        threeVersions("alias-gap");
+        setAlias("alias-gap", "churn", "production", "1", T1);
+        setAlias("alias-gap", "churn", "production", "1", T3);
+        Map<String, Object> vars = new HashMap<>(Map.of("ns", "alias-gap", "model", "churn", "alias", "production", "at", T2.toString()));
+        assertThat(catalog.graphql(REMOVE_ALIAS, vars).ok().path("removeAlias").asBoolean()).isTrue();
+
+        assertInterval(aliasesAsOf("alias-gap", mid(T1, T2)), "1", T1, T2);
+        assertThat(aliasesAsOf("alias-gap", mid(T2, T3))).isEmpty();
+        assertInterval(aliasesAsOf("alias-gap", null), "1", T3, null);
+    }
+
+    @Test
     void aModelVersionListsTheAliasesItHeldAtAnInstant() {
         threeVersions("alias-of-version");
         setAlias("alias-of-version", "churn", "production", "1", T1);
