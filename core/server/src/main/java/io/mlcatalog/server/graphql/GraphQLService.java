@@ -76,7 +76,7 @@ public final class GraphQLService {
         this.limits = requireNonNull(limits, "limits is null");
         this.loaders = requireNonNull(loaders, "loaders is null");
         RuntimeWiring.Builder w = RuntimeWiring.newRuntimeWiring()
-                .scalar(ExtendedScalars.DateTime)
+                .scalar(DateTimeScalar.TYPE)
                 .scalar(ExtendedScalars.Json)
                 .scalar(ExtendedScalars.GraphQLLong);
         wiring.accept(w);

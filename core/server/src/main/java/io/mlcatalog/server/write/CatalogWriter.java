@@ -208,7 +208,8 @@ public final class CatalogWriter {
     }
 
     private Future<Void> writeTags(SqlConnection tx, Source source, UUID id, NodeType type, List<Tag> old, List<Tag> result) {
-        if (old.equals(result)) {
+        // compared as sets: the stored tags come back in the database collation's order, which is not Java's String order
+        if (Set.copyOf(old).equals(Set.copyOf(result))) {
             return Future.succeededFuture();
         }
         return tags.replace(tx, id, result)

@@ -148,15 +148,24 @@ public final class TestCatalog implements AutoCloseable {
 
     /** Row counts of every data table, to compare before and after a request. */
     public Map<String, Long> rowCounts() {
+        // one statement on one connection: tests take these before and after most writes
+        String sql = String.join(" union all ", DATA_TABLES.stream()
+                .map(table -> "select '" + table + "=' || count(*) from " + table).toList());
         Map<String, Long> counts = new LinkedHashMap<>();
-        for (String table : DATA_TABLES) {
-            counts.put(table, TestPostgres.count(database, "select count(*) from " + table));
+        for (String row : TestPostgres.strings(database, sql)) {
+            int eq = row.indexOf('=');
+            counts.put(row.substring(0, eq), Long.parseLong(row.substring(eq + 1)));
         }
         return counts;
     }
 
     public long count(String sql) {
         return TestPostgres.count(database, sql);
+    }
+
+    /** The first column of every row {@code sql} returns, as text. */
+    public List<String> strings(String sql) {
+        return TestPostgres.strings(database, sql);
     }
 
     @Override

@@ -66,6 +66,20 @@ public final class TestPostgres {
         }
     }
 
+    /** Runs SQL and returns the first column of every row, as text. */
+    public static java.util.List<String> strings(DatabaseUrl url, String sql) {
+        try (Connection c = java.sql.DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
+             Statement s = c.createStatement(); var rs = s.executeQuery(sql)) {
+            java.util.List<String> values = new java.util.ArrayList<>();
+            while (rs.next()) {
+                values.add(rs.getString(1));
+            }
+            return values;
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
     public static void execute(DatabaseUrl url, String sql) {
         try (Connection c = java.sql.DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
              Statement s = c.createStatement()) {
