@@ -23,6 +23,11 @@ public final class Digests {
             return null;
         }
         String d = digest.strip();
+        // the algorithm is a name, whatever case it arrives in ("SHA256:" from some tools)
+        int colon = d.indexOf(':');
+        if (colon > 0) {
+            d = d.substring(0, colon).toLowerCase(Locale.ROOT) + d.substring(colon);
+        }
         var hex = HEX_DIGEST.matcher(d);
         if (hex.matches()) {
             String algorithm = hex.group(1);

@@ -61,7 +61,7 @@ public final class CodeVersionStore {
     }
 
     /**
-     * Finds a code version by commit (a full sha, or an unambiguous prefix of at least 7 digits),
+     * Finds a code version by commit (a full sha, or a prefix of at least 4 digits),
      * within a repository when one is given.
      */
     public Future<List<CodeVersion>> find(String repository, String commitPrefix) {

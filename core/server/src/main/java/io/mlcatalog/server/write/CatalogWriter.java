@@ -339,8 +339,12 @@ public final class CatalogWriter {
                         if (t == null && before != null && before.modelVersionId().equals(v.id())) {
                             return Future.succeededFuture(before); // already there: nothing to do
                         }
+                        // an assignment the alias already held is still recorded (a later, out-of-order event
+                        // may split the interval around it) but is not a change anyone needs in the log
+                        boolean moves = before == null || !before.modelVersionId().equals(v.id());
                         return aliases.recordEvent(tx, model.id(), name, when, v.id(), source.name()).compose(changed -> !changed
                                 ? aliases.at(tx, model.id(), name, when)
+                                : !moves ? aliases.rebuildIntervals(tx, model.id(), name).compose(x -> aliases.at(tx, model.id(), name, when))
                                 : aliases.rebuildIntervals(tx, model.id(), name)
                                 .compose(x -> versionText(tx, before))
                                 .compose(beforeVersion -> changes.append(tx, source, model.id(), NodeType.MODEL, "ALIAS_SET",
@@ -489,7 +493,8 @@ public final class CatalogWriter {
     private Future<Deployment> endDeployment(SqlConnection tx, Source source, Deployment d, OffsetDateTime at, DeploymentStatus status) {
         boolean earlier = d.endedAt() == null || at.isBefore(d.endedAt());
         Deployment ended = !earlier ? d : new Deployment(d.id(), d.namespace(), d.environment(), d.target(), d.modelVersionId(),
-                status, d.trafficPercent(), d.replicas(),
+                // a deployment that failed stays failed, even when a replacement that started before its end arrives late
+                d.status() == DeploymentStatus.FAILED ? DeploymentStatus.FAILED : status, d.trafficPercent(), d.replicas(),
                 d.config(), d.deployedBy(), d.startedAt(), at);
         return changeDeployment(tx, source, d, ended, "DEPLOYMENT_ENDED")
                 .compose(result -> lineage.setUntil(tx, result.id(), EdgeKind.DEPLOYED_AS, result.endedAt()).map(result));

@@ -190,6 +190,20 @@ class DeploymentApiIT {
     }
 
     @Test
+    void aFailedDeploymentStaysFailedWhenALateReplacementEndsItEarlier() {
+        versions("dep-failed-late");
+        String id = deploy("dep-failed-late", "1", T1, null).path("id").asText();
+        end(id, T3, "FAILED").ok();
+
+        deploy("dep-failed-late", "2", T2, null);
+
+        JsonNode v1 = catalog.graphql("query($id: ID!) { node(id: $id) { ... on Deployment { status endedAt } } }", Map.of("id", id))
+                .ok().path("node");
+        assertThat(instant(v1.path("endedAt"))).isEqualTo(T2);
+        assertThat(v1.path("status").asText()).isEqualTo("FAILED");
+    }
+
+    @Test
     void aDeploymentCanEndAtTheStartTimeItReturned() {
         versions("dep-end-at-start");
         JsonNode started = catalog.graphql(START, Map.of("input", input("dep-end-at-start", "1", null, null))).ok().path("startDeployment");

@@ -216,6 +216,23 @@ class ModelApiIT {
     }
 
     @Test
+    void aTimedAssignmentOfTheVersionTheAliasHoldsIsKeptButLogsNoChange() {
+        threeVersions("alias-held");
+        setAlias("alias-held", "churn", "production", "1", T1);
+        setAlias("alias-held", "churn", "production", "3", T3);
+        long changes = catalog.count("select count(*) from change_log where action = 'ALIAS_SET'");
+
+        setAlias("alias-held", "churn", "production", "1", T2); // already v1 at T2
+
+        assertThat(catalog.count("select count(*) from change_log where action = 'ALIAS_SET'")).isEqualTo(changes);
+        // recorded all the same: a late move to v2 between T1 and T2 ends at T2, where v1 was asserted again
+        setAlias("alias-held", "churn", "production", "2", mid(T1, T2));
+        assertThat(versionByAlias("alias-held", "production", mid(mid(T1, T2), T2))).isEqualTo("2");
+        assertThat(versionByAlias("alias-held", "production", T2)).isEqualTo("1");
+        assertThat(versionByAlias("alias-held", "production", T3)).isEqualTo("3");
+    }
+
+    @Test
     void theSinceAnAliasReturnsFindsItsVersionAsOfThatInstant() {
         threeVersions("alias-since-now");
         setAlias("alias-since-now", "churn", "production", "1", T1);

@@ -19,6 +19,12 @@ class DigestsTest {
     }
 
     @Test
+    void theAlgorithmNameIsReadInAnyCase() {
+        assertThat(Digests.normalize("d", "SHA256:" + SHA256)).isEqualTo("sha256:" + SHA256);
+        assertThat(Digests.normalize("d", "ETag:abc")).isEqualTo("etag:abc");
+    }
+
+    @Test
     void upperAndLowerCaseHexNameTheSameContent() {
         assertThat(Digests.normalize("d", "sha256:" + SHA256.toUpperCase())).isEqualTo(Digests.normalize("d", "sha256:" + SHA256));
     }
