@@ -93,10 +93,13 @@ public record DatabaseUrl(String host, int port, String database, String user, S
 
     /** A URL as the user typed it, with any password replaced, for error messages. */
     static String redact(String text) {
-        return text.replaceAll("(://[^:/@]*:)[^@]*@", "$1***@");
+        // up to the last @: a password with an unencoded @ in it is what makes such a URL fail to parse
+        return text.replaceAll("(://[^:/@]*:).*@", "$1***@")
+                .replaceAll("(?i)([?&]password=)[^&]*", "$1***");
     }
 
+    /** Percent-decoding as in a URL; a '+' stays a '+' (URLDecoder, made for forms, would turn it into a space). */
     private static String decode(String s) {
-        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 }

@@ -40,17 +40,26 @@ final class ComplexityLimit extends SimplePerformantInstrumentation {
                 .document(ctx.getDocument())
                 .operationName(ctx.getOperationDefinition().getName())
                 .variables(ctx.getCoercedVariables())
-                .fieldComplexityCalculator(ComplexityLimit::cost)
+                .fieldComplexityCalculator(this::cost)
                 .build()
                 .calculate();
-        if (complexity > maxComplexity) {
-            throw new AbortExecutionException(List.of(Errors.limitExceeded("query complexity " + complexity + " exceeds the limit of "
-                    + maxComplexity + ": select fewer fields or ask for smaller pages (each list multiplies its fields by first)")));
+        if (complexity < 0 || complexity > maxComplexity) {
+            throw new AbortExecutionException(List.of(Errors.limitExceeded("the query is more complex than the limit of "
+                    + maxComplexity + " allows: select fewer fields or ask for smaller pages (each list multiplies its fields by first)")));
         }
         return super.beginExecuteOperation(parameters, state);
     }
 
-    static int cost(FieldComplexityEnvironment env, int childComplexity) {
+    /**
+     * A field's cost, saturated just over the limit. graphql-java adds up the costs of sibling fields in an
+     * int: uncapped, a few nested lists (100 × 10^8) plus one more field wrapped around to a negative total,
+     * and such a query ran. Capped, a sum stays far from overflowing; a negative one means it wrapped.
+     */
+    int cost(FieldComplexityEnvironment env, int childComplexity) {
+        int over = maxComplexity == Integer.MAX_VALUE ? maxComplexity : maxComplexity + 1;
+        if (childComplexity < 0) {
+            return over;
+        }
         Object first = env.getArguments().get("first");
         long multiplier = 1;
         if (first instanceof Integer n) {
@@ -59,7 +68,7 @@ final class ComplexityLimit extends SimplePerformantInstrumentation {
             // a connection's edges are bounded by its first, already counted
             multiplier = UNBOUNDED_LIST;
         }
-        return (int) Math.min(Integer.MAX_VALUE, 1 + multiplier * childComplexity);
+        return (int) Math.min(over, 1 + multiplier * childComplexity);
     }
 
     private static boolean isList(GraphQLType type) {

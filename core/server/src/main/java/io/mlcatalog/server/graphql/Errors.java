@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
 public final class Errors implements DataFetcherExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(Errors.class);
     private static final Pattern VARIABLE = Pattern.compile("[Vv]ariable '([^']+)'");
+    /** How graphql-java's validation names a literal argument it refuses: {@code argument 'input.status'}. */
+    private static final Pattern ARGUMENT = Pattern.compile("argument '([^']+)'");
 
     @Override
     public CompletableFuture<DataFetcherExceptionHandlerResult> handleException(DataFetcherExceptionHandlerParameters params) {
@@ -50,6 +52,11 @@ public final class Errors implements DataFetcherExceptionHandler {
             if ("57014".equals(state)) {
                 return b.message("the query took longer than the database statement timeout; narrow it (filters, smaller first)")
                         .errorType(ErrorType.DataFetchingException).extensions(extensions(ErrorCode.LIMIT_EXCEEDED, null)).build();
+            }
+            if ("22021".equals(state)) {
+                // PostgreSQL text cannot hold NUL: a value no check saw (a filter, a lookup) reached a statement
+                return b.message("an argument contains a NUL character (\\u0000), which the catalog can neither store nor search for")
+                        .errorType(ErrorType.DataFetchingException).extensions(extensions(ErrorCode.BAD_USER_INPUT, null)).build();
             }
             if ("40001".equals(state) || "40P01".equals(state) || "23505".equals(state)) {
                 return b.message("a concurrent write to the same records won; retry the request")
@@ -86,8 +93,12 @@ public final class Errors implements DataFetcherExceptionHandler {
         if (!ext.containsKey("code")) {
             ext.put("code", codeOf(error).name());
             Matcher variable = VARIABLE.matcher(String.valueOf(error.getMessage()));
+            Matcher argument = ARGUMENT.matcher(String.valueOf(error.getMessage()));
             if (variable.find() && !ext.containsKey("field")) {
                 ext.put("field", variable.group(1));
+            } else if (error instanceof ValidationError && argument.find() && !ext.containsKey("field")) {
+                // a literal in the document, such as status: DONE: name its path (input.status) as for variables
+                ext.put("field", argument.group(1));
             }
         }
         ext.remove("classification");

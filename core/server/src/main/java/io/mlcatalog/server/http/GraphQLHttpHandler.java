@@ -114,38 +114,66 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
         return client;
     }
 
-    /** The media type of the response: the first of ours that the Accept header allows. */
+    /**
+     * The media type of the response: of ours, the one the Accept header gives the higher quality, or null
+     * when it allows neither. As RFC 9110 (12.5.1) has it, a type named in the header takes its quality
+     * from there, not from a wildcard: a client that gives one of ours q=0 and any type q=1 gets the other.
+     * On a tie a type named beats one a wildcard stands for, and the first named beats the second.
+     */
     static String negotiate(String accept) {
         if (accept == null || accept.isBlank()) {
             return JSON; // the spec asks servers to treat a missing Accept as legacy application/json
         }
-        String best = null;
-        double bestQ = 0;
+        Double graphqlResponse = null;
+        Double json = null;
+        Double application = null;
+        Double any = null;
+        String namedFirst = null;
         for (String part : accept.split(",")) {
             String[] fields = part.trim().split(";");
             String type = fields[0].trim().toLowerCase(Locale.ROOT);
-            double q = 1;
-            for (int i = 1; i < fields.length; i++) {
-                String f = fields[i].trim();
-                if (f.startsWith("q=")) {
-                    try {
-                        q = Double.parseDouble(f.substring(2));
-                    } catch (NumberFormatException e) {
-                        q = 0;
-                    }
+            double q = quality(fields);
+            switch (type) {
+                case GRAPHQL_RESPONSE -> graphqlResponse = graphqlResponse == null ? q : graphqlResponse;
+                case JSON -> json = json == null ? q : json;
+                case "application/*" -> application = application == null ? q : application;
+                case "*/*" -> any = any == null ? q : any;
+                default -> {
                 }
             }
-            String candidate = switch (type) {
-                case GRAPHQL_RESPONSE, "application/*", "*/*" -> GRAPHQL_RESPONSE;
-                case JSON -> JSON;
-                default -> null;
-            };
-            if (candidate != null && q > bestQ) {
-                best = candidate;
-                bestQ = q;
+            if (namedFirst == null && (type.equals(GRAPHQL_RESPONSE) || type.equals(JSON))) {
+                namedFirst = type;
             }
         }
-        return best;
+        double wildcard = application != null ? application : any != null ? any : 0;
+        double graphqlQ = graphqlResponse != null ? graphqlResponse : wildcard;
+        double jsonQ = json != null ? json : wildcard;
+        if (graphqlQ <= 0 && jsonQ <= 0) {
+            return null;
+        }
+        if (graphqlQ != jsonQ) {
+            return graphqlQ > jsonQ ? GRAPHQL_RESPONSE : JSON;
+        }
+        if (graphqlResponse != null && json != null) {
+            return namedFirst;
+        }
+        return json != null ? JSON : GRAPHQL_RESPONSE;
+    }
+
+    /** The q parameter of one element of an Accept header (1 without one; the name is case-insensitive). */
+    private static double quality(String[] fields) {
+        for (int i = 1; i < fields.length; i++) {
+            String f = fields[i].trim().toLowerCase(Locale.ROOT);
+            if (f.startsWith("q=")) {
+                try {
+                    double q = Double.parseDouble(f.substring(2));
+                    return Double.isNaN(q) ? 0 : q;
+                } catch (NumberFormatException e) {
+                    return 0;
+                }
+            }
+        }
+        return 1;
     }
 
     private Request fromQueryString(RoutingContext ctx) {

@@ -103,6 +103,11 @@ public final class Text {
             return "null";
         }
         String cleaned = s.replaceAll("\\p{Cntrl}", "?");
-        return cleaned.length() > 60 ? cleaned.substring(0, 60) + "…" : cleaned;
+        if (cleaned.length() <= 60) {
+            return cleaned;
+        }
+        // never half a surrogate pair: the excerpt goes into a JSON error message
+        int end = Character.isHighSurrogate(cleaned.charAt(59)) ? 59 : 60;
+        return cleaned.substring(0, end) + "…";
     }
 }

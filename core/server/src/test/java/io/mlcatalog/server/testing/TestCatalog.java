@@ -43,9 +43,13 @@ public final class TestCatalog implements AutoCloseable {
     }
 
     public static TestCatalog start(Limits limits) {
-        DatabaseUrl db = TestPostgres.newDatabase();
-        CatalogServer server = CatalogServer.start(new ServerConfig("127.0.0.1", 0, null, db.jdbcUrl(), 4, limits));
-        return new TestCatalog(db, server);
+        return start(limits, TestPostgres.newDatabase());
+    }
+
+    /** Another server on an existing catalog's database: the same data, served under other limits. */
+    public static TestCatalog start(Limits limits, DatabaseUrl database) {
+        CatalogServer server = CatalogServer.start(new ServerConfig("127.0.0.1", 0, null, database.jdbcUrl(), 4, limits));
+        return new TestCatalog(database, server);
     }
 
     public CatalogServer server() {
