@@ -88,18 +88,48 @@ public final class CatalogWriter {
 
     // ------------------------------------------------------------------ code versions and artifacts
 
+    // Each public write comes in two forms: one that is a transaction of its own, and one that runs in
+    // the caller's transaction (a plugin's batch: many writes and their checkpoint, committed together).
+
     public Future<CodeVersion> upsertCodeVersion(Source source, CodeVersionSpec spec) {
-        return db.inTransaction(tx -> upsertCodeVersion(tx, source, spec)
-                .compose(c -> assertions.assertAll(tx, source, List.of(new Subject(c.id(), null))).map(c)));
+        return db.inTransaction(tx -> upsertCodeVersion(tx, source, spec));
+    }
+
+    public Future<CodeVersion> upsertCodeVersion(SqlConnection tx, Source source, CodeVersionSpec spec) {
+        return upsertCodeVersionRow(tx, source, spec)
+                .compose(c -> assertions.assertAll(tx, source, List.of(new Subject(c.id(), source.externalId()))).map(c));
     }
 
     public Future<Artifact> logArtifact(Source source, ArtifactSpec spec) {
-        return db.inTransaction(tx -> namespaces.ensure(tx, List.of(spec.namespace()))
-                .compose(x -> upsertArtifact(tx, source, spec))
-                .compose(a -> assertions.assertAll(tx, source, List.of(new Subject(a.id(), null))).map(a)));
+        return db.inTransaction(tx -> logArtifact(tx, source, spec));
     }
 
-    private Future<CodeVersion> upsertCodeVersion(SqlConnection tx, Source source, CodeVersionSpec spec) {
+    public Future<Artifact> logArtifact(SqlConnection tx, Source source, ArtifactSpec spec) {
+        return namespaces.ensure(tx, List.of(spec.namespace()))
+                .compose(x -> upsertArtifact(tx, source, spec))
+                .compose(a -> assertions.assertAll(tx, source, List.of(new Subject(a.id(), source.externalId()))).map(a));
+    }
+
+    /**
+     * Records that an already recorded run consumed or produced an artifact (recorded too if new).
+     *
+     * @param kind {@link EdgeKind#CONSUMED} or {@link EdgeKind#PRODUCED}
+     */
+    public Future<Artifact> linkArtifact(SqlConnection tx, Source source, UUID runId, String runField, ArtifactSpec spec, EdgeKind kind) {
+        if (kind != EdgeKind.CONSUMED && kind != EdgeKind.PRODUCED) {
+            throw new IllegalArgumentException("a run consumes or produces an artifact, not " + kind);
+        }
+        return runs.lock(tx, runId).compose(run -> {
+            if (run == null) {
+                return Future.failedFuture(CatalogException.notFound(runField, "no run with id " + GlobalId.of(NodeType.RUN, runId)
+                        + " is recorded (record the run first)"));
+            }
+            return logArtifact(tx, source, spec).compose(a -> linkRun(tx, source, run, null,
+                    kind == EdgeKind.CONSUMED ? List.of(a) : List.of(), kind == EdgeKind.PRODUCED ? List.of(a) : List.of()).map(a));
+        });
+    }
+
+    private Future<CodeVersion> upsertCodeVersionRow(SqlConnection tx, Source source, CodeVersionSpec spec) {
         CodeVersion fresh = new CodeVersion(spec.id(), spec.repository(), spec.commit(), spec.branches(), spec.tags(),
                 spec.author(), spec.message(), spec.committedAt(), source.observedAt());
         return upsert(tx, source, fresh, id -> codeVersions.lock(tx, id), c -> codeVersions.insertIfAbsent(tx, c),
@@ -124,20 +154,24 @@ public final class CatalogWriter {
     // ------------------------------------------------------------------ runs
 
     public Future<Run> upsertRun(Source source, RunSpec spec) {
+        return db.inTransaction(tx -> upsertRun(tx, source, spec));
+    }
+
+    public Future<Run> upsertRun(SqlConnection tx, Source source, RunSpec spec) {
         Set<String> nss = new TreeSet<>();
         nss.add(spec.namespace());
         spec.inputs().forEach(a -> nss.add(a.namespace()));
         spec.outputs().forEach(a -> nss.add(a.namespace()));
-        return db.inTransaction(tx -> namespaces.ensure(tx, nss)
+        return namespaces.ensure(tx, nss)
                 .compose(x -> spec.codeVersion() == null ? Future.<CodeVersion>succeededFuture(null)
-                        : upsertCodeVersion(tx, source, spec.codeVersion()))
+                        : upsertCodeVersionRow(tx, source, spec.codeVersion()))
                 .compose(cv -> checkExists(tx, spec.parentId(), "input.parentRunId").map(cv))
                 .compose(cv -> upsertRunRow(tx, source, spec, cv == null ? null : cv.id())
                         .compose(run -> Futures.each(spec.inputs(), a -> upsertArtifact(tx, source, a))
                                 .compose(ins -> Futures.each(spec.outputs(), a -> upsertArtifact(tx, source, a))
                                         .compose(outs -> linkRun(tx, source, run, cv, ins, outs)))
                                 .compose(x -> mergeTags(tx, source, run, spec.tags()))
-                                .map(run))));
+                                .map(run)));
     }
 
     private Future<Void> checkExists(SqlConnection tx, UUID parentId, String field) {
@@ -165,7 +199,7 @@ public final class CatalogWriter {
             edges.add(new Edge(cv.id(), run.id(), EdgeKind.BUILT_FROM, started, null));
         }
         List<Subject> subjects = new ArrayList<>();
-        subjects.add(new Subject(run.id(), run.externalId()));
+        subjects.add(new Subject(run.id(), source.externalId() != null ? source.externalId() : run.externalId()));
         if (cv != null) {
             subjects.add(new Subject(cv.id(), null));
         }
@@ -246,6 +280,10 @@ public final class CatalogWriter {
     // ------------------------------------------------------------------ models and versions
 
     public Future<ModelVersion> registerModelVersion(Source source, ModelVersionSpec spec) {
+        return db.inTransaction(tx -> registerModelVersion(tx, source, spec));
+    }
+
+    public Future<ModelVersion> registerModelVersion(SqlConnection tx, Source source, ModelVersionSpec spec) {
         Set<String> nss = new TreeSet<>();
         nss.add(spec.namespace());
         if (spec.artifact() != null) {
@@ -253,7 +291,7 @@ public final class CatalogWriter {
         }
         OffsetDateTime created = spec.createdAt() != null ? spec.createdAt() : source.observedAt();
         Model freshModel = new Model(Ids.model(spec.namespace(), spec.model()), spec.namespace(), spec.model(), null, created);
-        return db.inTransaction(tx -> namespaces.ensure(tx, nss)
+        return namespaces.ensure(tx, nss)
                 // upserting the model also locks it: versions of one model are numbered one at a time
                 .compose(x -> upsert(tx, source, freshModel, id -> models.lock(tx, id), m -> models.insertIfAbsent(tx, m),
                         old -> new Model(old.id(), old.namespace(), old.name(), old.description(), earliest(old.createdAt(), spec.createdAt())),
@@ -264,7 +302,7 @@ public final class CatalogWriter {
                         .compose(artifact -> upsertVersion(tx, source, model, spec, artifact == null ? null : artifact.id(), created)
                                 .compose(version -> linkVersion(tx, source, model, version)
                                         .compose(x -> mergeTags(tx, source, version, spec.tags()))
-                                        .map(version)))));
+                                        .map(version))));
     }
 
     private Future<ModelVersion> upsertVersion(SqlConnection tx, Source source, Model model, ModelVersionSpec spec, UUID artifactId,
@@ -309,7 +347,7 @@ public final class CatalogWriter {
         if (v.artifactId() != null) {
             edges.add(new Edge(v.artifactId(), v.id(), EdgeKind.REGISTERED_FROM_ARTIFACT, v.createdAt(), null));
         }
-        List<Subject> subjects = new ArrayList<>(List.of(new Subject(model.id(), null), new Subject(v.id(), null)));
+        List<Subject> subjects = new ArrayList<>(List.of(new Subject(model.id(), null), new Subject(v.id(), source.externalId())));
         if (v.artifactId() != null) {
             subjects.add(new Subject(v.artifactId(), null));
         }
@@ -326,9 +364,14 @@ public final class CatalogWriter {
      * ends its previous interval; an assignment that arrives late is placed where it belongs in time.
      */
     public Future<Alias> setAlias(Source source, String namespace, String modelName, String alias, String version, OffsetDateTime at) {
+        return db.inTransaction(tx -> setAlias(tx, source, namespace, modelName, alias, version, at));
+    }
+
+    public Future<Alias> setAlias(SqlConnection tx, Source source, String namespace, String modelName, String alias, String version,
+                                  OffsetDateTime at) {
         String name = Text.name("alias", alias, 128);
         OffsetDateTime t = Times.normalize(at, "at");
-        return db.inTransaction(tx -> lockModel(tx, namespace, modelName).compose(model -> models.version(tx, model.id(), version)
+        return lockModel(tx, namespace, modelName).compose(model -> models.version(tx, model.id(), version)
                 .compose(v -> {
                     if (v == null) {
                         return Future.failedFuture(CatalogException.notFound("version", "model " + model.name() + " has no version '"
@@ -351,14 +394,19 @@ public final class CatalogWriter {
                                         aliasChange(name, beforeVersion, null), aliasChange(name, v.version(), when)))
                                 .compose(x -> aliases.at(tx, model.id(), name, when)));
                     });
-                })));
+                }));
     }
 
     /** Removes the alias from {@code at} (default now); false when it pointed nowhere then. */
     public Future<Boolean> removeAlias(Source source, String namespace, String modelName, String alias, OffsetDateTime at) {
+        return db.inTransaction(tx -> removeAlias(tx, source, namespace, modelName, alias, at));
+    }
+
+    public Future<Boolean> removeAlias(SqlConnection tx, Source source, String namespace, String modelName, String alias,
+                                       OffsetDateTime at) {
         String name = Text.name("alias", alias, 128);
         OffsetDateTime t = Times.normalize(at, "at");
-        return db.inTransaction(tx -> lockModel(tx, namespace, modelName).compose(model -> {
+        return lockModel(tx, namespace, modelName).compose(model -> {
             OffsetDateTime when = t != null ? t : source.observedAt();
             return aliases.at(tx, model.id(), name, when).compose(before -> {
                 if (before == null) {
@@ -371,7 +419,7 @@ public final class CatalogWriter {
                                 aliasChange(name, beforeVersion, null), aliasChange(name, null, when)))
                         .map(true);
             });
-        }));
+        });
     }
 
     private Future<String> versionText(SqlConnection tx, Alias alias) {
@@ -416,13 +464,42 @@ public final class CatalogWriter {
      * replacing deployment that started later ends this one (for events that arrive out of order).
      */
     public Future<Deployment> startDeployment(Source source, DeploymentSpec spec) {
-        return db.inTransaction(tx -> namespaces.ensure(tx, List.of(spec.namespace()))
-                .compose(x -> findModel(tx, spec.namespace(), spec.model()))
+        return db.inTransaction(tx -> startDeployment(tx, source, spec));
+    }
+
+    public Future<Deployment> startDeployment(SqlConnection tx, Source source, DeploymentSpec spec) {
+        return namespaces.ensure(tx, List.of(spec.namespace()))
+                .compose(x -> findModel(tx, spec.namespace(), spec.model(), "input.model"))
                 .compose(model -> models.version(tx, model.id(), spec.version()).compose(v -> v != null ? Future.succeededFuture(v)
                         : Future.failedFuture(CatalogException.notFound("input.version", "model " + model.name() + " has no version '"
                         + Text.excerpt(spec.version()) + "'"))))
                 .compose(version -> deployments.lockTarget(tx, spec.namespace(), spec.environment(), spec.target())
-                        .compose(onTarget -> startDeployment(tx, source, spec, version, onTarget))));
+                        .compose(onTarget -> startDeployment(tx, source, spec, version, onTarget)));
+    }
+
+    /**
+     * Ends the deployment of {@code model} {@code version} on the target that was serving at {@code at}
+     * (or, failing that, the last one that started before it).
+     */
+    public Future<Deployment> endDeploymentOf(SqlConnection tx, Source source, String namespace, String environment, String target,
+                                              String model, String version, OffsetDateTime at, DeploymentStatus status) {
+        return findModel(tx, namespace, model, "model")
+                .compose(m -> models.version(tx, m.id(), version).compose(v -> v != null ? Future.succeededFuture(v)
+                        : Future.failedFuture(CatalogException.notFound("version", "model " + model + " has no version '"
+                        + Text.excerpt(version) + "'"))))
+                .compose(v -> deployments.lockTarget(tx, namespace, environment, target).compose(onTarget -> {
+                    Deployment match = null;
+                    for (Deployment d : onTarget) { // oldest first: the last one that started by then
+                        if (d.modelVersionId().equals(v.id()) && !d.startedAt().isAfter(at)) {
+                            match = d;
+                        }
+                    }
+                    if (match == null) {
+                        return Future.failedFuture(CatalogException.notFound("target", "no deployment of " + model + " version " + version
+                                + " on " + environment + "/" + target + " started by " + Times.format(at)));
+                    }
+                    return endDeployment(tx, source, match, at, status);
+                }));
     }
 
     private Future<Deployment> startDeployment(SqlConnection tx, Source source, DeploymentSpec spec, ModelVersion version,
@@ -456,7 +533,7 @@ public final class CatalogWriter {
                 .compose(x -> changes.append(tx, source, id, NodeType.DEPLOYMENT, "DEPLOYMENT_STARTED", null, Snapshots.of(fresh)))
                 .compose(x -> lineage.link(tx, List.of(edge)))
                 .compose(x -> Futures.each(replaced, d -> endDeployment(tx, source, d, start, DeploymentStatus.ENDED)))
-                .compose(x -> assertions.assertAll(tx, source, List.of(new Subject(id, null), new Subject(edge.id(), null))))
+                .compose(x -> assertions.assertAll(tx, source, List.of(new Subject(id, source.externalId()), new Subject(edge.id(), null))))
                 .map(fresh);
     }
 
@@ -510,9 +587,9 @@ public final class CatalogWriter {
                 .map(updated);
     }
 
-    private Future<Model> findModel(SqlConnection tx, String namespace, String modelName) {
+    private Future<Model> findModel(SqlConnection tx, String namespace, String modelName, String field) {
         return models.findByName(tx, namespace, modelName).compose(found -> found.isEmpty()
-                ? Future.failedFuture(CatalogException.notFound("input.model", "no model named '" + Text.excerpt(modelName)
+                ? Future.failedFuture(CatalogException.notFound(field, "no model named '" + Text.excerpt(modelName)
                 + "' in namespace '" + Text.excerpt(namespace) + "'"))
                 : Future.succeededFuture(found.get(0)));
     }

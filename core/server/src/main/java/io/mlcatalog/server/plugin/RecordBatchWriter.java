@@ -1,0 +1,174 @@
+package io.mlcatalog.server.plugin;
+
+import io.mlcatalog.server.db.Db;
+import io.mlcatalog.server.model.CatalogException;
+import io.mlcatalog.server.model.DeploymentStatus;
+import io.mlcatalog.server.model.EdgeKind;
+import io.mlcatalog.server.model.ErrorCode;
+import io.mlcatalog.server.model.Source;
+import io.mlcatalog.server.model.Text;
+import io.mlcatalog.server.model.Times;
+import io.mlcatalog.server.store.PluginStore;
+import io.mlcatalog.server.write.CatalogWriter;
+import io.mlcatalog.spi.Atomicity;
+import io.mlcatalog.spi.InvalidRecordException;
+import io.mlcatalog.spi.record.AliasRecord;
+import io.mlcatalog.spi.record.ArtifactRecord;
+import io.mlcatalog.spi.record.CodeVersionRecord;
+import io.mlcatalog.spi.record.DeploymentEndRecord;
+import io.mlcatalog.spi.record.DeploymentStartRecord;
+import io.mlcatalog.spi.record.MetadataRecord;
+import io.mlcatalog.spi.record.ModelVersionRecord;
+import io.mlcatalog.spi.record.RunIoRecord;
+import io.mlcatalog.spi.record.RunRecord;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Writes a plugin instance's batch through the same {@link CatalogWriter} operations as the API, all in
+ * one transaction with the checkpoints and the instance's status. Records are checked first; under
+ * {@link Atomicity#PER_RECORD} each record runs inside a savepoint, so one that the database side refuses
+ * (a run that is not recorded, a version that does not exist) is rolled back alone and reported.
+ */
+public final class RecordBatchWriter implements BatchWriter {
+    private final Db db;
+    private final CatalogWriter writer;
+    private final PluginStore store;
+
+    public RecordBatchWriter(Db db, CatalogWriter writer, PluginStore store) {
+        this.db = db;
+        this.writer = writer;
+        this.store = store;
+    }
+
+    /** One record, checked and ready to write in a transaction. */
+    private record Op(int index, Function<SqlConnection, Future<?>> apply) {
+    }
+
+    @Override
+    public Result write(String instance, List<MetadataRecord> records, Map<Map<String, String>, Map<String, String>> checkpoints,
+                        Atomicity atomicity, Instant receivedAt) throws Exception {
+        List<Op> ops = new ArrayList<>(records.size());
+        List<InvalidRecordException> rejected = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            try {
+                ops.add(new Op(i, op(instance, records.get(i), receivedAt)));
+            } catch (CatalogException e) {
+                InvalidRecordException invalid = invalid(i, records.get(i), e);
+                if (atomicity == Atomicity.ALL_OR_NOTHING) {
+                    throw invalid;
+                }
+                rejected.add(invalid);
+            }
+        }
+        List<InvalidRecordException> refusedInDatabase = new ArrayList<>();
+        try {
+            SourceRunner.get(db.inTransaction(tx -> {
+                Future<Void> chain = Future.succeededFuture();
+                for (Op op : ops) {
+                    chain = chain.compose(x -> atomicity == Atomicity.PER_RECORD
+                            ? inSavepoint(tx, op, records, refusedInDatabase)
+                            : op.apply().apply(tx).<Void>mapEmpty().recover(e -> Future.failedFuture(e instanceof CatalogException ce
+                            ? new Refused(invalid(op.index(), records.get(op.index()), ce)) : e)));
+                }
+                return chain
+                        .compose(x -> store.saveCheckpoints(tx, instance, checkpoints))
+                        .compose(x -> {
+                            int refused = rejected.size() + refusedInDatabase.size();
+                            String reason = refused == 0 ? null : refused + " record(s) rejected, the first: "
+                                    + (rejected.isEmpty() ? refusedInDatabase : rejected).get(0).getMessage();
+                            return store.succeeded(tx, instance, records.size() - refused, refused, reason);
+                        });
+            }));
+        } catch (Refused r) {
+            throw r.invalid;
+        }
+        rejected.addAll(refusedInDatabase);
+        return new Result(records.size() - rejected.size(), rejected);
+    }
+
+    /** Carries an invalid record out of the transaction (which it rolls back). */
+    private static final class Refused extends RuntimeException {
+        final InvalidRecordException invalid;
+
+        Refused(InvalidRecordException invalid) {
+            super(invalid.getMessage(), null, false, false);
+            this.invalid = invalid;
+        }
+    }
+
+    private Future<Void> inSavepoint(SqlConnection tx, Op op, List<MetadataRecord> records, List<InvalidRecordException> refused) {
+        return db.query(tx, "savepoint record", Tuple.tuple())
+                .compose(x -> op.apply().apply(tx))
+                .compose(x -> db.query(tx, "release savepoint record", Tuple.tuple()).<Void>mapEmpty())
+                .recover(e -> {
+                    if (!(e instanceof CatalogException ce)) {
+                        return Future.failedFuture(e);
+                    }
+                    refused.add(invalid(op.index(), records.get(op.index()), ce));
+                    return db.query(tx, "rollback to savepoint record", Tuple.tuple()).mapEmpty();
+                });
+    }
+
+    private Function<SqlConnection, Future<?>> op(String instance, MetadataRecord record, Instant receivedAt) {
+        Instant observed = record.observedAt() != null ? record.observedAt() : receivedAt;
+        Source source = new Source(instance, Times.normalize(RecordSpecs.time(observed), "observedAt"),
+                Text.optionalName("externalId", record.externalId(), 1024));
+        // Java 17 has no pattern matching in switch; the record types are a sealed set, so this is exhaustive
+        if (record instanceof CodeVersionRecord r) {
+            var spec = RecordSpecs.codeVersion(r);
+            return tx -> writer.upsertCodeVersion(tx, source, spec);
+        }
+        if (record instanceof ArtifactRecord r) {
+            var spec = RecordSpecs.artifact("artifact", r);
+            return tx -> writer.logArtifact(tx, source, spec);
+        }
+        if (record instanceof RunRecord r) {
+            var spec = RecordSpecs.run(r);
+            return tx -> writer.upsertRun(tx, source, spec);
+        }
+        if (record instanceof RunIoRecord r) {
+            var run = RecordSpecs.runId("run", r.run());
+            var artifact = RecordSpecs.artifact("artifact", r.artifact());
+            EdgeKind kind = r.direction() == RunIoRecord.Direction.CONSUMED ? EdgeKind.CONSUMED : EdgeKind.PRODUCED;
+            return tx -> writer.linkArtifact(tx, source, run, "run", artifact, kind);
+        }
+        if (record instanceof ModelVersionRecord r) {
+            var spec = RecordSpecs.modelVersion(r);
+            return tx -> writer.registerModelVersion(tx, source, spec);
+        }
+        if (record instanceof AliasRecord r) {
+            OffsetDateTime at = RecordSpecs.time(r.at());
+            return r.version() == null
+                    ? tx -> writer.removeAlias(tx, source, r.namespace(), r.model(), r.alias(), at)
+                    : tx -> writer.setAlias(tx, source, r.namespace(), r.model(), r.alias(), r.version(), at);
+        }
+        if (record instanceof DeploymentStartRecord r) {
+            var spec = RecordSpecs.deployment(r);
+            return tx -> writer.startDeployment(tx, source, spec);
+        }
+        if (record instanceof DeploymentEndRecord r) {
+            OffsetDateTime at = Times.normalize(RecordSpecs.time(r.endedAt()), "endedAt");
+            String ns = Text.name("namespace", r.namespace(), Text.SHORT_NAME_BYTES);
+            String env = Text.name("environment", r.environment(), Text.SHORT_NAME_BYTES);
+            String target = Text.name("target", r.target(), Text.NAME_BYTES);
+            return tx -> writer.endDeploymentOf(tx, source, ns, env, target, r.model(), r.version(), at,
+                    r.failed() ? DeploymentStatus.FAILED : DeploymentStatus.ENDED);
+        }
+        throw new IllegalArgumentException("unknown record type " + record.getClass().getName());
+    }
+
+    private static InvalidRecordException invalid(int index, MetadataRecord record, CatalogException e) {
+        String reason = record.getClass().getSimpleName() + ": " + e.getMessage()
+                + (e.code() == ErrorCode.BAD_USER_INPUT ? "" : " (" + e.code() + ")");
+        return new InvalidRecordException(index, e.field(), reason);
+    }
+}
