@@ -58,6 +58,15 @@ final class Args {
         return Text.optionalName(name, env.getArgument(name), Text.URI_BYTES);
     }
 
+    /**
+     * A text value of a filter, checked like the names it is compared with (no control characters,
+     * bounded), so that a bad filter is refused with its field instead of reaching SQL.
+     */
+    static String filterText(Map<String, Object> filter, String key) {
+        Object v = filter.get(key);
+        return v == null ? null : Text.optionalName("filter." + key, v.toString(), Text.URI_BYTES);
+    }
+
     static Source source(DataFetchingEnvironment env) {
         Source s = env.getGraphQlContext().get(SOURCE);
         return s != null ? s : Source.api(null);

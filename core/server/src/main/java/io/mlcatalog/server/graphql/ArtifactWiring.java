@@ -7,6 +7,7 @@ import io.mlcatalog.server.model.ArtifactKind;
 import io.mlcatalog.server.model.CatalogException;
 import io.mlcatalog.server.model.Digests;
 import io.mlcatalog.server.model.NodeType;
+import io.mlcatalog.server.model.Text;
 import io.mlcatalog.server.store.ArtifactFilter;
 import io.mlcatalog.server.store.ArtifactStore;
 import io.mlcatalog.server.store.PageArgs;
@@ -61,7 +62,7 @@ final class ArtifactWiring {
         if (id != null) {
             return Loaders.artifact(env, id);
         }
-        String uri = env.getArgument("uri");
+        String uri = Text.optionalName("uri", env.getArgument("uri"), Text.URI_BYTES);
         String digest = Digests.normalize("digest", env.getArgument("digest"));
         if (uri == null && digest == null) {
             throw CatalogException.badInput("id", "give id, uri or digest");
@@ -74,7 +75,7 @@ final class ArtifactWiring {
             return ArtifactFilter.ALL;
         }
         Object kind = f.get("kind");
-        return new ArtifactFilter((String) f.get("namespace"), kind == null ? null : ArtifactKind.valueOf(kind.toString()),
-                (String) f.get("uriPrefix"), Digests.normalize("filter.digest", (String) f.get("digest")), (String) f.get("nameContains"));
+        return new ArtifactFilter(Args.filterText(f, "namespace"), kind == null ? null : ArtifactKind.valueOf(kind.toString()),
+                Args.filterText(f, "uriPrefix"), Digests.normalize("filter.digest", (String) f.get("digest")), Args.filterText(f, "nameContains"));
     }
 }

@@ -54,8 +54,8 @@ final class DeploymentWiring {
         DeploymentFilter filter = DeploymentFilter.ALL;
         if (f != null) {
             List<?> statuses = (List<?>) f.get("status");
-            filter = new DeploymentFilter((String) f.get("namespace"), (String) f.get("environment"), (String) f.get("target"),
-                    (String) f.get("model"), Times.normalize((OffsetDateTime) f.get("activeAt"), "filter.activeAt"),
+            filter = new DeploymentFilter(Args.filterText(f, "namespace"), Args.filterText(f, "environment"), Args.filterText(f, "target"),
+                    Args.filterText(f, "model"), Times.normalize((OffsetDateTime) f.get("activeAt"), "filter.activeAt"),
                     statuses == null ? null : statuses.stream().map(DeploymentWiring::status).toList());
         }
         DeploymentFilter chosen = filter;

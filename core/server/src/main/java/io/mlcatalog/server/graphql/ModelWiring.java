@@ -80,8 +80,8 @@ final class ModelWiring {
 
     /** The version named by the {@code version} or {@code alias} (as of {@code asOf}) argument. */
     private static CompletableFuture<ModelVersion> version(DataFetchingEnvironment env, UUID modelId) {
-        String version = env.getArgument("version");
-        String alias = env.getArgument("alias");
+        String version = Text.optionalName("version", env.getArgument("version"), 128);
+        String alias = Text.optionalName("alias", env.getArgument("alias"), 128);
         if ((version == null) == (alias == null)) {
             throw CatalogException.badInput(version == null ? "version" : "alias", "give either version or alias");
         }
@@ -96,7 +96,8 @@ final class ModelWiring {
 
     private CompletableFuture<Model> findModel(DataFetchingEnvironment env, String namespace, String name) {
         String n = Text.name(env.getArgument("name") != null ? "name" : "model", name, Text.SHORT_NAME_BYTES);
-        return stage(models.findByName(namespace, n)).toCompletableFuture().thenApply(found -> {
+        String ns = Text.optionalName("namespace", namespace, Text.SHORT_NAME_BYTES);
+        return stage(models.findByName(ns, n)).toCompletableFuture().thenApply(found -> {
             if (found.size() > 1) {
                 throw CatalogException.badInput("namespace", "a model named '" + n + "' exists in several namespaces ("
                         + String.join(", ", found.stream().map(Model::namespace).toList()) + "): give the namespace");
@@ -108,8 +109,8 @@ final class ModelWiring {
     private CompletableFuture<Connection<Model>> models(DataFetchingEnvironment env) {
         Map<String, Object> f = env.getArgument("filter");
         Map<String, Object> tag = f == null ? null : Args.map(f.get("tag"));
-        ModelFilter filter = f == null ? ModelFilter.ALL : new ModelFilter((String) f.get("namespace"), (String) f.get("nameContains"),
-                tag == null ? null : (String) tag.get("key"), tag == null ? null : (String) tag.get("value"));
+        ModelFilter filter = f == null ? ModelFilter.ALL : new ModelFilter(Args.filterText(f, "namespace"), Args.filterText(f, "nameContains"),
+                tag == null ? null : Args.filterText(tag, "key"), tag == null ? null : Args.filterText(tag, "value"));
         PageArgs page = Args.page(env);
         return stage(models.page(filter, page)).toCompletableFuture()
                 .thenApply(p -> new Connection<>(p, () -> stage(models.count(filter)).toCompletableFuture()));

@@ -117,14 +117,14 @@ final class RunWiring {
         List<?> statuses = (List<?>) f.get("status");
         Map<String, Object> tag = Args.map(f.get("tag"));
         return new RunFilter(
-                (String) f.get("namespace"),
-                (String) f.get("pipeline"),
+                Args.filterText(f, "namespace"),
+                Args.filterText(f, "pipeline"),
                 statuses == null ? null : statuses.stream().map(s -> RunStatus.valueOf(s.toString())).toList(),
-                tag == null ? null : (String) tag.get("key"),
-                tag == null ? null : (String) tag.get("value"),
+                tag == null ? null : Args.filterText(tag, "key"),
+                tag == null ? null : Args.filterText(tag, "value"),
                 Times.normalize((OffsetDateTime) f.get("startedAfter"), "filter.startedAfter"),
                 Times.normalize((OffsetDateTime) f.get("startedBefore"), "filter.startedBefore"),
-                (String) f.get("nameContains"),
+                Args.filterText(f, "nameContains"),
                 commitPrefix("filter.commit", (String) f.get("commit")));
     }
 }

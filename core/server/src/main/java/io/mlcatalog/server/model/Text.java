@@ -75,6 +75,10 @@ public final class Text {
     private static void checkCharacters(String field, String value, boolean allowLineBreaks) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
+            if (c == 0) {
+                throw CatalogException.badInput(field, field + " contains a NUL character (U+0000) at position " + i
+                        + ", which cannot be stored");
+            }
             if (Character.isISOControl(c) && !(allowLineBreaks && (c == '\n' || c == '\r' || c == '\t'))) {
                 throw CatalogException.badInput(field, field + " contains a control character (U+"
                         + String.format("%04X", (int) c) + ") at position " + i);

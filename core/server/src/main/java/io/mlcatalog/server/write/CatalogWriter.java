@@ -370,8 +370,9 @@ public final class CatalogWriter {
     public Future<Alias> setAlias(SqlConnection tx, Source source, String namespace, String modelName, String alias, String version,
                                   OffsetDateTime at) {
         String name = Text.name("alias", alias, 128);
+        String versionText = Text.name("version", version, 128);
         OffsetDateTime t = Times.normalize(at, "at");
-        return lockModel(tx, namespace, modelName).compose(model -> models.version(tx, model.id(), version)
+        return lockModel(tx, namespace, modelName).compose(model -> models.version(tx, model.id(), versionText)
                 .compose(v -> {
                     if (v == null) {
                         return Future.failedFuture(CatalogException.notFound("version", "model " + model.name() + " has no version '"

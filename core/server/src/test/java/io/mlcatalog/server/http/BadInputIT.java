@@ -160,18 +160,27 @@ class BadInputIT {
 
     @Test
     void aNulInAFilterOrLookup() {
-        Map<String, String> queries = new LinkedHashMap<>();
-        queries.put("query($s: String) { runs(filter: {namespace: $s}) { totalCount } }", "runs");
-        queries.put("query($s: String) { artifacts(filter: {nameContains: $s}) { totalCount } }", "artifacts");
-        queries.put("query($s: String) { models(filter: {namespace: $s}) { totalCount } }", "models");
-        queries.put("query($s: String) { deployments(filter: {target: $s}) { totalCount } }", "deployments");
-        queries.put("query($s: String) { model(namespace: $s, name: \"churn\") { id } }", "model");
-        queries.put("query($s: String) { modelVersion(model: \"churn\", version: $s) { id } }", "modelVersion");
-        queries.forEach((query, field) -> {
-            Result r = refusedWithoutWrites(() -> catalog.graphql(query, Map.of("s", "bad\u0000")));
-            assertError(r, "BAD_USER_INPUT", null, "NUL");
-            assertThat(r.errors().path(0).path("path").path(0).asText()).isEqualTo(field);
-        });
+        record Case(String query, String path, String field) {
+        }
+        List<Case> cases = List.of(
+                new Case("query($s: String) { runs(filter: {namespace: $s}) { totalCount } }", "runs", "filter.namespace"),
+                new Case("query($s: String) { artifacts(filter: {nameContains: $s}) { totalCount } }", "artifacts", "filter.nameContains"),
+                new Case("query($s: String) { models(filter: {namespace: $s}) { totalCount } }", "models", "filter.namespace"),
+                new Case("query($s: String) { deployments(filter: {target: $s}) { totalCount } }", "deployments", "filter.target"),
+                new Case("query($s: String) { model(namespace: $s, name: \"churn\") { id } }", "model", "namespace"),
+                new Case("query($s: String) { modelVersion(model: \"churn\", version: $s) { id } }", "modelVersion", "version"));
+        for (Case c : cases) {
+            Result r = refusedWithoutWrites(() -> catalog.graphql(c.query(), Map.of("s", "bad\u0000")));
+            assertError(r, "BAD_USER_INPUT", c.field(), "NUL");
+            assertThat(r.errors().path(0).path("path").path(0).asText()).isEqualTo(c.path());
+        }
+    }
+
+    @Test
+    void aFilterValueOfAHundredKilobytesIsRefusedBeforeItReachesTheDatabase() {
+        Result r = refusedWithoutWrites(() -> catalog.graphql("query($s: String) { runs(filter: {nameContains: $s}) { totalCount } }",
+                Map.of("s", "x".repeat(100_000))));
+        assertError(r, "BAD_USER_INPUT", "filter.nameContains", "too long");
     }
 
     @Test
