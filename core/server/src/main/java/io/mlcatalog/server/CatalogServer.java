@@ -11,6 +11,13 @@ import io.mlcatalog.server.graphql.Loaders;
 import io.mlcatalog.server.graphql.Wiring;
 import io.mlcatalog.server.graphql.GraphQLService;
 import io.mlcatalog.server.http.HttpApi;
+import io.mlcatalog.server.http.IngestHandler;
+import io.mlcatalog.server.plugin.PluginCatalog;
+import io.mlcatalog.server.plugin.PluginConfigError;
+import io.mlcatalog.server.plugin.PluginHost;
+import io.mlcatalog.server.plugin.PluginsConfig;
+import io.mlcatalog.server.plugin.RecordBatchWriter;
+import io.mlcatalog.server.store.PluginStore;
 import io.mlcatalog.server.store.AliasStore;
 import io.mlcatalog.server.store.ArtifactStore;
 import io.mlcatalog.server.store.AssertionStore;
@@ -29,7 +36,9 @@ import org.flywaydb.core.api.FlywayException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -45,13 +54,15 @@ public final class CatalogServer implements AutoCloseable {
     private final Db db;
     private final HttpServer http;
     private final CatalogWriter writer;
+    private final PluginHost plugins;
 
-    private CatalogServer(EmbeddedDatabase embedded, Vertx vertx, Db db, HttpServer http, CatalogWriter writer) {
+    private CatalogServer(EmbeddedDatabase embedded, Vertx vertx, Db db, HttpServer http, CatalogWriter writer, PluginHost plugins) {
         this.embedded = embedded;
         this.vertx = vertx;
         this.db = db;
         this.http = http;
         this.writer = writer;
+        this.plugins = plugins;
     }
 
     /**
@@ -61,10 +72,24 @@ public final class CatalogServer implements AutoCloseable {
      * @throws Migrations.SchemaTooNewException when the database belongs to a newer catalog
      */
     public static CatalogServer start(ServerConfig config) {
+        return start(config, System::getenv);
+    }
+
+    /**
+     * As {@link #start(ServerConfig)}, with {@code env} resolving the plugin configuration's
+     * {@code ${env:NAME}} references and {@code MLCATALOG_PLUGIN_*} overrides.
+     *
+     * @throws PluginConfigError when a plugin instance is misconfigured
+     */
+    public static CatalogServer start(ServerConfig config, Function<String, String> env) {
         EmbeddedDatabase embedded = null;
         Vertx vertx = null;
         Db db = null;
+        PluginHost plugins = null;
         try {
+            // read the plugin configuration first: a mistake there should not wait for a database to start
+            PluginsConfig pluginsConfig = config.plugins().configFile() == null ? PluginsConfig.EMPTY
+                    : PluginsConfig.load(config.plugins().configFile(), env);
             DatabaseUrl url;
             if (config.databaseUrl() == null) {
                 embedded = EmbeddedDatabase.start(config.dataDir(), 0);
@@ -87,15 +112,29 @@ public final class CatalogServer implements AutoCloseable {
             AssertionStore assertions = new AssertionStore(db);
             CatalogWriter writer = new CatalogWriter(db, namespaces, codeVersions, runs, artifacts, models, aliases, deployments, tags,
                     new LineageStore(db), assertions, new ChangeLog(db));
-            Loaders loaders = new Loaders(runs, codeVersions, artifacts, models, aliases, deployments, tags, assertions);
+            PluginStore pluginStore = new PluginStore(db);
+            Loaders loaders = new Loaders(runs, codeVersions, artifacts, models, aliases, deployments, tags, assertions, pluginStore);
             GraphQLService graphql = new GraphQLService(config.limits(), loaders,
-                    new Wiring(namespaces, codeVersions, runs, artifacts, models, deployments, writer)::wire);
+                    new Wiring(namespaces, codeVersions, runs, artifacts, models, deployments, pluginStore, writer)::wire);
+
+            RecordBatchWriter batchWriter = new RecordBatchWriter(db, writer, pluginStore);
+            plugins = PluginHost.create(PluginCatalog.discover(CatalogServer.class.getClassLoader(), config.plugins().pluginsDir()),
+                    pluginsConfig, batchWriter, pluginStore, config.pluginWorkDir(), Clock.systemUTC(), env);
 
             ObjectMapper mapper = new ObjectMapper();
-            HttpServer http = await(HttpApi.listen(vertx, HttpApi.router(vertx, graphql, db, config.limits(), mapper),
-                    config.host(), config.port()).toCompletionStage().toCompletableFuture());
-            return new CatalogServer(embedded, vertx, db, http, writer);
+            IngestHandler ingest = new IngestHandler(plugins, batchWriter, Clock.systemUTC(), mapper);
+            HttpServer http = await(HttpApi.listen(vertx, HttpApi.router(vertx, graphql, db, config.limits(), mapper, ingest,
+                    plugins.maxReceiverBodyBytes()), config.host(), config.port()).toCompletionStage().toCompletableFuture());
+            if (config.plugins().schedule()) {
+                plugins.start();
+            } else {
+                plugins.recordStatus();
+            }
+            return new CatalogServer(embedded, vertx, db, http, writer, plugins);
         } catch (RuntimeException e) {
+            if (plugins != null) {
+                plugins.close();
+            }
             if (db != null) {
                 db.close();
             }
@@ -151,12 +190,18 @@ public final class CatalogServer implements AutoCloseable {
         return db;
     }
 
+    /** The configured plugin instances. */
+    public PluginHost plugins() {
+        return plugins;
+    }
+
     public Vertx vertx() {
         return vertx;
     }
 
     @Override
     public void close() {
+        plugins.close();
         try {
             http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -5,6 +5,7 @@ import io.mlcatalog.server.config.ServerConfig;
 import io.mlcatalog.server.db.DatabaseStartException;
 import io.mlcatalog.server.db.Migrations;
 import io.mlcatalog.server.demo.DemoData;
+import io.mlcatalog.server.plugin.PluginConfigError;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,7 +19,7 @@ import java.util.concurrent.CountDownLatch;
 /** The {@code mlcatalog} command line. */
 @Command(name = "mlcatalog", mixinStandardHelpOptions = true, version = "mlcatalog 0.1.0",
         description = "A GraphQL metadata catalog for machine learning: runs, artifacts, models, deployments and their lineage.",
-        subcommands = {Main.Serve.class, Main.Demo.class})
+        subcommands = {Main.Serve.class, Main.Demo.class, Main.Plugins.class, Main.Ingest.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -30,7 +31,7 @@ public final class Main {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof DatabaseStartException || e instanceof Migrations.SchemaTooNewException
+            if (e instanceof DatabaseStartException || e instanceof Migrations.SchemaTooNewException || e instanceof PluginConfigError
                     || e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
                 cmd.getErr().println("mlcatalog: " + e.getMessage());
                 return 2;
@@ -61,6 +62,14 @@ public final class Main {
         @Option(names = "--pool-size", defaultValue = "8", description = "Connections to PostgreSQL (default: ${DEFAULT-VALUE}).")
         int poolSize;
 
+        @Option(names = "--config", paramLabel = "FILE", defaultValue = "${env:MLCATALOG_CONFIG}",
+                description = "The mlcatalog.yaml that lists plugin instances (env MLCATALOG_CONFIG; default: none).")
+        Path config;
+
+        @Option(names = "--plugins-dir", paramLabel = "DIR", defaultValue = "${env:MLCATALOG_PLUGINS_DIR}",
+                description = "A folder of plugin jars to load, each in its own class loader (default: <data-dir>/plugins).")
+        Path pluginsDir;
+
         @Option(names = "--max-query-depth", defaultValue = "12", description = "Deepest field nesting of a query (default: ${DEFAULT-VALUE}).")
         int maxDepth;
 
@@ -82,9 +91,17 @@ public final class Main {
         String statementTimeout;
 
         ServerConfig config() {
+            return config(true);
+        }
+
+        ServerConfig config(boolean schedulePlugins) {
             Limits limits = new Limits(maxDepth, maxComplexity, maxAliases, maxTokens, maxBodyBytes, duration(statementTimeout));
-            return new ServerConfig(host, port, dataDir != null ? dataDir : ServerConfig.defaultDataDir(),
-                    databaseUrl == null || databaseUrl.isBlank() ? null : databaseUrl, poolSize, limits);
+            Path data = dataDir != null ? dataDir : ServerConfig.defaultDataDir();
+            if (config != null && !java.nio.file.Files.isRegularFile(config)) {
+                throw new IllegalArgumentException("the configuration file " + config + " does not exist");
+            }
+            return new ServerConfig(host, port, data, databaseUrl == null || databaseUrl.isBlank() ? null : databaseUrl, poolSize, limits,
+                    new ServerConfig.Plugins(config, pluginsDir != null ? pluginsDir : data.resolve("plugins"), schedulePlugins));
         }
 
         static Duration duration(String text) {
@@ -133,6 +150,44 @@ public final class Main {
             System.out.flush();
             stopped.await();
             return 0;
+        }
+    }
+
+    @Command(name = "plugins", mixinStandardHelpOptions = true,
+            description = "Show the status of every plugin instance of a running catalog.")
+    static final class Plugins implements Callable<Integer> {
+        @Option(names = "--url", defaultValue = "${env:MLCATALOG_URL:-http://127.0.0.1:8080}",
+                description = "The running catalog (default: ${DEFAULT-VALUE}).")
+        String url;
+
+        @Override
+        public Integer call() throws Exception {
+            return PluginsCommand.print(url, System.out, System.err);
+        }
+    }
+
+    @Command(name = "ingest", mixinStandardHelpOptions = true,
+            description = "Poll one source instance once and print what it wrote (the server need not run; stop it first when it "
+                    + "uses the same embedded --data-dir).")
+    static final class Ingest implements Callable<Integer> {
+        @picocli.CommandLine.Parameters(paramLabel = "INSTANCE", description = "The source instance, as named in the configuration.")
+        String instance;
+
+        @Option(names = "--once", required = true, description = "Poll once and exit (the only mode there is, for now).")
+        boolean once;
+
+        @Mixin
+        Options options = new Options();
+
+        @Override
+        public Integer call() {
+            ServerConfig c = options.config(false);
+            try (CatalogServer server = CatalogServer.start(new ServerConfig("127.0.0.1", 0, c.dataDir(), c.databaseUrl(), c.poolSize(),
+                    c.limits(), c.plugins()))) {
+                io.mlcatalog.server.plugin.PollOutcome outcome = server.plugins().pollNow(instance);
+                PluginsCommand.printOutcome(outcome, System.out);
+                return outcome.ok() ? 0 : 1;
+            }
         }
     }
 

@@ -13,11 +13,29 @@ import static java.util.Objects.requireNonNull;
  * @param databaseUrl an external PostgreSQL ({@code postgresql://…}), or null for the embedded one
  * @param poolSize    connections to PostgreSQL
  * @param limits      request limits
+ * @param plugins     which plugin instances to run
  */
-public record ServerConfig(String host, int port, Path dataDir, String databaseUrl, int poolSize, Limits limits) {
+public record ServerConfig(String host, int port, Path dataDir, String databaseUrl, int poolSize, Limits limits, Plugins plugins) {
+
+    /**
+     * Plugin instances.
+     *
+     * @param configFile the {@code mlcatalog.yaml} that lists them, or null for none
+     * @param pluginsDir a folder of plugin jars, or null
+     * @param schedule   whether to poll sources on their schedules (false: only when asked, as {@code ingest --once} does)
+     */
+    public record Plugins(Path configFile, Path pluginsDir, boolean schedule) {
+        public static final Plugins NONE = new Plugins(null, null, true);
+    }
+
+    public ServerConfig(String host, int port, Path dataDir, String databaseUrl, int poolSize, Limits limits) {
+        this(host, port, dataDir, databaseUrl, poolSize, limits, Plugins.NONE);
+    }
+
     public ServerConfig {
         requireNonNull(host, "host is null");
         requireNonNull(limits, "limits is null");
+        requireNonNull(plugins, "plugins is null");
         if (databaseUrl == null) {
             requireNonNull(dataDir, "dataDir is null (needed for the embedded PostgreSQL)");
         }
@@ -27,6 +45,15 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
         if (poolSize < 1) {
             throw new IllegalArgumentException("poolSize must be positive, got " + poolSize);
         }
+    }
+
+    public ServerConfig withPlugins(Plugins p) {
+        return new ServerConfig(host, port, dataDir, databaseUrl, poolSize, limits, p);
+    }
+
+    /** Where plugin instances keep their own files (clones, caches). */
+    public Path pluginWorkDir() {
+        return (dataDir != null ? dataDir : defaultDataDir()).resolve("plugin-work");
     }
 
     public static Path defaultDataDir() {

@@ -18,6 +18,7 @@ import io.mlcatalog.server.store.DeploymentStore;
 import io.mlcatalog.server.store.ModelStore;
 import io.mlcatalog.server.store.Page;
 import io.mlcatalog.server.store.PageArgs;
+import io.mlcatalog.server.store.PluginStore;
 import io.mlcatalog.server.store.RunStore;
 import io.mlcatalog.server.store.TagStore;
 import graphql.schema.DataFetchingEnvironment;
@@ -53,9 +54,10 @@ public final class Loaders {
     private final DeploymentStore deployments;
     private final TagStore tags;
     private final AssertionStore assertions;
+    private final PluginStore plugins;
 
     public Loaders(RunStore runs, CodeVersionStore codeVersions, ArtifactStore artifacts, ModelStore models, AliasStore aliases,
-                   DeploymentStore deployments, TagStore tags, AssertionStore assertions) {
+                   DeploymentStore deployments, TagStore tags, AssertionStore assertions, PluginStore plugins) {
         this.runs = runs;
         this.codeVersions = codeVersions;
         this.artifacts = artifacts;
@@ -64,6 +66,7 @@ public final class Loaders {
         this.deployments = deployments;
         this.tags = tags;
         this.assertions = assertions;
+        this.plugins = plugins;
     }
 
     /** An entity and the instant a time-dependent child is asked for. */
@@ -97,6 +100,12 @@ public final class Loaders {
         r.register("deploymentCountOfVersion", atKeys(deployments::countOfVersions, 0));
         r.register("aliasesOfModel", atKeys(aliases::ofModels, List.of()));
         r.register("aliasNamesOfVersion", atKeys(aliases::namesOfVersions, List.of()));
+        r.register("checkpointsOfPlugin", DataLoaderFactory.newMappedDataLoader((Set<String> keys) -> stage(plugins.checkpointsOf(keys))
+                .thenApply(found -> {
+                    Map<String, List<PluginStore.Checkpoint>> result = new HashMap<>();
+                    keys.forEach(k -> result.put(k, found.getOrDefault(k, List.of())));
+                    return result;
+                })));
         return r;
     }
 

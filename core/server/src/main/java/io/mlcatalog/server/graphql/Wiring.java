@@ -6,6 +6,7 @@ import io.mlcatalog.server.store.CodeVersionStore;
 import io.mlcatalog.server.store.DeploymentStore;
 import io.mlcatalog.server.store.ModelStore;
 import io.mlcatalog.server.store.NamespaceStore;
+import io.mlcatalog.server.store.PluginStore;
 import io.mlcatalog.server.store.RunStore;
 import io.mlcatalog.server.write.CatalogWriter;
 
@@ -16,14 +17,16 @@ public final class Wiring {
     private final ArtifactWiring artifacts;
     private final ModelWiring models;
     private final DeploymentWiring deployments;
+    private final PluginWiring plugins;
 
     public Wiring(NamespaceStore namespaces, CodeVersionStore codeVersions, RunStore runs, ArtifactStore artifacts, ModelStore models,
-                  DeploymentStore deployments, CatalogWriter writer) {
+                  DeploymentStore deployments, PluginStore plugins, CatalogWriter writer) {
         this.nodes = new NodeWiring(namespaces, writer);
         this.runs = new RunWiring(runs, codeVersions, writer);
         this.artifacts = new ArtifactWiring(artifacts, writer);
         this.models = new ModelWiring(models, writer);
         this.deployments = new DeploymentWiring(deployments, writer);
+        this.plugins = new PluginWiring(plugins);
     }
 
     public void wire(RuntimeWiring.Builder w) {
@@ -32,5 +35,6 @@ public final class Wiring {
         artifacts.wire(w);
         models.wire(w);
         deployments.wire(w);
+        plugins.wire(w);
     }
 }

@@ -21,7 +21,7 @@ import java.util.function.Function;
  * plugin never sees them. {@code ${env:NAME}} references are resolved; secrets never appear in
  * {@link #toString()}.
  */
-final class InstanceSettings implements PluginConfig {
+public final class InstanceSettings implements PluginConfig {
     private final String instance;
     private final Map<String, Setting> declared;
     private final Map<String, String> values;
@@ -32,7 +32,12 @@ final class InstanceSettings implements PluginConfig {
         this.values = values;
     }
 
-    static InstanceSettings check(String instance, List<Setting> settings, Map<String, Object> raw, Function<String, String> env) {
+    /**
+     * Checks an instance's settings as the host does at start-up.
+     *
+     * @throws PluginConfigError naming the instance and the key
+     */
+    public static InstanceSettings check(String instance, List<Setting> settings, Map<String, Object> raw, Function<String, String> env) {
         Map<String, Setting> declared = new LinkedHashMap<>();
         settings.forEach(s -> declared.put(s.key(), s));
         for (String key : raw.keySet()) {

@@ -124,18 +124,26 @@ public final class PluginHost implements AutoCloseable {
 
     /** Records every instance's status as starting (or disabled) and starts polling the sources. Call once. */
     public void start() {
+        recordStatus();
+        sources.values().forEach(SourceRunner::start);
+    }
+
+    /** Records every instance's status as starting (or disabled), without scheduling polls. */
+    public void recordStatus() {
         try {
             SourceRunner.get(store.retainOnly(List.copyOf(types.keySet())));
             for (var e : types.entrySet()) {
-                SourceRunner.get(store.starting(e.getKey(), e.getValue()));
-            }
-            for (String name : disabled) {
-                SourceRunner.get(store.failed(name, "disabled in the configuration", 0));
+                SourceRunner.get(disabled.contains(e.getKey()) ? store.disabled(e.getKey(), e.getValue())
+                        : store.starting(e.getKey(), e.getValue()));
             }
         } catch (Exception e) {
             throw new IllegalStateException("could not record plugin status: " + SourceRunner.describe(e), e);
         }
-        sources.values().forEach(SourceRunner::start);
+    }
+
+    /** The largest request body any receiver accepts (the HTTP layer reads no more than this). */
+    public long maxReceiverBodyBytes() {
+        return receivers.values().stream().mapToLong(r -> r.config().maxBodyBytes()).max().orElse(1);
     }
 
     /** Polls a source now, once, and writes what it emitted (blocks; call from a worker thread). */

@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
  *     schedule: 5m            # sources: how often to poll (default 1m)
  *     timeout: 2m             # sources: a poll running longer is abandoned (default 10m)
  *     enabled: true
+ *     token: ${env:TOKEN}     # receivers: requests must carry "Authorization: Bearer <token>"
+ *     maxBodyBytes: 8388608   # receivers: the largest request body (default 8 MiB)
  *     settings:               # checked against what the type declares
  *       repository: /srv/git/churn-model
  *       token: ${env:GIT_TOKEN}
@@ -42,7 +44,9 @@ public record PluginsConfig(List<Instance> instances) {
     static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-_]{0,62}");
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
-    private static final Set<String> INSTANCE_KEYS = Set.of("name", "type", "schedule", "timeout", "enabled", "settings");
+    static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
+    private static final Set<String> INSTANCE_KEYS = Set.of("name", "type", "schedule", "timeout", "enabled", "token", "maxBodyBytes",
+            "settings");
 
     public static final PluginsConfig EMPTY = new PluginsConfig(List.of());
 
@@ -51,7 +55,12 @@ public record PluginsConfig(List<Instance> instances) {
     }
 
     /** One configured instance, as written (settings are checked against the type later). */
-    public record Instance(String name, String type, Duration schedule, Duration timeout, boolean enabled, Map<String, Object> settings) {
+    /**
+     * @param token        receivers: the bearer token a request must carry, or null for none
+     * @param maxBodyBytes receivers: the largest request body
+     */
+    public record Instance(String name, String type, Duration schedule, Duration timeout, boolean enabled, String token,
+                           long maxBodyBytes, Map<String, Object> settings) {
         public Instance {
             settings = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(settings));
         }
@@ -105,7 +114,7 @@ public record PluginsConfig(List<Instance> instances) {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!INSTANCE_KEYS.contains(key)) {
-                throw new PluginConfigError(where + ": unknown key '" + key + "' (known: name, type, schedule, timeout, enabled, settings)");
+                throw new PluginConfigError(where + ": unknown key '" + key + "' (known: name, type, schedule, timeout, enabled, token, maxBodyBytes, settings)");
             }
         }
         String name = node.path("name").asText("");
@@ -120,6 +129,19 @@ public record PluginsConfig(List<Instance> instances) {
         String schedule = override(env, name, "schedule", node.path("schedule").asText(null));
         String timeout = override(env, name, "timeout", node.path("timeout").asText(null));
         String enabled = override(env, name, "enabled", node.has("enabled") ? node.path("enabled").asText() : null);
+        String token = resolve(name, "token", override(env, name, "token", node.path("token").asText(null)), env);
+        String maxBody = override(env, name, "maxBodyBytes", node.path("maxBodyBytes").asText(null));
+        long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+        if (maxBody != null) {
+            try {
+                maxBodyBytes = Long.parseLong(maxBody.strip());
+            } catch (NumberFormatException e) {
+                maxBodyBytes = -1;
+            }
+            if (maxBodyBytes <= 0) {
+                throw new PluginConfigError(instanceWhere + ": maxBodyBytes '" + maxBody + "' is not a positive number of bytes");
+            }
+        }
         Map<String, Object> settings = new LinkedHashMap<>();
         JsonNode s = node.path("settings");
         if (!s.isMissingNode() && !s.isNull()) {
@@ -135,6 +157,7 @@ public record PluginsConfig(List<Instance> instances) {
                 schedule == null ? DEFAULT_SCHEDULE : duration(instanceWhere, "schedule", schedule),
                 timeout == null ? DEFAULT_TIMEOUT : duration(instanceWhere, "timeout", timeout),
                 enabled == null || bool(instanceWhere, "enabled", enabled),
+                token == null || token.isBlank() ? null : token, maxBodyBytes,
                 settings);
     }
 

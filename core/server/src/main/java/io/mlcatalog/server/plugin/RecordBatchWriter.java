@@ -30,7 +30,6 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * Writes a plugin instance's batch through the same {@link CatalogWriter} operations as the API, all in
@@ -49,8 +48,14 @@ public final class RecordBatchWriter implements BatchWriter {
         this.store = store;
     }
 
+    /** The write a checked record stands for, to run in a transaction. */
+    @FunctionalInterface
+    interface Step {
+        Future<?> apply(CatalogWriter writer, SqlConnection tx);
+    }
+
     /** One record, checked and ready to write in a transaction. */
-    private record Op(int index, Function<SqlConnection, Future<?>> apply) {
+    private record Op(int index, Step step) {
     }
 
     @Override
@@ -76,7 +81,7 @@ public final class RecordBatchWriter implements BatchWriter {
                 for (Op op : ops) {
                     chain = chain.compose(x -> atomicity == Atomicity.PER_RECORD
                             ? inSavepoint(tx, op, records, refusedInDatabase)
-                            : op.apply().apply(tx).<Void>mapEmpty().recover(e -> Future.failedFuture(e instanceof CatalogException ce
+                            : op.step().apply(writer, tx).<Void>mapEmpty().recover(e -> Future.failedFuture(e instanceof CatalogException ce
                             ? new Refused(invalid(op.index(), records.get(op.index()), ce)) : e)));
                 }
                 return chain
@@ -107,7 +112,7 @@ public final class RecordBatchWriter implements BatchWriter {
 
     private Future<Void> inSavepoint(SqlConnection tx, Op op, List<MetadataRecord> records, List<InvalidRecordException> refused) {
         return db.query(tx, "savepoint record", Tuple.tuple())
-                .compose(x -> op.apply().apply(tx))
+                .compose(x -> op.step().apply(writer, tx))
                 .compose(x -> db.query(tx, "release savepoint record", Tuple.tuple()).<Void>mapEmpty())
                 .recover(e -> {
                     if (!(e instanceof CatalogException ce)) {
@@ -118,55 +123,60 @@ public final class RecordBatchWriter implements BatchWriter {
                 });
     }
 
-    private Function<SqlConnection, Future<?>> op(String instance, MetadataRecord record, Instant receivedAt) {
+    /**
+     * Checks a record (everything that needs no database) and returns the write it stands for.
+     *
+     * @throws CatalogException when the record is invalid
+     */
+    static Step op(String instance, MetadataRecord record, Instant receivedAt) {
         Instant observed = record.observedAt() != null ? record.observedAt() : receivedAt;
         Source source = new Source(instance, Times.normalize(RecordSpecs.time(observed), "observedAt"),
                 Text.optionalName("externalId", record.externalId(), 1024));
         // Java 17 has no pattern matching in switch; the record types are a sealed set, so this is exhaustive
         if (record instanceof CodeVersionRecord r) {
             var spec = RecordSpecs.codeVersion(r);
-            return tx -> writer.upsertCodeVersion(tx, source, spec);
+            return (writer, tx) -> writer.upsertCodeVersion(tx, source, spec);
         }
         if (record instanceof ArtifactRecord r) {
             var spec = RecordSpecs.artifact("artifact", r);
-            return tx -> writer.logArtifact(tx, source, spec);
+            return (writer, tx) -> writer.logArtifact(tx, source, spec);
         }
         if (record instanceof RunRecord r) {
             var spec = RecordSpecs.run(r);
-            return tx -> writer.upsertRun(tx, source, spec);
+            return (writer, tx) -> writer.upsertRun(tx, source, spec);
         }
         if (record instanceof RunIoRecord r) {
             var run = RecordSpecs.runId("run", r.run());
             var artifact = RecordSpecs.artifact("artifact", r.artifact());
             EdgeKind kind = r.direction() == RunIoRecord.Direction.CONSUMED ? EdgeKind.CONSUMED : EdgeKind.PRODUCED;
-            return tx -> writer.linkArtifact(tx, source, run, "run", artifact, kind);
+            return (writer, tx) -> writer.linkArtifact(tx, source, run, "run", artifact, kind);
         }
         if (record instanceof ModelVersionRecord r) {
             var spec = RecordSpecs.modelVersion(r);
-            return tx -> writer.registerModelVersion(tx, source, spec);
+            return (writer, tx) -> writer.registerModelVersion(tx, source, spec);
         }
         if (record instanceof AliasRecord r) {
             OffsetDateTime at = RecordSpecs.time(r.at());
             return r.version() == null
-                    ? tx -> writer.removeAlias(tx, source, r.namespace(), r.model(), r.alias(), at)
-                    : tx -> writer.setAlias(tx, source, r.namespace(), r.model(), r.alias(), r.version(), at);
+                    ? (writer, tx) -> writer.removeAlias(tx, source, r.namespace(), r.model(), r.alias(), at)
+                    : (writer, tx) -> writer.setAlias(tx, source, r.namespace(), r.model(), r.alias(), r.version(), at);
         }
         if (record instanceof DeploymentStartRecord r) {
             var spec = RecordSpecs.deployment(r);
-            return tx -> writer.startDeployment(tx, source, spec);
+            return (writer, tx) -> writer.startDeployment(tx, source, spec);
         }
         if (record instanceof DeploymentEndRecord r) {
             OffsetDateTime at = Times.normalize(RecordSpecs.time(r.endedAt()), "endedAt");
             String ns = Text.name("namespace", r.namespace(), Text.SHORT_NAME_BYTES);
             String env = Text.name("environment", r.environment(), Text.SHORT_NAME_BYTES);
             String target = Text.name("target", r.target(), Text.NAME_BYTES);
-            return tx -> writer.endDeploymentOf(tx, source, ns, env, target, r.model(), r.version(), at,
+            return (writer, tx) -> writer.endDeploymentOf(tx, source, ns, env, target, r.model(), r.version(), at,
                     r.failed() ? DeploymentStatus.FAILED : DeploymentStatus.ENDED);
         }
         throw new IllegalArgumentException("unknown record type " + record.getClass().getName());
     }
 
-    private static InvalidRecordException invalid(int index, MetadataRecord record, CatalogException e) {
+    static InvalidRecordException invalid(int index, MetadataRecord record, CatalogException e) {
         String reason = record.getClass().getSimpleName() + ": " + e.getMessage()
                 + (e.code() == ErrorCode.BAD_USER_INPUT ? "" : " (" + e.code() + ")");
         return new InvalidRecordException(index, e.field(), reason);

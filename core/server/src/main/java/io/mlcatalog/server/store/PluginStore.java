@@ -91,6 +91,30 @@ public final class PluginStore {
                 """, Tuple.of(instance, error, rejected)).mapEmpty();
     }
 
+    public Future<Void> disabled(String instance, String type) {
+        return db.query("""
+                insert into plugin_status (instance, type, status, updated_at) values ($1, $2, 'DISABLED', now())
+                on conflict (instance) do update set type = excluded.type, status = 'DISABLED', updated_at = now()
+                """, Tuple.of(instance, type)).mapEmpty();
+    }
+
+    /** A committed offset, for status displays. */
+    public record Checkpoint(Map<String, String> partition, Map<String, String> offset) {
+    }
+
+    public Future<Map<String, List<Checkpoint>>> checkpointsOf(java.util.Collection<String> instances) {
+        return db.query("""
+                select instance, partition, "offset" from plugin_checkpoint where instance = any($1) order by instance, partition_key
+                """, Tuple.of((Object) instances.toArray(String[]::new))).map(rows -> {
+            Map<String, List<Checkpoint>> result = new LinkedHashMap<>();
+            for (Row row : rows) {
+                result.computeIfAbsent(row.getString("instance"), k -> new ArrayList<>())
+                        .add(new Checkpoint(strings(row.getJsonObject("partition")), strings(row.getJsonObject("offset"))));
+            }
+            return result;
+        });
+    }
+
     public Future<List<Status>> statuses() {
         return db.query("""
                 select instance, type, status, last_success_at, last_error, last_error_at, records_written, records_rejected

@@ -1,0 +1,111 @@
+package io.mlcatalog.server.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mlcatalog.server.plugin.BatchWriter;
+import io.mlcatalog.server.plugin.PluginHost;
+import io.mlcatalog.spi.Atomicity;
+import io.mlcatalog.spi.ReceivedRequest;
+import io.mlcatalog.spi.ReceiverResponse;
+import io.mlcatalog.spi.RecordWriter;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * {@code /ingest/<instance>/…}: hands each request to the instance's receiver, on a worker thread,
+ * after the host's checks (the instance exists, its bearer token, its body size). What the receiver
+ * writes goes through the same checked, transactional writes as everything else.
+ */
+public final class IngestHandler implements Handler<RoutingContext> {
+    private static final Logger log = LoggerFactory.getLogger(IngestHandler.class);
+
+    private final PluginHost host;
+    private final BatchWriter writer;
+    private final Clock clock;
+    private final ObjectMapper mapper;
+
+    public IngestHandler(PluginHost host, BatchWriter writer, Clock clock, ObjectMapper mapper) {
+        this.host = host;
+        this.writer = writer;
+        this.clock = clock;
+        this.mapper = mapper;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        String instance = ctx.pathParam("instance");
+        PluginHost.Receiver receiver = host.receiver(instance).orElse(null);
+        if (receiver == null) {
+            error(ctx, 404, "no receiver instance named '" + instance + "' is configured");
+            return;
+        }
+        String token = receiver.config().token();
+        if (token != null && !authorized(ctx.request().getHeader("Authorization"), token)) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"mlcatalog\"");
+            error(ctx, 401, "this endpoint needs the header Authorization: Bearer <token>");
+            return;
+        }
+        Buffer body = ctx.body().buffer();
+        byte[] bytes = body == null ? new byte[0] : body.getBytes();
+        if (bytes.length > receiver.config().maxBodyBytes()) {
+            error(ctx, 413, "the request body has " + bytes.length + " bytes; this endpoint accepts at most " + receiver.config().maxBodyBytes());
+            return;
+        }
+        String prefix = "/ingest/" + instance;
+        String path = ctx.request().path().length() > prefix.length() ? ctx.request().path().substring(prefix.length()) : "/";
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        ctx.request().headers().forEach(h -> headers.computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(h.getValue()));
+        Map<String, List<String>> query = new LinkedHashMap<>();
+        ctx.queryParams().forEach(q -> query.computeIfAbsent(q.getKey(), k -> new ArrayList<>()).add(q.getValue()));
+        ReceivedRequest request = new ReceivedRequest(ctx.request().method().name(), path, query, headers, bytes);
+        RecordWriter records = batch -> {
+            try {
+                writer.write(instance, batch, Map.of(), Atomicity.ALL_OR_NOTHING, clock.instant());
+            } catch (io.mlcatalog.spi.InvalidRecordException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("writing the records failed: " + e.getMessage(), e);
+            }
+        };
+        // receivers may block (they write synchronously): never on the event loop; unordered, so requests run side by side
+        ctx.vertx().<ReceiverResponse>executeBlocking(() -> receiver.receiver().handle(request, records), false).onComplete(done -> {
+            if (done.succeeded()) {
+                ReceiverResponse r = done.result();
+                ctx.response().setStatusCode(r.status()).putHeader("Content-Type", r.contentType()).end(Buffer.buffer(r.body()));
+            } else {
+                String id = UUID.randomUUID().toString();
+                log.error("receiver {} failed on a request (error id {})", instance, id, done.cause());
+                error(ctx, 500, "the receiver failed (error id " + id + "); the server log has the details");
+            }
+        });
+    }
+
+    /** Compares in constant time, so response timing does not reveal the token. */
+    static boolean authorized(String header, String token) {
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        return MessageDigest.isEqual(header.substring(7).strip().getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void error(RoutingContext ctx, int status, String message) {
+        try {
+            ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                    .end(Buffer.buffer(mapper.writeValueAsBytes(Map.of("error", message))));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            ctx.fail(e);
+        }
+    }
+}
