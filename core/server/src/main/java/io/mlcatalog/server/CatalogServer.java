@@ -90,6 +90,8 @@ public final class CatalogServer implements AutoCloseable {
             // read the plugin configuration first: a mistake there should not wait for a database to start
             PluginsConfig pluginsConfig = config.plugins().configFile() == null ? PluginsConfig.EMPTY
                     : PluginsConfig.load(config.plugins().configFile(), env);
+            PluginCatalog installed = PluginCatalog.discover(CatalogServer.class.getClassLoader(), config.plugins().pluginsDir());
+            PluginHost.check(installed, pluginsConfig, env);
             DatabaseUrl url;
             if (config.databaseUrl() == null) {
                 embedded = EmbeddedDatabase.start(config.dataDir(), 0);
@@ -118,8 +120,7 @@ public final class CatalogServer implements AutoCloseable {
                     new Wiring(namespaces, codeVersions, runs, artifacts, models, deployments, pluginStore, writer)::wire);
 
             RecordBatchWriter batchWriter = new RecordBatchWriter(db, writer, pluginStore);
-            plugins = PluginHost.create(PluginCatalog.discover(CatalogServer.class.getClassLoader(), config.plugins().pluginsDir()),
-                    pluginsConfig, batchWriter, pluginStore, config.pluginWorkDir(), Clock.systemUTC(), env);
+            plugins = PluginHost.create(installed, pluginsConfig, batchWriter, pluginStore, config.pluginWorkDir(), Clock.systemUTC(), env);
 
             ObjectMapper mapper = new ObjectMapper();
             IngestHandler ingest = new IngestHandler(plugins, batchWriter, Clock.systemUTC(), mapper);

@@ -43,6 +43,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
             throw new DatabaseStartException("cannot create the data directory " + dataDir + ": " + e.getMessage()
                     + ". Choose a writable one with --data-dir.", e);
         }
+        refuseIfRunning(clusterDir);
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(clusterDir)
@@ -61,6 +62,33 @@ public final class EmbeddedDatabase implements AutoCloseable {
             return new EmbeddedDatabase(pg);
         } catch (IOException | RuntimeException e) {
             throw DatabaseStartException.explain(e, clusterDir);
+        }
+    }
+
+    /**
+     * A PostgreSQL that still runs on the directory (another catalog, or one left behind when a catalog
+     * was killed) would make this one wait and fail: say so at once, with its pid.
+     */
+    private static void refuseIfRunning(Path clusterDir) {
+        Path pidFile = clusterDir.resolve("postmaster.pid");
+        if (!Files.isRegularFile(pidFile)) {
+            return;
+        }
+        try {
+            long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).strip());
+            boolean running = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .map(p -> p.info().command().map(c -> c.contains("postgres")).orElse(true))
+                    .orElse(false);
+            if (running) {
+                throw new DatabaseStartException("a PostgreSQL (pid " + pid + ") is already running on " + clusterDir
+                        + ": another mlcatalog uses this --data-dir, or one that was killed left its database running. "
+                        + "Stop that catalog, or stop the database with: kill " + pid, null);
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            if (e instanceof DatabaseStartException d) {
+                throw d;
+            }
+            // an unreadable or stale pid file: PostgreSQL itself will judge it
         }
     }
 

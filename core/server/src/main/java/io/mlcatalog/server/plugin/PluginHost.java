@@ -99,6 +99,23 @@ public final class PluginHost implements AutoCloseable {
         return new PluginHost(sources, receivers, types, disabled, store);
     }
 
+    /**
+     * Checks every instance's type and settings without creating anything, so that a configuration
+     * mistake stops start-up before the database starts.
+     *
+     * @throws PluginConfigError naming the instance and the key
+     */
+    public static void check(PluginCatalog catalog, PluginsConfig config, Function<String, String> env) {
+        for (PluginsConfig.Instance instance : config.instances()) {
+            SourceFactory source = catalog.sources().get(instance.type());
+            ReceiverFactory receiver = catalog.receivers().get(instance.type());
+            if (source == null && receiver == null) {
+                throw new PluginConfigError(unknownType(catalog, instance));
+            }
+            InstanceSettings.check(instance.name(), source != null ? source.settings() : receiver.settings(), instance.settings(), env);
+        }
+    }
+
     private static String unknownType(PluginCatalog catalog, PluginsConfig.Instance instance) {
         TreeSet<String> known = new TreeSet<>(catalog.sources().keySet());
         known.addAll(catalog.receivers().keySet());

@@ -54,6 +54,33 @@ class ServeIT {
     }
 
     @Test
+    void aSecondCatalogOnTheSameDataDirectoryIsToldWhoHoldsIt(@TempDir Path dataDir) {
+        try (CatalogProcess first = CatalogProcess.start("serve", "--data-dir", dataDir.toString(), "--port", "0")) {
+            first.awaitReady(START);
+            try (CatalogProcess second = CatalogProcess.start("serve", "--data-dir", dataDir.toString(), "--port", "0")) {
+                assertThat(second.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
+                assertThat(second.output()).contains("is already running on").contains("kill ");
+            }
+            first.stop();
+        }
+    }
+
+    @Test
+    void aPluginConfigurationMistakeStopsStartUpNamingTheInstance(@TempDir Path tmp) throws IOException {
+        Path config = Files.writeString(tmp.resolve("mlcatalog.yaml"), """
+                plugins:
+                  - name: lineage
+                    type: no-such-type
+                """);
+        try (CatalogProcess catalog = CatalogProcess.start("serve", "--config", config.toString(), "--data-dir", tmp.resolve("d").toString(),
+                "--port", "0")) {
+            assertThat(catalog.awaitExit(START)).isEqualTo(2);
+            assertThat(catalog.output()).contains("plugin instance 'lineage': unknown type 'no-such-type'")
+                    .doesNotContain("embedded PostgreSQL started");
+        }
+    }
+
+    @Test
     void aDatabaseUrlUsesThatPostgresAndNoEmbeddedOne(@TempDir Path tmp) throws Exception {
         DatabaseUrl db = TestPostgres.newDatabase();
         Path unused = tmp.resolve("never-created");
