@@ -90,7 +90,10 @@ public final class CatalogServer implements AutoCloseable {
             // read the plugin configuration first: a mistake there should not wait for a database to start
             PluginsConfig pluginsConfig = config.plugins().configFile() == null ? PluginsConfig.EMPTY
                     : PluginsConfig.load(config.plugins().configFile(), env);
-            PluginCatalog installed = PluginCatalog.discover(CatalogServer.class.getClassLoader(), config.plugins().pluginsDir());
+            // the context class loader is the application's in production; a test may point it at a plugin under test
+            ClassLoader classpath = Thread.currentThread().getContextClassLoader() != null
+                    ? Thread.currentThread().getContextClassLoader() : CatalogServer.class.getClassLoader();
+            PluginCatalog installed = PluginCatalog.discover(classpath, config.plugins().pluginsDir());
             PluginHost.check(installed, pluginsConfig, env);
             DatabaseUrl url;
             if (config.databaseUrl() == null) {
