@@ -182,6 +182,15 @@ public final class Main {
         @Override
         public Integer call() {
             ServerConfig c = options.config(false);
+            // a name that is not configured is said at once, not after starting the database (which a running catalog may hold)
+            java.util.List<String> configured = c.plugins().configFile() == null ? java.util.List.of()
+                    : io.mlcatalog.server.plugin.PluginsConfig.load(c.plugins().configFile(), System::getenv).instances().stream()
+                    .map(io.mlcatalog.server.plugin.PluginsConfig.Instance::name).toList();
+            if (!configured.contains(instance)) {
+                throw new IllegalArgumentException("no plugin instance named '" + instance + "'" + (c.plugins().configFile() == null
+                        ? ": give the configuration that lists it with --config"
+                        : " in " + c.plugins().configFile() + " (configured: " + (configured.isEmpty() ? "none" : String.join(", ", configured)) + ")"));
+            }
             try (CatalogServer server = CatalogServer.start(new ServerConfig("127.0.0.1", 0, c.dataDir(), c.databaseUrl(), c.poolSize(),
                     c.limits(), c.plugins()))) {
                 io.mlcatalog.server.plugin.PollOutcome outcome = server.plugins().pollNow(instance);

@@ -6,7 +6,8 @@ package io.mlcatalog.spi;
  * configures one, its bearer token.
  *
  * <p><b>Threading.</b> {@link #handle} runs on a worker thread (it may block) and may be called
- * concurrently for different requests: implementations must be thread-safe.
+ * concurrently for different requests: implementations must be thread-safe. The thread's context class loader
+ * is the plugin's own while it runs.
  */
 public interface IngestReceiver extends AutoCloseable {
 

@@ -4,7 +4,8 @@ package io.mlcatalog.spi;
  * A pull source: polled by the host on the instance's schedule.
  *
  * <p><b>Threading.</b> {@link #poll} is called on a worker thread, never on the server's event loop,
- * and never concurrently with itself for one instance; it may block (file system, network). A poll that
+ * and never concurrently with itself for one instance; it may block (file system, network). The thread's
+ * context class loader is the plugin's own, so libraries that load through it find the plugin's jar. A poll that
  * runs past the instance's timeout is abandoned: the host interrupts the thread, writes nothing of it,
  * and reports the timeout. {@link #close} may be called from another thread than {@link #poll}.
  *

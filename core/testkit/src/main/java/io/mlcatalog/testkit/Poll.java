@@ -1,5 +1,6 @@
 package io.mlcatalog.testkit;
 
+import io.mlcatalog.spi.InvalidRecordException;
 import io.mlcatalog.spi.record.MetadataRecord;
 
 import java.util.List;
@@ -8,13 +9,17 @@ import java.util.Map;
 /**
  * What one poll of a {@link SourceHarness} emitted.
  *
- * @param failure why the poll failed (it threw, or a record is invalid), or null
+ * @param rejected the invalid records the host would skip and report, for a source whose atomicity is
+ *                 {@link io.mlcatalog.spi.Atomicity#PER_RECORD PER_RECORD} (the poll still succeeds)
+ * @param failure  why the poll failed (it threw, or, for an {@code ALL_OR_NOTHING} source, a record is invalid), or null
  */
-public record Poll(List<MetadataRecord> records, Map<Map<String, String>, Map<String, String>> checkpoints, Exception failure) {
+public record Poll(List<MetadataRecord> records, Map<Map<String, String>, Map<String, String>> checkpoints,
+                   List<InvalidRecordException> rejected, Exception failure) {
 
     public Poll {
         records = List.copyOf(records);
         checkpoints = Map.copyOf(checkpoints);
+        rejected = List.copyOf(rejected);
     }
 
     public boolean ok() {

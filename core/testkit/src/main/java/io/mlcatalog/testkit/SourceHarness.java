@@ -1,11 +1,14 @@
 package io.mlcatalog.testkit;
 
 import io.mlcatalog.server.plugin.InstanceSettings;
+import io.mlcatalog.server.plugin.PluginConfigError;
 import io.mlcatalog.server.plugin.RecordValidation;
+import io.mlcatalog.spi.Atomicity;
 import io.mlcatalog.spi.Checkpoints;
 import io.mlcatalog.spi.IngestSource;
 import io.mlcatalog.spi.InvalidRecordException;
 import io.mlcatalog.spi.PluginConfig;
+import io.mlcatalog.spi.PluginConfigException;
 import io.mlcatalog.spi.RecordSink;
 import io.mlcatalog.spi.SourceContext;
 import io.mlcatalog.spi.SourceFactory;
@@ -91,7 +94,8 @@ public final class SourceHarness implements AutoCloseable {
         /**
          * Checks the settings as the host does and creates the source.
          *
-         * @throws io.mlcatalog.server.plugin.PluginConfigError naming the instance and the key, as start-up would
+         * @throws PluginConfigError naming the instance and the key, as start-up would (also when the factory's
+         *                           {@code create} refuses a value)
          */
         public SourceHarness build() {
             PluginConfig config = InstanceSettings.check(instance, factory.settings(), settings, env::get);
@@ -136,29 +140,36 @@ public final class SourceHarness implements AutoCloseable {
                     return dir;
                 }
             };
-            return new SourceHarness(factory.create(context), checkpoints);
+            try {
+                return new SourceHarness(factory.create(context), checkpoints);
+            } catch (PluginConfigException e) {
+                // named as start-up names it, so a test can assert the message users will see
+                throw PluginConfigError.of(instance, e);
+            }
         }
     }
 
     /**
      * Polls once. When the poll returns and its records are valid, its checkpoints are committed (the
      * next poll sees them); when it throws or a record is invalid, nothing is committed and the
-     * result says why.
+     * result says why. A {@link io.mlcatalog.spi.Atomicity#PER_RECORD PER_RECORD} source is treated as
+     * the host treats it: its invalid records are {@link Poll#rejected() rejected}, and the poll still
+     * succeeds and commits. (What only the database can check, such as whether a run a record names is
+     * recorded, needs a {@link TestingCatalog}.)
      */
     public Poll poll() {
         Collected sink = new Collected();
         try {
             source.poll(sink);
         } catch (Exception e) {
-            return new Poll(sink.records, sink.checkpoints, e);
+            return new Poll(sink.records, sink.checkpoints, List.of(), e);
         }
-        try {
-            RecordValidation.check(sink.records);
-        } catch (InvalidRecordException e) {
-            return new Poll(sink.records, sink.checkpoints, e);
+        List<InvalidRecordException> invalid = RecordValidation.invalid(sink.records);
+        if (!invalid.isEmpty() && source.atomicity() == Atomicity.ALL_OR_NOTHING) {
+            return new Poll(sink.records, sink.checkpoints, List.of(), invalid.get(0));
         }
         checkpoints.commit(sink.checkpoints);
-        return new Poll(sink.records, sink.checkpoints, null);
+        return new Poll(sink.records, sink.checkpoints, invalid, null);
     }
 
     /** The offsets committed so far. */

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -28,12 +29,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * A real catalog for a plugin's tests: the embedded PostgreSQL (one per test JVM, a fresh database per
  * catalog), the real server, and the plugin instances you configure, found on your test classpath
- * through {@code META-INF/services} exactly as in production. Sources are not polled on a schedule:
- * {@link #poll} runs one poll, as {@code mlcatalog ingest <instance> --once} does.
+ * through {@code META-INF/services} exactly as in production. Sources are not polled on a schedule
+ * unless {@link Builder#scheduled()} says so: {@link #poll} runs one poll, as
+ * {@code mlcatalog ingest <instance> --once} does. {@link #status} is what {@code mlcatalog plugins} shows.
  *
  * <pre>{@code
  * try (TestingCatalog catalog = TestingCatalog.builder()
@@ -49,6 +52,8 @@ import java.util.function.Function;
  */
 public final class TestingCatalog implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String STATUS = """
+            { plugins { instance type status lastSuccessAt lastError recordsWritten recordsRejected checkpoint { partition offset } } }""";
     /** The tables that hold catalog data. */
     public static final List<String> DATA_TABLES = List.of("namespace", "code_version", "run", "artifact", "model", "model_version",
             "alias_event", "alias", "deployment", "tag", "lineage_edge", "assertion", "change_log", "plugin_checkpoint");
@@ -71,6 +76,7 @@ public final class TestingCatalog implements AutoCloseable {
         private final List<Map<String, Object>> instances = new ArrayList<>();
         private Path pluginsDir;
         private Function<String, String> env = System::getenv;
+        private boolean scheduled;
 
         /** An instance with these settings (values: strings, or lists of strings). */
         public Builder instance(String name, String type, Map<String, ?> settings) {
@@ -94,9 +100,21 @@ public final class TestingCatalog implements AutoCloseable {
             return this;
         }
 
-        /** Resolves {@code ${env:NAME}} in settings (default: the process environment). */
+        /**
+         * Resolves {@code ${env:NAME}} in settings, and the {@code MLCATALOG_PLUGIN_<NAME>_…} overrides, from
+         * these variables instead of the process environment.
+         */
         public Builder env(Map<String, String> variables) {
-            this.env = variables::get;
+            this.env = Map.copyOf(variables)::get;
+            return this;
+        }
+
+        /**
+         * Polls sources on their {@code schedule}s from the start, with retries and timeouts, as
+         * {@code mlcatalog serve} does. Wait for what that does with {@link #awaitStatus}.
+         */
+        public Builder scheduled() {
+            this.scheduled = true;
             return this;
         }
 
@@ -107,7 +125,7 @@ public final class TestingCatalog implements AutoCloseable {
                 new ObjectMapper(new YAMLFactory()).writeValue(config.toFile(), Map.of("plugins", instances));
                 DatabaseUrl db = TestingPostgres.newDatabase();
                 ServerConfig serverConfig = new ServerConfig("127.0.0.1", 0, dir, db.jdbcUrl(), 4, Limits.DEFAULT,
-                        new ServerConfig.Plugins(config, pluginsDir, false));
+                        new ServerConfig.Plugins(config, pluginsDir, scheduled));
                 return new TestingCatalog(CatalogServer.start(serverConfig, env), db);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -122,7 +140,27 @@ public final class TestingCatalog implements AutoCloseable {
 
     /** Forgets an instance's checkpoints: the next poll starts from the beginning (a replay). */
     public void resetCheckpoints(String instance) {
-        execute("delete from plugin_checkpoint where instance = '" + instance.replace("'", "''") + "'");
+        try (Connection c = connect(); PreparedStatement s = c.prepareStatement("delete from plugin_checkpoint where instance = ?")) {
+            s.setString(1, instance);
+            s.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not reset the checkpoints of " + instance, e);
+        }
+    }
+
+    /**
+     * An instance's status as {@code mlcatalog plugins} shows it, over GraphQL: {@code instance type status
+     * lastSuccessAt lastError recordsWritten recordsRejected checkpoint { partition offset }}.
+     *
+     * @throws AssertionError when no such instance is configured
+     */
+    public JsonNode status(String instance) {
+        for (JsonNode p : query(STATUS).path("plugins")) {
+            if (p.path("instance").asText().equals(instance)) {
+                return p;
+            }
+        }
+        throw new AssertionError("no plugin instance named '" + instance + "' in " + query(STATUS));
     }
 
     /** Runs a GraphQL query over HTTP and returns its {@code data}; fails on errors. */
@@ -189,15 +227,37 @@ public final class TestingCatalog implements AutoCloseable {
         }
     }
 
-    private void execute(String sql) {
-        try (Connection c = connect(); Statement s = c.createStatement()) {
-            s.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql, e);
+    /**
+     * Waits until an instance's {@link #status} satisfies {@code condition}, checking it every 50 ms, for
+     * what a {@link Builder#scheduled() scheduled} catalog does on its own.
+     *
+     * @return the status that satisfied it
+     * @throws AssertionError with the last status seen, when {@code timeout} passes first
+     */
+    public JsonNode awaitStatus(String instance, Predicate<JsonNode> condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            JsonNode status = status(instance);
+            if (condition.test(status)) {
+                return status;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the status of " + instance + " did not get there within " + timeout + "; last: " + status);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
     }
 
-    private Connection connect() throws SQLException {
+    /**
+     * A JDBC connection to the catalog's database (close it), for checks GraphQL does not cover and for
+     * making the database misbehave: lock a table, end the catalog's connections.
+     */
+    public Connection connect() throws SQLException {
         return DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
     }
 

@@ -74,13 +74,22 @@ public final class IngestHandler implements Handler<RoutingContext> {
             try {
                 writer.write(instance, batch, Map.of(), Atomicity.ALL_OR_NOTHING, clock.instant());
             } catch (io.mlcatalog.spi.InvalidRecordException e) {
+                // the receiver answers its client; the status shows the reason too, as it does for a source's poll
+                host.receiverFailed(instance, "request refused, nothing written: " + e.getMessage(), batch.size());
                 throw e;
             } catch (Exception e) {
                 throw new IllegalStateException("writing the records failed: " + e.getMessage(), e);
             }
         };
         // receivers may block (they write synchronously): never on the event loop; unordered, so requests run side by side
-        ctx.vertx().<ReceiverResponse>executeBlocking(() -> receiver.receiver().handle(request, records), false).onComplete(done -> {
+        ctx.vertx().<ReceiverResponse>executeBlocking(() -> {
+            try {
+                return PluginHost.withPluginClassLoader(receiver.receiver(), () -> receiver.receiver().handle(request, records));
+            } catch (Exception | LinkageError e) {
+                host.receiverFailed(instance, "request failed: " + e, 0);
+                throw e;
+            }
+        }, false).onComplete(done -> {
             if (done.succeeded()) {
                 ReceiverResponse r = done.result();
                 ctx.response().setStatusCode(r.status()).putHeader("Content-Type", r.contentType()).end(Buffer.buffer(r.body()));

@@ -49,10 +49,18 @@ public final class InstanceSettings implements PluginConfig {
         Map<String, String> values = new LinkedHashMap<>();
         for (Setting s : settings) {
             Object given = raw.get(s.key());
+            if (given instanceof Map<?, ?>) {
+                throw new PluginConfigError(where(instance, s.key()) + "must be " + (s.type() == Setting.Type.LIST ? "a list" : "a value")
+                        + ", not a mapping");
+            }
+            if (given instanceof List<?> && s.type() != Setting.Type.LIST) {
+                // joined with commas it would pass for one value (a STRING "a,b"): say what is wrong instead
+                throw new PluginConfigError(where(instance, s.key()) + "takes one value, not a list");
+            }
             String text = given instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList())
                     : given == null ? null : given.toString();
             text = PluginsConfig.override(env, instance, "settings." + s.key(), text);
-            text = PluginsConfig.resolve(instance, s.key(), text, env);
+            text = PluginsConfig.resolve(instance, "setting '" + s.key() + "'", text, env);
             if (text == null || text.isEmpty()) {
                 text = s.defaultValue();
             }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
@@ -59,11 +60,20 @@ public final class PluginCatalog {
             }
             SpiOnlyClassLoader spi = new SpiOnlyClassLoader(classpath);
             for (Path jar : jars) {
+                // a class loader over a file that is no jar finds nothing and says nothing: check first, so the report says why
+                try (JarFile readable = new JarFile(jar.toFile())) {
+                    readable.size();
+                } catch (IOException e) {
+                    problems.add(jar.getFileName() + ": not a readable jar file (" + e.getMessage() + ")");
+                    continue;
+                }
                 try {
                     URLClassLoader loader = new URLClassLoader("plugin:" + jar.getFileName(), new URL[]{jar.toUri().toURL()}, spi);
+                    int reported = problems.size();
                     int found = load(ServiceLoader.load(Plugin.class, loader), jar.getFileName().toString(), sources, receivers, origins,
                             problems);
-                    if (found == 0) {
+                    // a provider that failed to load was reported already; "no plugin" would send people looking for the wrong thing
+                    if (found == 0 && problems.size() == reported) {
                         problems.add(jar.getFileName() + ": no plugin in it (is META-INF/services/io.mlcatalog.spi.Plugin missing?)");
                     }
                 } catch (MalformedURLException e) {

@@ -82,11 +82,11 @@ public final class PluginHost implements AutoCloseable {
                 if (sourceFactory != null) {
                     SourceRunner.CommittedCheckpoints checkpoints = new SourceRunner.CommittedCheckpoints();
                     Context context = new Context(instance.name(), settings, clock, checkpoints, workRoot.resolve(instance.name()));
-                    IngestSource source = create(instance, () -> sourceFactory.create(context));
+                    IngestSource source = create(instance, sourceFactory, () -> sourceFactory.create(context));
                     sources.put(instance.name(), new SourceRunner(instance.name(), source, instance, writer, store, clock, checkpoints));
                 } else {
                     Context context = new Context(instance.name(), settings, clock, null, workRoot.resolve(instance.name()));
-                    IngestReceiver receiver = create(instance, () -> receiverFactory.create(context));
+                    IngestReceiver receiver = create(instance, receiverFactory, () -> receiverFactory.create(context));
                     receivers.put(instance.name(), new Receiver(instance.name(), instance.type(), receiver, instance));
                 }
                 log.info("plugin instance {} ({} from {}) {}", instance.name(), instance.type(), catalog.origin(instance.type()), settings);
@@ -127,16 +127,37 @@ public final class PluginHost implements AutoCloseable {
         return message;
     }
 
-    private static <T> T create(PluginsConfig.Instance instance, java.util.function.Supplier<T> factory) {
+    private static <T> T create(PluginsConfig.Instance instance, Object factoryObject, java.util.function.Supplier<T> factory) {
         try {
-            return factory.get();
+            return withPluginClassLoader(factoryObject, factory::get);
         } catch (PluginConfigException e) {
-            throw new PluginConfigError("plugin instance '" + instance.name() + "': setting '" + e.key() + "' " + e.getMessage()
-                    .substring(e.key().length()).strip());
+            throw PluginConfigError.of(instance.name(), e);
         } catch (RuntimeException | LinkageError e) {
             throw new PluginConfigError("plugin instance '" + instance.name() + "' (" + instance.type() + ") could not be created: "
                     + SourceRunner.describe(e));
         }
+    }
+
+    /**
+     * Runs plugin code with the plugin's class loader as the thread's context class loader, as its poll
+     * thread has: a library that loads through the context class loader must find the plugin's own jar,
+     * not the server's classpath.
+     */
+    public static <T, E extends Exception> T withPluginClassLoader(Object plugin, PluginCall<T, E> call) throws E {
+        Thread thread = Thread.currentThread();
+        ClassLoader before = thread.getContextClassLoader();
+        thread.setContextClassLoader(plugin.getClass().getClassLoader());
+        try {
+            return call.call();
+        } finally {
+            thread.setContextClassLoader(before);
+        }
+    }
+
+    /** A call into plugin code. */
+    @FunctionalInterface
+    public interface PluginCall<T, E extends Exception> {
+        T call() throws E;
     }
 
     /** Records every instance's status as starting (or disabled) and starts polling the sources. Call once. */
@@ -171,6 +192,21 @@ public final class PluginHost implements AutoCloseable {
                     + (disabled.contains(instance) ? " or is disabled" : "") : "no plugin instance named '" + instance + "'");
         }
         return runner.pollOnce();
+    }
+
+    /**
+     * Records in a receiver instance's status that a request failed or that the catalog refused its
+     * records (then nothing of it was written), so that status shows why as it does for sources. Blocks;
+     * call from a worker thread. Never throws.
+     *
+     * @param rejected how many records were refused
+     */
+    public void receiverFailed(String instance, String error, int rejected) {
+        try {
+            SourceRunner.get(store.failed(instance, error, rejected));
+        } catch (Exception e) {
+            log.warn("plugin instance {}: could not record its status ({}): {}", instance, error, SourceRunner.describe(e));
+        }
     }
 
     public Optional<Receiver> receiver(String instance) {

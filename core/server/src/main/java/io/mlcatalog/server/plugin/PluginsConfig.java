@@ -36,7 +36,10 @@ import java.util.regex.Pattern;
  *       token: ${env:GIT_TOKEN}
  * </pre>
  * An environment variable {@code MLCATALOG_PLUGIN_<NAME>_<KEY>} overrides {@code schedule}, {@code timeout},
- * {@code enabled} or a setting ({@code <NAME>} and {@code <KEY>} upper-cased, other characters as {@code _}).
+ * {@code enabled}, {@code token} or {@code maxBodyBytes}, and {@code MLCATALOG_PLUGIN_<NAME>_SETTINGS_<KEY>} a
+ * setting ({@code <NAME>} and {@code <KEY>} upper-cased, other characters as {@code _}; the {@code SETTINGS_}
+ * keeps a setting called {@code token} apart from the instance's {@code token}): for {@code acme-git} above,
+ * {@code MLCATALOG_PLUGIN_ACME_GIT_SCHEDULE=30s} and {@code MLCATALOG_PLUGIN_ACME_GIT_SETTINGS_REPOSITORY=/srv/git/other}.
  * A problem stops start-up with a message naming the instance and the key.
  */
 public record PluginsConfig(List<Instance> instances) {
@@ -47,6 +50,8 @@ public record PluginsConfig(List<Instance> instances) {
     static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
     private static final Set<String> INSTANCE_KEYS = Set.of("name", "type", "schedule", "timeout", "enabled", "token", "maxBodyBytes",
             "settings");
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     public static final PluginsConfig EMPTY = new PluginsConfig(List.of());
 
@@ -70,7 +75,7 @@ public record PluginsConfig(List<Instance> instances) {
     public static PluginsConfig load(Path file, Function<String, String> env) {
         JsonNode root;
         try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+            root = YAML.readTree(Files.readString(file));
         } catch (IOException e) {
             throw new PluginConfigError(file + ": cannot read it: " + e.getMessage().lines().findFirst().orElse(""));
         }
@@ -111,17 +116,19 @@ public record PluginsConfig(List<Instance> instances) {
         if (!node.isObject()) {
             throw new PluginConfigError(where + ": expected a mapping with name, type and settings");
         }
+        String name = node.path("name").asText("");
+        // name the instance in every message once its name is known: "plugins[3]" makes people count
+        String instanceWhere = NAME.matcher(name).matches() ? "plugin instance '" + name + "'" : where;
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!INSTANCE_KEYS.contains(key)) {
-                throw new PluginConfigError(where + ": unknown key '" + key + "' (known: name, type, schedule, timeout, enabled, token, maxBodyBytes, settings)");
+                throw new PluginConfigError(instanceWhere + ": unknown key '" + key
+                        + "' (known: name, type, schedule, timeout, enabled, token, maxBodyBytes, settings)");
             }
         }
-        String name = node.path("name").asText("");
         if (!NAME.matcher(name).matches()) {
             throw new PluginConfigError(where + ": name '" + name + "' must be 1 to 63 lower-case letters, digits, '-' or '_'");
         }
-        String instanceWhere = "plugin instance '" + name + "'";
         String type = node.path("type").asText("");
         if (type.isBlank()) {
             throw new PluginConfigError(instanceWhere + ": type is required");
@@ -129,7 +136,7 @@ public record PluginsConfig(List<Instance> instances) {
         String schedule = override(env, name, "schedule", node.path("schedule").asText(null));
         String timeout = override(env, name, "timeout", node.path("timeout").asText(null));
         String enabled = override(env, name, "enabled", node.has("enabled") ? node.path("enabled").asText() : null);
-        String token = resolve(name, "token", override(env, name, "token", node.path("token").asText(null)), env);
+        String token = resolve(name, "'token'", override(env, name, "token", node.path("token").asText(null)), env);
         String maxBody = override(env, name, "maxBodyBytes", node.path("maxBodyBytes").asText(null));
         long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         if (maxBody != null) {
@@ -150,7 +157,9 @@ public record PluginsConfig(List<Instance> instances) {
             }
             for (Iterator<Map.Entry<String, JsonNode>> it = s.fields(); it.hasNext(); ) {
                 var e = it.next();
-                settings.put(e.getKey(), e.getValue().isArray() ? listOf(e.getValue()) : e.getValue().isNull() ? null : e.getValue().asText());
+                JsonNode v = e.getValue();
+                // a mapping stays one, for InstanceSettings to refuse by name (asText() would make it "", as if unset)
+                settings.put(e.getKey(), v.isArray() ? listOf(v) : v.isObject() ? YAML.convertValue(v, Map.class) : v.isNull() ? null : v.asText());
             }
         }
         return new Instance(name, type,
@@ -178,8 +187,12 @@ public record PluginsConfig(List<Instance> instances) {
         return v != null ? v : value;
     }
 
-    /** Replaces {@code ${env:NAME}} (or {@code ${env:NAME:-default}}) with the variable's value. */
-    static String resolve(String instance, String key, String value, Function<String, String> env) {
+    /**
+     * Replaces {@code ${env:NAME}} (or {@code ${env:NAME:-default}}) with the variable's value.
+     *
+     * @param what the key, as the message should name it ({@code 'token'}, {@code setting 'repository'})
+     */
+    static String resolve(String instance, String what, String value, Function<String, String> env) {
         if (value == null) {
             return null;
         }
@@ -191,7 +204,7 @@ public record PluginsConfig(List<Instance> instances) {
                 v = m.group(2);
             }
             if (v == null) {
-                throw new PluginConfigError("plugin instance '" + instance + "': setting '" + key + "' refers to environment variable "
+                throw new PluginConfigError("plugin instance '" + instance + "': " + what + " refers to environment variable "
                         + m.group(1) + ", which is not set");
             }
             m.appendReplacement(out, Matcher.quoteReplacement(v));

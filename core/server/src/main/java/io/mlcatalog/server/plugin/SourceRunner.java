@@ -115,7 +115,7 @@ final class SourceRunner implements AutoCloseable {
                 poll.cancel(true);
                 pollThread.shutdownNow();
                 pollThread = newPollThread();
-                return failed(sink, start, "poll timed out after " + config.timeout().toSeconds() + " s and was abandoned", 0);
+                return failed(sink, start, "poll timed out after " + shown(config.timeout()) + " and was abandoned", 0);
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
                 log.warn("plugin instance {}: poll failed", instance, cause);
@@ -136,18 +136,32 @@ final class SourceRunner implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return failed(sink, start, "interrupted", 0);
-        } catch (Exception e) {
+        } catch (Exception | LinkageError e) {
+            // plugin code runs here too (atomicity()): a class missing from its jar must fail this poll, not escape
+            // and end the instance's schedule for good
             log.warn("plugin instance {}: poll failed", instance, e);
             return failed(sink, start, describe(e), 0);
         }
     }
 
+    /** A timeout as configured: {@code 500 ms}, {@code 30 s} (whole seconds would make 500ms "0 s"). */
+    private static String shown(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
     private PollOutcome failed(CollectingSink sink, long start, String error, int rejected) {
         failures++;
-        try {
-            get(store.failed(instance, error, rejected));
-        } catch (Exception e) {
-            log.warn("plugin instance {}: could not record its status ({}): {}", instance, error, describe(e));
+        // after the batch's connection was lost, the pool can still hand out that dead connection once:
+        // one more try, or the status would keep saying OK about a poll that failed
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            try {
+                get(store.failed(instance, error, rejected));
+                break;
+            } catch (Exception e) {
+                if (attempt == 2) {
+                    log.warn("plugin instance {}: could not record its status ({}): {}", instance, error, describe(e));
+                }
+            }
         }
         log.warn("plugin instance {}: {}", instance, error);
         List<MetadataRecord> records = sink.records();
@@ -176,7 +190,15 @@ final class SourceRunner implements AutoCloseable {
     }
 
     private ExecutorService newPollThread() {
-        return Executors.newSingleThreadExecutor(daemon("plugin-" + instance + "-poll"));
+        ClassLoader plugin = source.getClass().getClassLoader();
+        java.util.concurrent.ThreadFactory named = daemon("plugin-" + instance + "-poll");
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = named.newThread(r);
+            // libraries that load through the context class loader (ServiceLoader, JAXB, many loggers) must see the
+            // plugin's jar, not the server's classpath, or an external plugin's isolation ends at its first such call
+            t.setContextClassLoader(plugin);
+            return t;
+        });
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
