@@ -72,6 +72,13 @@ class ReceiverIT {
     }
 
     @Test
+    void aRequestWithoutTheTokenIsRefusedBeforeItsBodyIsRead() throws Exception {
+        HttpResponse<String> r = post("/ingest/hooks/artifacts", null, padded(body("s3://hooks/big-anon.csv", DIGEST, "evt-anon")));
+
+        assertThat(r.statusCode()).as("401, not 413: the token is checked first").isEqualTo(401);
+    }
+
+    @Test
     void aBodyOverTheInstancesLimitIsRefusedWith413AndWritesNothing() throws Exception {
         Map<String, Long> rows = catalog.rowCounts();
         String big = padded(body("s3://hooks/big.csv", DIGEST, "evt-big"));

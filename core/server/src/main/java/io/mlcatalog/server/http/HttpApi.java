@@ -29,8 +29,8 @@ public final class HttpApi {
         Router router = Router.router(vertx);
         // one more byte than the largest limit, so the handler can tell an instance's own limit was passed
         BodyHandler ingestBody = BodyHandler.create(false).setBodyLimit(maxIngestBodyBytes + 1);
-        router.route("/ingest/:instance").handler(ingestBody).handler(ingest);
-        router.route("/ingest/:instance/*").handler(ingestBody).handler(ingest);
+        router.route("/ingest/:instance").handler(ingest.gate()).handler(ingestBody).handler(ingest);
+        router.route("/ingest/:instance/*").handler(ingest.gate()).handler(ingestBody).handler(ingest);
         GraphQLHttpHandler handler = new GraphQLHttpHandler(graphql, mapper);
         router.route("/graphql").method(HttpMethod.GET).handler(handler);
         router.route("/graphql").method(HttpMethod.POST)

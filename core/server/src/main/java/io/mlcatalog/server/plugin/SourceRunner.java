@@ -125,7 +125,8 @@ final class SourceRunner implements AutoCloseable {
             try {
                 result = writer.write(instance, sink.records(), sink.checkpoints(), source.atomicity(), clock.instant());
             } catch (InvalidRecordException e) {
-                return failed(sink, start, "batch refused, nothing written: " + e.getMessage(), sink.records().size());
+                // one record is invalid; the others were refused with it but are not themselves rejected
+                return failed(sink, start, "batch refused, nothing written: " + e.getMessage(), 1);
             } catch (Exception e) {
                 log.warn("plugin instance {}: writing the batch failed", instance, e);
                 return failed(sink, start, "writing the batch failed: " + describe(e), 0);
