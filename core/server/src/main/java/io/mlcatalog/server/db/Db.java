@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.ClosedConnectionException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
@@ -65,9 +66,21 @@ public final class Db implements AutoCloseable {
         return client.preparedQuery(sql).execute(args);
     }
 
-    /** Runs one parameterized statement on any pooled connection. */
+    /**
+     * Runs one parameterized statement on any pooled connection. A connection PostgreSQL has ended
+     * (a restart, a failover, an administrator) is only found out when used: such a statement is sent
+     * once more, on another connection, since outside a transaction nothing of it was applied.
+     */
     public Future<RowSet<Row>> query(String sql, Tuple args) {
-        return query(pool, sql, args);
+        return query(pool, sql, args).recover(e -> lostConnection(e) ? query(pool, sql, args) : Future.failedFuture(e));
+    }
+
+    static boolean lostConnection(Throwable e) {
+        if (e instanceof ClosedConnectionException) {
+            return true;
+        }
+        // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now: the session is gone
+        return e instanceof io.vertx.pgclient.PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("57P0");
     }
 
     /** Runs one parameterized statement once per tuple, in one round trip. */
