@@ -1,6 +1,7 @@
 package io.mlcatalog.plugins.git;
 
 import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.internal.storage.file.ObjectDirectory;
 import org.eclipse.jgit.lib.CommitBuilder;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
@@ -82,10 +83,22 @@ final class TestRepo implements AutoCloseable {
         }
     }
 
-    /** {@code count} commits on top of {@code branch}, written in one go; returns their ids, oldest first. */
+    /** {@code count} commits on top of {@code branch}, each a loose object; returns their ids, oldest first. */
     List<ObjectId> commits(String branch, int count, String messagePrefix) {
+        return commits(branch, count, messagePrefix, repo.newObjectInserter());
+    }
+
+    /**
+     * {@code count} commits on top of {@code branch}, written into one pack file: ten thousand loose objects take
+     * seconds to write, a pack a fraction of that (JGit's pack inserter is internal API; tests may use it).
+     */
+    List<ObjectId> commitsInPack(String branch, int count, String messagePrefix) {
+        return commits(branch, count, messagePrefix, ((ObjectDirectory) repo.getObjectDatabase()).newPackInserter());
+    }
+
+    private List<ObjectId> commits(String branch, int count, String messagePrefix, ObjectInserter objects) {
         List<ObjectId> ids = new ArrayList<>(count);
-        try (ObjectInserter inserter = repo.newObjectInserter()) {
+        try (ObjectInserter inserter = objects) {
             ObjectId parent = head(branch);
             for (int i = 1; i <= count; i++) {
                 parent = insertCommit(inserter, messagePrefix + " " + i, tick(), parent == null ? List.of() : List.of(parent));
