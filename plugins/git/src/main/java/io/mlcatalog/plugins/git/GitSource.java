@@ -126,6 +126,11 @@ final class GitSource implements IngestSource {
         context.logger().log(System.Logger.Level.DEBUG, "emitted {0} records from {1}", count, settings.repositoryName());
     }
 
+    /** Nothing to release: the repository is opened and closed within each poll. */
+    @Override
+    public void close() {
+    }
+
     private static Map<String, String> branchCheckpoints(Checkpoints committed) {
         Map<String, String> checkpointed = new TreeMap<>();
         committed.all().forEach((partition, offset) -> {

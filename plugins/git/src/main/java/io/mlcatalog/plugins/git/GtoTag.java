@@ -20,6 +20,9 @@ sealed interface GtoTag {
     String NAME = "[A-Za-z0-9](?:[A-Za-z0-9._/-]*[A-Za-z0-9])?";
     String STAGE = "[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?";
     Pattern REGISTRATION = Pattern.compile("(" + NAME + ")@v(" + Semver.REGEX + ")");
+    /** The catalog's limits, in characters (the patterns admit ASCII only, so also in bytes). */
+    int MAX_MODEL = 256;
+    int MAX_VERSION = 128;
     Pattern STAGE_TAG = Pattern.compile("(" + NAME + ")#(" + STAGE + ")(!)?(?:#(\\d{1,9}))?");
 
     String model();
@@ -35,13 +38,20 @@ sealed interface GtoTag {
     record Stage(String model, String stage, boolean unassign, int number) implements GtoTag {
     }
 
+    /**
+     * The GTO meaning of a tag name, if it has one. Names longer than the catalog takes (a model name of 256
+     * characters, a version or stage of 128) are not read as GTO tags: one of them would refuse a whole poll.
+     */
     static Optional<GtoTag> parse(String tagName) {
         Matcher r = REGISTRATION.matcher(tagName);
         if (r.matches()) {
+            if (r.group(1).length() > MAX_MODEL || r.group(2).length() > MAX_VERSION) {
+                return Optional.empty();
+            }
             return Optional.of(new Registration(r.group(1), Semver.parse(r.group(2))));
         }
         Matcher s = STAGE_TAG.matcher(tagName);
-        if (s.matches()) {
+        if (s.matches() && s.group(1).length() <= MAX_MODEL && s.group(2).length() <= MAX_VERSION) {
             return Optional.of(new Stage(s.group(1), s.group(2), s.group(3) != null, s.group(4) == null ? 0 : Integer.parseInt(s.group(4))));
         }
         return Optional.empty();

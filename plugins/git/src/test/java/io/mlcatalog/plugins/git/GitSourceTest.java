@@ -59,6 +59,18 @@ class GitSourceTest {
     }
 
     @Test
+    void aMessageWithControlCharactersIsRecordedWithThemReplacedRatherThanRefused() {
+        try (TestRepo repo = TestRepo.init(tmp.resolve("churn"), false)) {
+            repo.commit("main", "Colour the \u001b[31mred\u001b[0m output\tneatly");
+
+            Poll poll = harness(repo.dir()).poll();
+
+            assertThat(poll.ok()).as("%s", poll.failure()).isTrue();
+            assertThat(poll.records(CodeVersionRecord.class).get(0).message()).isEqualTo("Colour the \uFFFD[31mred\uFFFD[0m output\tneatly");
+        }
+    }
+
+    @Test
     void commitsOnTwoBranchesAndTheirMergeCarryBothBranchNames() {
         try (TestRepo repo = TestRepo.init(tmp.resolve("churn"), false)) {
             ObjectId a = repo.commit("main", "base");

@@ -147,6 +147,7 @@ class GtoTagsTest {
         assertThat(GtoTag.parse("churn#prod#3")).contains(new GtoTag.Stage("churn", "prod", false, 3));
         assertThat(GtoTag.parse("churn#prod!#4")).contains(new GtoTag.Stage("churn", "prod", true, 4));
         assertThat(GtoTag.parse("churn#prod")).contains(new GtoTag.Stage("churn", "prod", false, 0));
+        assertThat(GtoTag.parse("churn@v1.0.0-" + "a".repeat(130))).as("a version the catalog would refuse").isEmpty();
         for (String ordinary : List.of("v1.2.0", "churn@1.2.0", "churn@v1.2", "churn@v1.2.0!", "churn@deprecated", "release-2026")) {
             assertThat(GtoTag.parse(ordinary)).as(ordinary).isEmpty();
         }
