@@ -10,7 +10,7 @@ RUN --mount=type=cache,target=/root/.m2 mvn -q -B package -DskipTests
 
 FROM eclipse-temurin:17-jre
 RUN useradd --system --home-dir /var/lib/mlcatalog --create-home mlcatalog
-COPY --from=build /src/core/server/target/mlcatalog.jar /opt/mlcatalog/mlcatalog.jar
+COPY --from=build /src/core/dist/target/mlcatalog.jar /opt/mlcatalog/mlcatalog.jar
 USER mlcatalog
 WORKDIR /var/lib/mlcatalog
 EXPOSE 8080

@@ -69,15 +69,22 @@ public final class CatalogProcess implements AutoCloseable {
         return m.group(1);
     }
 
-    /** Waits until a line of output matches. */
+    /** Waits until a line of output matches; fails at once when the process ends without printing it. */
     public Matcher awaitLine(Pattern pattern, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             while (true) {
                 long left = deadline - System.nanoTime();
-                String line = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
-                if (line == null) {
+                if (left <= 0) {
                     throw new AssertionError("no output line matched " + pattern + " within " + timeout + "; output:\n" + output());
+                }
+                String line = lines.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)), TimeUnit.NANOSECONDS);
+                if (line == null) {
+                    if (drained.isDone() && lines.isEmpty()) {
+                        throw new AssertionError("the process ended (exit " + exitCode() + ") without printing a line matching "
+                                + pattern + "; output:\n" + output());
+                    }
+                    continue;
                 }
                 Matcher m = pattern.matcher(line);
                 if (m.find()) {
@@ -88,6 +95,10 @@ public final class CatalogProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    private String exitCode() {
+        return process.isAlive() ? "still running" : String.valueOf(process.exitValue());
     }
 
     /** Waits for the process to exit by itself and returns its exit code. */

@@ -1,4 +1,4 @@
-package io.mlcatalog.testkit.docs;
+package io.mlcatalog.dist;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

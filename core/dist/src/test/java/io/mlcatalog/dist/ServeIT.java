@@ -1,4 +1,4 @@
-package io.mlcatalog.server.cli;
+package io.mlcatalog.dist;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlcatalog.server.db.DatabaseUrl;
