@@ -34,6 +34,8 @@ final class QueryLoad {
         long failed;
         long warmupOk;
         long warmupFailed;
+        /** Sockets opened: one per connection unless the server closed one or a request failed. */
+        long connectionsOpened;
         double seconds;
         final List<String> failureSamples = Collections.synchronizedList(new ArrayList<>());
 
@@ -55,6 +57,7 @@ final class QueryLoad {
             failed += r.failed;
             warmupOk += r.warmupOk;
             warmupFailed += r.warmupFailed;
+            connectionsOpened += r.connectionsOpened;
         }
 
         void sample(String failure) {
@@ -136,11 +139,17 @@ final class QueryLoad {
 
     /** One connection of a load: its socket (re-opened after a failure) and its share of the result. */
     private final class Conn {
+        final Result result;
         HttpConnection http;
+
+        Conn(Result result) {
+            this.result = result;
+        }
 
         HttpConnection http() throws IOException {
             if (http == null) {
                 http = new HttpConnection(ServerProcess.HOST, port, TIMEOUT_MILLIS);
+                result.connectionsOpened++;
             }
             return http;
         }
@@ -164,7 +173,7 @@ final class QueryLoad {
         for (int i = 0; i < connections; i++) {
             Thread t = new Thread(() -> {
                 Result mine = new Result();
-                Conn conn = new Conn();
+                Conn conn = new Conn(mine);
                 try {
                     loop.run(conn, mine);
                 } finally {

@@ -35,6 +35,8 @@ final class Report {
     long failures;
     long checked;
     final List<String> failureSamples = new ArrayList<>();
+    java.time.ZonedDateTime started;
+    String machine;
     String loadBefore;
     String loadAfter;
 
@@ -47,7 +49,7 @@ final class Report {
         rows.add(new Row("cold start to /ready 200 (unpack binaries, initdb, migrate)", s(coldReady), "", ""));
         rows.add(new Row("cold start to 'mlcatalog is ready' (+ demo data load)", s(coldLine), "", ""));
         double[] w = minMedianMax(warm);
-        rows.add(new Row("warm start to /ready 200, " + warm.size() + " runs: min / median / max",
+        rows.add(new Row("warm start to /ready 200 (" + warm.size() + "x): min / median / max",
                 String.format(Locale.ROOT, "%.2f / %.2f / %.2f s", w[0], w[1], w[2]),
                 "≤ " + fmt(ServeBench.GOAL_WARM_START_S) + " s", verdict(w[1] <= ServeBench.GOAL_WARM_START_S, w[2] <= ServeBench.GOAL_WARM_START_S)));
         double[] wl = minMedianMax(warmLine);
@@ -72,8 +74,8 @@ final class Report {
         }
         if (throughput != null) {
             QueryLoad.Result r = throughput;
-            rows.add(new Row("throughput, " + o.connections + " connections, " + fmt(o.warmupSeconds) + " s warm-up + "
-                    + fmt(o.measureSeconds) + " s measured", String.format(Locale.ROOT, "%.1f req/s", r.requestsPerSecond()), "", ""));
+            rows.add(new Row("throughput, " + o.connections + " connections (" + r.connectionsOpened + " sockets opened), "
+                    + fmt(o.warmupSeconds) + " s warm-up + " + fmt(o.measureSeconds) + " s measured", String.format(Locale.ROOT, "%.1f req/s", r.requestsPerSecond()), "", ""));
             rows.add(new Row("latency p50 / p95 / p99 (max)", String.format(Locale.ROOT, "%.2f / %.2f / %.2f ms (%.1f ms)",
                     r.percentileMillis(50), r.percentileMillis(95), r.percentileMillis(99), r.latency.getMaxValue() / 1000.0), "", ""));
             rows.add(new Row("CPU in the measured window, cores: server JVM / PostgreSQL / client / other processes",
@@ -85,6 +87,10 @@ final class Report {
 
         ServeBench.say("");
         ServeBench.say("== Summary: serve ==");
+        ServeBench.say("started " + started.format(java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME).replaceFirst("\\.\\d+", "")
+                + " on " + machine);
+        ServeBench.say("server: java " + (o.jvmOptions.isEmpty() ? "" : String.join(" ", o.jvmOptions) + " ") + "-jar " + o.jar.getFileName()
+                + " serve --data-dir <temporary> --port <free>");
         ServeBench.say(String.format(Locale.ROOT, "other work on the machine, cores busy: before the warm starts %.2f, "
                 + "while the catalog idled %.2f, during the measured load %.2f%s", backgroundBeforeWarm, backgroundAtIdle, othersDuringLoad(),
                 noisy() ? "  <- NOISY: other processes competed for the CPUs; re-run on a quiet machine" : " (quiet)"));

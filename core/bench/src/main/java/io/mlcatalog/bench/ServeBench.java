@@ -87,9 +87,7 @@ final class ServeBench {
         say("  jar       " + o.jar);
         say("  data dir  " + dataDir + (o.keepDataDir ? " (kept)" : " (removed at the end)"));
         say("  java      " + java + " (" + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + ")");
-        say("  machine   " + Runtime.getRuntime().availableProcessors() + " CPUs (" + Proc.cpuModel() + "), " + Proc.memTotal()
-                + " RAM, " + System.getProperty("os.name") + " " + System.getProperty("os.version")
-                + "; the client shares the CPUs with the server and its PostgreSQL");
+        say("  machine   " + machine() + "; the client shares the CPUs with the server and its PostgreSQL");
         say("  load avg  " + loadBefore);
         say("  server JVM options: " + describe(o.jvmOptions) + "  -> " + Ergonomics.of(java, o.jvmOptions));
         try {
@@ -113,6 +111,8 @@ final class ServeBench {
         }
         report.loadBefore = loadBefore;
         report.loadAfter = Proc.loadAverage();
+        report.started = started;
+        report.machine = machine();
         report.print(o);
         return report.valid() ? 0 : 1;
     }
@@ -215,9 +215,10 @@ final class ServeBench {
             report.failures += r.totalFailed();
             report.checked += r.ok + r.failed + r.warmupOk + r.warmupFailed;
             report.failureSamples.addAll(r.failureSamples);
-            say(String.format(Locale.ROOT, "  %.1f requests/s; p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms; %d ok, %d failed (warm-up: %d ok, %d failed)",
+            say(String.format(Locale.ROOT, "  %.1f requests/s; p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms; %d ok, %d failed "
+                            + "(warm-up: %d ok, %d failed); %d sockets opened",
                     r.requestsPerSecond(), r.percentileMillis(50), r.percentileMillis(95), r.percentileMillis(99),
-                    r.latency.getMaxValue() / 1000.0, r.ok, r.failed, r.warmupOk, r.warmupFailed));
+                    r.latency.getMaxValue() / 1000.0, r.ok, r.failed, r.warmupOk, r.warmupFailed, r.connectionsOpened));
             report.rssAfterLoad = Proc.rss(s.pid());
             say(String.format(Locale.ROOT, "  server JVM RSS right after the load: %.0f MB (peak %s)", report.rssAfterLoad.mb(),
                     mb(report.rssAfterLoad.peakKb())));
@@ -229,6 +230,12 @@ final class ServeBench {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    private static String machine() {
+        return Runtime.getRuntime().availableProcessors() + " CPUs (" + Proc.cpuModel() + "), " + Proc.memTotal()
+                + " RAM, " + System.getProperty("os.name") + " " + System.getProperty("os.version")
+                + ", Java " + System.getProperty("java.runtime.version");
+    }
 
     /**
      * On a shared machine, waits (at most --wait-quiet seconds) until other processes keep less than
