@@ -33,6 +33,8 @@ public final class Bench {
               --duration SECONDS          measured load (default 30)
               --wait-quiet SECONDS        before each start and the load, wait at most this long for other processes
                                           to leave the CPUs idle (default 60; 0 = do not wait)
+              --attempts N                measure the throughput again, up to N times in all, while other processes took
+                                          more than 0.2 cores during the measured window; the quietest is reported (default 3)
             """;
 
     private Bench() {
@@ -86,6 +88,7 @@ public final class Bench {
                 case "--warmup" -> o.warmupSeconds = seconds(value(args, ++i, a), a);
                 case "--duration" -> o.measureSeconds = seconds(value(args, ++i, a), a);
                 case "--wait-quiet" -> o.waitQuietSeconds = seconds(value(args, ++i, a), a);
+                case "--attempts" -> o.attempts = positive(value(args, ++i, a), a);
                 case "--help", "-h" -> {
                     System.out.print(USAGE);
                     return 0;

@@ -108,13 +108,42 @@ final class Proc {
         return total;
     }
 
-    /** CPU time used so far (user + system) by the processes, in nanoseconds. */
+    /**
+     * CPU time used so far (user + system) by the processes, in nanoseconds; on Linux including their
+     * children that have exited (such as the {@code pg_ctl} the server runs to start PostgreSQL).
+     */
     static long cpuNanos(List<ProcessHandle> processes) {
         long total = 0;
         for (ProcessHandle p : processes) {
-            total += p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+            long linux = LINUX ? linuxCpuNanos(p.pid()) : -1;
+            total += linux >= 0 ? linux : p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
         }
         return total;
+    }
+
+    private static long linuxCpuNanos(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // after the name: state(0) ... utime(11) stime(12) cutime(13) cstime(14)
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+            return ticks * 1_000_000_000L / clockTicks();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static long clockTicks;
+
+    private static synchronized long clockTicks() {
+        if (clockTicks == 0) {
+            try {
+                clockTicks = Long.parseLong(run(List.of("getconf", "CLK_TCK")).strip());
+            } catch (NumberFormatException e) {
+                clockTicks = 100; // USER_HZ on every common Linux
+            }
+        }
+        return clockTicks;
     }
 
     /** Busy and total jiffies of the whole machine ({@code /proc/stat}), or null off Linux. */
