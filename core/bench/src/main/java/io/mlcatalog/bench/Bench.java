@@ -25,7 +25,8 @@ public final class Bench {
               --warm-starts N             warm starts to time (default 5)
               --jvm-opts "OPTS"           JVM options of the server for every measurement (default: none, plain java -jar)
               --memory-jvm-opts "OPTS"    also measure idle memory with these JVM options; repeatable
-                                          (default: "-Xmx256m -XX:+UseSerialGC" and "-Xmx512m -XX:+UseSerialGC"; "" for none)
+                                          (default: "-Xmx256m -XX:+UseSerialGC", "-Xmx512m -XX:+UseSerialGC" and
+                                          "-Xms64m -Xmx512m -XX:+UseSerialGC"; "" for none)
               --burst N                   queries sent before the idle memory is read (default 2000)
               --idle SECONDS              idle time before memory is read (default 5)
               --connections N             client connections of the throughput run (default 2)

@@ -98,6 +98,9 @@ final class Report {
             rows.add(new Row("CPU in the measured window, cores: server JVM / PostgreSQL / client / other processes",
                     String.format(Locale.ROOT, "%.2f / %.2f / %.2f / %.2f of %d", t.cpuServer(), t.cpuPostgres(), t.cpuClient(), t.others(),
                             Runtime.getRuntime().availableProcessors()), "", ""));
+            rows.add(new Row("CPU time per request: server JVM / PostgreSQL (less sensitive to other load than req/s)",
+                    String.format(Locale.ROOT, "%.2f / %.2f ms", t.cpuServer() * 1000 / r.requestsPerSecond(),
+                            t.cpuPostgres() * 1000 / r.requestsPerSecond()), "", ""));
             if (attempts.size() > 1) {
                 StringBuilder all = new StringBuilder();
                 for (Throughput a : attempts) {

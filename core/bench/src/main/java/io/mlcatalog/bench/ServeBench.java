@@ -44,7 +44,8 @@ final class ServeBench {
         List<String> jvmOptions = List.of();
         List<List<String>> memoryJvmOptions = new ArrayList<>(List.of(
                 List.of("-Xmx256m", "-XX:+UseSerialGC"),
-                List.of("-Xmx512m", "-XX:+UseSerialGC")));
+                List.of("-Xmx512m", "-XX:+UseSerialGC"),
+                List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC")));
         boolean memoryJvmOptionsGiven;
         int burst = 2000;
         double idleSeconds = 5;
