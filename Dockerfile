@@ -15,5 +15,5 @@ USER mlcatalog
 WORKDIR /var/lib/mlcatalog
 EXPOSE 8080
 ENV MLCATALOG_HOST=0.0.0.0 MLCATALOG_PORT=8080
-ENTRYPOINT ["java", "-Xmx512m", "-XX:+UseSerialGC", "-jar", "/opt/mlcatalog/mlcatalog.jar"]
+ENTRYPOINT ["java", "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-jar", "/opt/mlcatalog/mlcatalog.jar"]
 CMD ["serve"]

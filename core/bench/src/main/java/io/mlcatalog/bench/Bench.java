@@ -1,0 +1,171 @@
+package io.mlcatalog.bench;
+
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * mlcatalog's benchmarks: they run the jar that {@code mvn package} built, as a user would, and
+ * measure it from outside. See docs/benchmarks.md.
+ */
+public final class Bench {
+    private static final String USAGE = """
+            usage: java -jar core/bench/target/mlcatalog-bench.jar serve [options]
+
+            serve   start time (cold, then warm) of `mlcatalog serve` on its embedded PostgreSQL,
+                    resident memory at idle, and throughput of the "latest 50 runs" query
+
+            options:
+              --jar PATH                  the catalog's jar (default: core/dist/target/mlcatalog.jar of this checkout)
+              --data-dir DIR              new or empty directory for the catalog's data (default: a temporary one)
+              --keep-data-dir             do not remove the data directory at the end
+              --warm-starts N             warm starts to time (default 5)
+              --jvm-opts "OPTS"           JVM options of the server for every measurement (default: none, plain java -jar)
+              --memory-jvm-opts "OPTS"    also measure idle memory with these JVM options; repeatable
+                                          (default: "-Xmx256m -XX:+UseSerialGC", "-Xmx512m -XX:+UseSerialGC" and
+                                          "-Xms64m -Xmx512m -XX:+UseSerialGC"; "" for none)
+              --burst N                   queries sent before the idle memory is read (default 2000)
+              --idle SECONDS              idle time before memory is read (default 5)
+              --connections N             client connections of the throughput run (default 2)
+              --warmup SECONDS            unmeasured load before the measurement (default 10)
+              --duration SECONDS          measured load (default 30)
+              --wait-quiet SECONDS        before each start and the load, wait at most this long for other processes
+                                          to leave the CPUs idle (default 60; 0 = do not wait)
+              --attempts N                measure the throughput again, up to N times in all, while other processes took
+                                          more than 0.2 cores during the measured window; the quietest is reported (default 3)
+            """;
+
+    private Bench() {
+    }
+
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = run(args);
+        } catch (BenchException | IllegalArgumentException e) {
+            System.err.println("mlcatalog-bench: " + e.getMessage());
+            code = 2;
+        } catch (Exception e) {
+            e.printStackTrace();
+            code = 2;
+        }
+        System.exit(code);
+    }
+
+    private static int run(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            System.out.print(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        if (!args[0].equals("serve")) {
+            throw new IllegalArgumentException("unknown benchmark '" + args[0] + "'\n" + USAGE);
+        }
+        ServeBench.Options o = new ServeBench.Options();
+        String jar = null;
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--jar" -> jar = value(args, ++i, a);
+                case "--data-dir" -> o.dataDir = Path.of(value(args, ++i, a)).toAbsolutePath();
+                case "--keep-data-dir" -> o.keepDataDir = true;
+                case "--warm-starts" -> o.warmStarts = positive(value(args, ++i, a), a);
+                case "--jvm-opts" -> o.jvmOptions = split(value(args, ++i, a));
+                case "--memory-jvm-opts" -> {
+                    if (!o.memoryJvmOptionsGiven) {
+                        o.memoryJvmOptions.clear();
+                        o.memoryJvmOptionsGiven = true;
+                    }
+                    List<String> opts = split(value(args, ++i, a));
+                    if (!opts.isEmpty()) {
+                        o.memoryJvmOptions.add(opts);
+                    }
+                }
+                case "--burst" -> o.burst = positive(value(args, ++i, a), a);
+                case "--idle" -> o.idleSeconds = seconds(value(args, ++i, a), a);
+                case "--connections" -> o.connections = positive(value(args, ++i, a), a);
+                case "--warmup" -> o.warmupSeconds = seconds(value(args, ++i, a), a);
+                case "--duration" -> o.measureSeconds = seconds(value(args, ++i, a), a);
+                case "--wait-quiet" -> o.waitQuietSeconds = seconds(value(args, ++i, a), a);
+                case "--attempts" -> o.attempts = positive(value(args, ++i, a), a);
+                case "--help", "-h" -> {
+                    System.out.print(USAGE);
+                    return 0;
+                }
+                default -> throw new IllegalArgumentException("unknown option '" + a + "'\n" + USAGE);
+            }
+        }
+        o.jar = serverJar(jar);
+        return new ServeBench(o).run();
+    }
+
+    /** The catalog's jar: given, or core/dist/target/mlcatalog.jar of the checkout this bench belongs to. */
+    static Path serverJar(String given) {
+        if (given != null) {
+            Path p = Path.of(given).toAbsolutePath();
+            if (!Files.isRegularFile(p)) {
+                throw new BenchException("--jar " + p + " does not exist");
+            }
+            return p;
+        }
+        List<Path> starts = new ArrayList<>();
+        try {
+            starts.add(Path.of(Bench.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath());
+        } catch (URISyntaxException | RuntimeException e) {
+            // fall back to the working directory
+        }
+        starts.add(Path.of("").toAbsolutePath());
+        for (Path start : starts) {
+            for (Path dir = start; dir != null; dir = dir.getParent()) {
+                if (Files.isRegularFile(dir.resolve("core/server/pom.xml")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
+                    Path jar = dir.resolve("core/dist/target/mlcatalog.jar");
+                    if (!Files.isRegularFile(jar)) {
+                        throw new BenchException(jar + " does not exist: build it first, at the repository root " + dir
+                                + ":\n  mvn -q -B package -DskipTests");
+                    }
+                    return jar;
+                }
+            }
+        }
+        throw new BenchException("cannot find the mlcatalog checkout (a directory with core/server/pom.xml) above "
+                + starts + "; run from the repository, or pass --jar PATH");
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int positive(String v, String option) {
+        try {
+            int n = Integer.parseInt(v);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new IllegalArgumentException(option + " needs a positive whole number, not '" + v + "'");
+    }
+
+    private static double seconds(String v, String option) {
+        try {
+            double d = Double.parseDouble(v);
+            if (d >= 0) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new IllegalArgumentException(option + " needs a number of seconds, not '" + v + "'");
+    }
+
+    private static List<String> split(String opts) {
+        String t = opts.trim();
+        return t.isEmpty() ? List.of() : Arrays.asList(t.split("\\s+"));
+    }
+}
