@@ -1,6 +1,6 @@
 package io.mlcatalog.plugins.git;
 
-import io.mlcatalog.spi.PluginConfigException;
+import io.mlcatalog.server.plugin.PluginConfigError;
 import io.mlcatalog.spi.Setting;
 import io.mlcatalog.testkit.SourceHarness;
 import org.junit.jupiter.api.Test;
@@ -44,9 +44,10 @@ class GitSettingsTest {
     @Test
     void aTokenIsOnlySentOverHttpsAndNeverShown() {
         assertThatThrownBy(() -> builder().setting("repository", "/srv/git/churn").setting("token", "s3cr3t").build())
-                .isInstanceOf(PluginConfigException.class).hasMessageContaining("token").hasMessageNotContaining("s3cr3t");
+                .isInstanceOf(PluginConfigError.class).hasMessageContaining("acme-git").hasMessageContaining("'token'")
+                .hasMessageNotContaining("s3cr3t");
         assertThatThrownBy(() -> builder().setting("repository", "http://git.acme.io/churn.git").setting("token", "s3cr3t").build())
-                .isInstanceOf(PluginConfigException.class).hasMessageNotContaining("s3cr3t");
+                .isInstanceOf(PluginConfigError.class).hasMessageNotContaining("s3cr3t");
         GitSettings settings = GitSourceFactory.settings(io.mlcatalog.server.plugin.InstanceSettings.check("acme-git",
                 new GitSourceFactory().settings(), Map.of("repository", "https://github.com/acme/churn.git", "token", "s3cr3t"),
                 k -> null));
