@@ -3,8 +3,11 @@ package io.mlcatalog.server;
 import io.mlcatalog.server.config.Limits;
 import io.mlcatalog.server.config.ServerConfig;
 import io.mlcatalog.server.db.DatabaseStartException;
+import io.mlcatalog.server.db.DatabaseUrl;
+import io.mlcatalog.server.db.EmbeddedDatabase;
 import io.mlcatalog.server.db.Migrations;
 import io.mlcatalog.server.demo.DemoData;
+import io.mlcatalog.server.generate.CatalogGenerator;
 import io.mlcatalog.server.plugin.PluginConfigError;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,6 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -19,7 +23,7 @@ import java.util.concurrent.CountDownLatch;
 /** The {@code mlcatalog} command line. */
 @Command(name = "mlcatalog", mixinStandardHelpOptions = true, version = "mlcatalog 0.1.0",
         description = "A GraphQL metadata catalog for machine learning: runs, artifacts, models, deployments and their lineage.",
-        subcommands = {Main.Serve.class, Main.Demo.class, Main.Plugins.class, Main.Ingest.class})
+        subcommands = {Main.Serve.class, Main.Demo.class, Main.Generate.class, Main.Plugins.class, Main.Ingest.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -213,6 +217,58 @@ public final class Main {
                 System.out.println("demo data loaded: " + DemoData.load(server.writer()));
             }
             return 0;
+        }
+    }
+
+    @Command(name = "generate", mixinStandardHelpOptions = true,
+            description = "Fill an empty catalog with a synthetic one of realistic shape, for benchmarks: a year of pipelines across "
+                    + "teams (ingest, features, train, evaluate), models with versions, aliases and deployments. Scale 1 is "
+                    + "100,000 runs, 300,000 artifacts, 1,000 models, 20,000 versions, 5,000 deployments and about 1,000,000 "
+                    + "lineage edges. The same seed and scale give identical rows.")
+    static final class Generate implements Callable<Integer> {
+        @Mixin
+        Options options = new Options();
+
+        @Option(names = "--seed", defaultValue = "42", description = "Seed of every random choice (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--scale", defaultValue = "1.0",
+                description = "Size relative to the benchmark catalog, from 0.001 to 10 (default: ${DEFAULT-VALUE}).")
+        double scale;
+
+        @Option(names = "--force", description = "Delete everything the catalog holds first (without it, a catalog with data is refused).")
+        boolean force;
+
+        @Option(names = "--sample", paramLabel = "FILE",
+                description = "Also write a JSON file of random roots, popular datasets and explain instants, for benchmarks.")
+        Path sample;
+
+        @Option(names = "--sample-size", defaultValue = "300",
+                description = "Roots of each kind and explain instants in the sample (default: ${DEFAULT-VALUE}).")
+        int sampleSize;
+
+        @Override
+        public Integer call() throws Exception {
+            CatalogGenerator.Options o = new CatalogGenerator.Options(seed, scale, force, sample, sampleSize);
+            ServerConfig c = options.config(false);
+            EmbeddedDatabase embedded = null;
+            try {
+                DatabaseUrl url;
+                if (c.databaseUrl() == null) {
+                    embedded = EmbeddedDatabase.start(c.dataDir(), 0);
+                    url = embedded.url();
+                } else {
+                    url = DatabaseUrl.parse(c.databaseUrl());
+                }
+                new CatalogGenerator(url, System.out).generate(o);
+                return 0;
+            } catch (SQLException e) {
+                throw new IllegalStateException("generating the catalog failed, nothing was written: " + e.getMessage(), e);
+            } finally {
+                if (embedded != null) {
+                    embedded.close();
+                }
+            }
         }
     }
 }
