@@ -11,6 +11,7 @@ import io.mlcatalog.server.graphql.Loaders;
 import io.mlcatalog.server.graphql.Wiring;
 import io.mlcatalog.server.graphql.GraphQLService;
 import io.mlcatalog.server.http.HttpApi;
+import io.mlcatalog.server.lineage.LineageWalk;
 import io.mlcatalog.server.http.IngestHandler;
 import io.mlcatalog.server.plugin.PluginCatalog;
 import io.mlcatalog.server.plugin.PluginConfigError;
@@ -115,12 +116,15 @@ public final class CatalogServer implements AutoCloseable {
             DeploymentStore deployments = new DeploymentStore(db);
             TagStore tags = new TagStore(db);
             AssertionStore assertions = new AssertionStore(db);
+            LineageStore lineage = new LineageStore(db);
+            ChangeLog changes = new ChangeLog(db);
             CatalogWriter writer = new CatalogWriter(db, namespaces, codeVersions, runs, artifacts, models, aliases, deployments, tags,
-                    new LineageStore(db), assertions, new ChangeLog(db));
+                    lineage, assertions, changes);
             PluginStore pluginStore = new PluginStore(db);
             Loaders loaders = new Loaders(runs, codeVersions, artifacts, models, aliases, deployments, tags, assertions, pluginStore);
             GraphQLService graphql = new GraphQLService(config.limits(), loaders,
-                    new Wiring(namespaces, codeVersions, runs, artifacts, models, deployments, pluginStore, writer)::wire);
+                    new Wiring(namespaces, codeVersions, runs, artifacts, models, deployments, pluginStore, new LineageWalk(lineage), changes,
+                            writer)::wire);
 
             RecordBatchWriter batchWriter = new RecordBatchWriter(db, writer, pluginStore);
             plugins = PluginHost.create(installed, pluginsConfig, batchWriter, pluginStore, config.pluginWorkDir(), Clock.systemUTC(), env);
