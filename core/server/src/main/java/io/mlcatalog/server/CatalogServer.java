@@ -11,6 +11,7 @@ import io.mlcatalog.server.graphql.Loaders;
 import io.mlcatalog.server.graphql.Wiring;
 import io.mlcatalog.server.graphql.GraphQLService;
 import io.mlcatalog.server.http.HttpApi;
+import io.mlcatalog.server.lineage.LineageWalk;
 import io.mlcatalog.server.http.IngestHandler;
 import io.mlcatalog.server.plugin.PluginCatalog;
 import io.mlcatalog.server.plugin.PluginConfigError;
@@ -24,6 +25,7 @@ import io.mlcatalog.server.store.AssertionStore;
 import io.mlcatalog.server.store.ChangeLog;
 import io.mlcatalog.server.store.CodeVersionStore;
 import io.mlcatalog.server.store.DeploymentStore;
+import io.mlcatalog.server.store.FacetStore;
 import io.mlcatalog.server.store.LineageStore;
 import io.mlcatalog.server.store.ModelStore;
 import io.mlcatalog.server.store.NamespaceStore;
@@ -115,12 +117,16 @@ public final class CatalogServer implements AutoCloseable {
             DeploymentStore deployments = new DeploymentStore(db);
             TagStore tags = new TagStore(db);
             AssertionStore assertions = new AssertionStore(db);
+            LineageStore lineage = new LineageStore(db);
+            FacetStore facets = new FacetStore(db);
+            ChangeLog changes = new ChangeLog(db);
             CatalogWriter writer = new CatalogWriter(db, namespaces, codeVersions, runs, artifacts, models, aliases, deployments, tags,
-                    new LineageStore(db), assertions, new ChangeLog(db));
+                    lineage, assertions, changes, facets);
             PluginStore pluginStore = new PluginStore(db);
-            Loaders loaders = new Loaders(runs, codeVersions, artifacts, models, aliases, deployments, tags, assertions, pluginStore);
+            Loaders loaders = new Loaders(runs, codeVersions, artifacts, models, aliases, deployments, tags, assertions, pluginStore, facets);
             GraphQLService graphql = new GraphQLService(config.limits(), loaders,
-                    new Wiring(namespaces, codeVersions, runs, artifacts, models, deployments, pluginStore, writer)::wire);
+                    new Wiring(namespaces, codeVersions, runs, artifacts, models, deployments, pluginStore, new LineageWalk(lineage), changes,
+                            writer)::wire);
 
             RecordBatchWriter batchWriter = new RecordBatchWriter(db, writer, pluginStore);
             plugins = PluginHost.create(installed, pluginsConfig, batchWriter, pluginStore, config.pluginWorkDir(), Clock.systemUTC(), env);
@@ -128,7 +134,7 @@ public final class CatalogServer implements AutoCloseable {
             ObjectMapper mapper = new ObjectMapper();
             IngestHandler ingest = new IngestHandler(plugins, batchWriter, Clock.systemUTC(), mapper);
             HttpServer http = await(HttpApi.listen(vertx, HttpApi.router(vertx, graphql, db, config.limits(), mapper, ingest,
-                    plugins.maxReceiverBodyBytes()), config.host(), config.port()).toCompletionStage().toCompletableFuture());
+                    plugins.maxReceiverBodyBytes(), plugins.defaultPaths()), config.host(), config.port()).toCompletionStage().toCompletableFuture());
             if (config.plugins().schedule()) {
                 plugins.start();
             } else {

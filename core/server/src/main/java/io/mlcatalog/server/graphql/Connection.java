@@ -4,6 +4,7 @@ import io.mlcatalog.server.store.Page;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -13,10 +14,17 @@ import java.util.function.Supplier;
 public final class Connection<T> {
     private final Page<T> page;
     private final Supplier<CompletableFuture<Integer>> totalCount;
+    private final Function<T, String> cursor;
 
     public Connection(Page<T> page, Supplier<CompletableFuture<Integer>> totalCount) {
+        this(page, totalCount, row -> page.cursorOf().apply(row).encode());
+    }
+
+    /** A connection whose cursors are not keyset {@link io.mlcatalog.server.store.Cursor}s (the change log's, say). */
+    public Connection(Page<T> page, Supplier<CompletableFuture<Integer>> totalCount, Function<T, String> cursor) {
         this.page = page;
         this.totalCount = totalCount;
+        this.cursor = cursor;
     }
 
     public record Edge<T>(String cursor, T node) {
@@ -26,11 +34,11 @@ public final class Connection<T> {
     }
 
     public List<Edge<T>> edges() {
-        return page.rows().stream().map(row -> new Edge<>(page.cursorOf().apply(row).encode(), row)).toList();
+        return page.rows().stream().map(row -> new Edge<>(cursor.apply(row), row)).toList();
     }
 
     public PageInfo pageInfo() {
-        return new PageInfo(page.hasNextPage(), page.endCursor());
+        return new PageInfo(page.hasNextPage(), page.rows().isEmpty() ? null : cursor.apply(page.rows().get(page.rows().size() - 1)));
     }
 
     public CompletableFuture<Integer> totalCount() {

@@ -15,6 +15,7 @@ import io.mlcatalog.server.store.AssertionStore;
 import io.mlcatalog.server.store.ChildPage;
 import io.mlcatalog.server.store.CodeVersionStore;
 import io.mlcatalog.server.store.DeploymentStore;
+import io.mlcatalog.server.store.FacetStore;
 import io.mlcatalog.server.store.ModelStore;
 import io.mlcatalog.server.store.Page;
 import io.mlcatalog.server.store.PageArgs;
@@ -55,9 +56,10 @@ public final class Loaders {
     private final TagStore tags;
     private final AssertionStore assertions;
     private final PluginStore plugins;
+    private final FacetStore facets;
 
     public Loaders(RunStore runs, CodeVersionStore codeVersions, ArtifactStore artifacts, ModelStore models, AliasStore aliases,
-                   DeploymentStore deployments, TagStore tags, AssertionStore assertions, PluginStore plugins) {
+                   DeploymentStore deployments, TagStore tags, AssertionStore assertions, PluginStore plugins, FacetStore facets) {
         this.runs = runs;
         this.codeVersions = codeVersions;
         this.artifacts = artifacts;
@@ -67,6 +69,7 @@ public final class Loaders {
         this.tags = tags;
         this.assertions = assertions;
         this.plugins = plugins;
+        this.facets = facets;
     }
 
     /** An entity and the instant a time-dependent child is asked for. */
@@ -100,6 +103,8 @@ public final class Loaders {
         r.register("deploymentCountOfVersion", atKeys(deployments::countOfVersions, 0));
         r.register("aliasesOfModel", atKeys(aliases::ofModels, List.of()));
         r.register("aliasNamesOfVersion", atKeys(aliases::namesOfVersions, List.of()));
+        r.register("facetsOfRun", DataLoaderFactory.newMappedDataLoader((Set<UUID> keys) -> stage(facets.ofRuns(keys))));
+        r.register("facetsOfJob", DataLoaderFactory.newMappedDataLoader((Set<FacetStore.Job> keys) -> stage(facets.ofJobs(keys))));
         r.register("checkpointsOfPlugin", DataLoaderFactory.newMappedDataLoader((Set<String> keys) -> stage(plugins.checkpointsOf(keys))
                 .thenApply(found -> {
                     Map<String, List<PluginStore.Checkpoint>> result = new HashMap<>();

@@ -11,6 +11,7 @@ import io.mlcatalog.server.model.Text;
 import io.mlcatalog.server.model.Times;
 import io.mlcatalog.server.model.Uris;
 import io.mlcatalog.server.store.CodeVersionStore;
+import io.mlcatalog.server.store.FacetStore;
 import io.mlcatalog.server.store.PageArgs;
 import io.mlcatalog.server.store.RunFilter;
 import io.mlcatalog.server.store.RunStore;
@@ -52,7 +53,12 @@ final class RunWiring {
                 .dataFetcher("inputs", env -> Loaders.load(env, "inputsOfRun", run(env).id()))
                 .dataFetcher("outputs", env -> Loaders.load(env, "outputsOfRun", run(env).id()))
                 .dataFetcher("modelVersions", env -> Loaders.load(env, "versionsOfRun", run(env).id()))
-                .dataFetcher("assertedBy", env -> Loaders.assertions(env, run(env).id())));
+                .dataFetcher("assertedBy", env -> Loaders.assertions(env, run(env).id()))
+                .dataFetcher("facets", env -> Loaders.<Map<String, Object>>load(env, "facetsOfRun", run(env).id())
+                        .thenApply(f -> f == null ? Map.of() : f))
+                .dataFetcher("jobFacets", env -> run(env).pipeline() == null ? Map.of()
+                        : Loaders.<Map<String, Object>>load(env, "facetsOfJob", new FacetStore.Job(run(env).namespace(), run(env).pipeline()))
+                        .thenApply(f -> f == null ? Map.of() : f)));
         w.type("CodeVersion", t -> t
                 .dataFetcher("id", NodeWiring::globalId)
                 .dataFetcher("runs", env -> {

@@ -1,7 +1,9 @@
 package io.mlcatalog.server.graphql;
 
 import graphql.schema.idl.RuntimeWiring;
+import io.mlcatalog.server.lineage.LineageWalk;
 import io.mlcatalog.server.store.ArtifactStore;
+import io.mlcatalog.server.store.ChangeLog;
 import io.mlcatalog.server.store.CodeVersionStore;
 import io.mlcatalog.server.store.DeploymentStore;
 import io.mlcatalog.server.store.ModelStore;
@@ -18,15 +20,17 @@ public final class Wiring {
     private final ModelWiring models;
     private final DeploymentWiring deployments;
     private final PluginWiring plugins;
+    private final LineageWiring lineage;
 
     public Wiring(NamespaceStore namespaces, CodeVersionStore codeVersions, RunStore runs, ArtifactStore artifacts, ModelStore models,
-                  DeploymentStore deployments, PluginStore plugins, CatalogWriter writer) {
+                  DeploymentStore deployments, PluginStore plugins, LineageWalk walk, ChangeLog changes, CatalogWriter writer) {
         this.nodes = new NodeWiring(namespaces, writer);
         this.runs = new RunWiring(runs, codeVersions, writer);
         this.artifacts = new ArtifactWiring(artifacts, writer);
         this.models = new ModelWiring(models, writer);
         this.deployments = new DeploymentWiring(deployments, writer);
         this.plugins = new PluginWiring(plugins);
+        this.lineage = new LineageWiring(walk, deployments, changes);
     }
 
     public void wire(RuntimeWiring.Builder w) {
@@ -36,5 +40,6 @@ public final class Wiring {
         models.wire(w);
         deployments.wire(w);
         plugins.wire(w);
+        lineage.wire(w);
     }
 }

@@ -25,12 +25,16 @@ public final class HttpApi {
     }
 
     public static Router router(Vertx vertx, GraphQLService graphql, Db db, Limits limits, ObjectMapper mapper, IngestHandler ingest,
-                                long maxIngestBodyBytes) {
+                                long maxIngestBodyBytes, Map<String, String> wellKnownPaths) {
         Router router = Router.router(vertx);
         // one more byte than the largest limit, so the handler can tell an instance's own limit was passed
         BodyHandler ingestBody = BodyHandler.create(false).setBodyLimit(maxIngestBodyBytes + 1);
         router.route("/ingest/:instance").handler(ingest.gate()).handler(ingestBody).handler(ingest);
         router.route("/ingest/:instance/*").handler(ingest.gate()).handler(ingestBody).handler(ingest);
+        wellKnownPaths.forEach((path, instance) -> {
+            router.route(path).handler(ingest.gate(instance, path)).handler(ingestBody).handler(ingest);
+            router.route(path + "/*").handler(ingest.gate(instance, path)).handler(ingestBody).handler(ingest);
+        });
         GraphQLHttpHandler handler = new GraphQLHttpHandler(graphql, mapper);
         router.route("/graphql").method(HttpMethod.GET).handler(handler);
         router.route("/graphql").method(HttpMethod.POST)
@@ -53,7 +57,7 @@ public final class HttpApi {
         }));
         router.get("/").handler(ctx -> ctx.redirect("/graphiql/"));
         router.errorHandler(413, ctx -> {
-            if (ctx.request().path().startsWith("/ingest/")) {
+            if (!ctx.request().path().startsWith("/graphql")) {
                 json(ctx, 413, Map.of("error", "the request body is larger than this endpoint accepts"), mapper);
             } else {
                 json(ctx, 413, GraphQLHttpHandler.error("the request body is larger than the limit of " + limits.maxBodyBytes() + " bytes",

@@ -32,6 +32,7 @@ import java.util.UUID;
 public final class IngestHandler implements Handler<RoutingContext> {
     private static final Logger log = LoggerFactory.getLogger(IngestHandler.class);
     private static final String RECEIVER = "mlcatalog.receiver";
+    private static final String PREFIX = "mlcatalog.receiver.prefix";
 
     private final PluginHost host;
     private final BatchWriter writer;
@@ -51,8 +52,13 @@ public final class IngestHandler implements Handler<RoutingContext> {
      * handlers by kind and lets only platform handlers run before the body handler, hence the kind.)
      */
     public PlatformHandler gate() {
+        return gate(null, null);
+    }
+
+    /** The gate of a well-known path ({@code /api/v1/lineage}) mounted to one instance. */
+    public PlatformHandler gate(String fixedInstance, String mountPath) {
         return ctx -> {
-            String instance = ctx.pathParam("instance");
+            String instance = fixedInstance != null ? fixedInstance : ctx.pathParam("instance");
             PluginHost.Receiver receiver = host.receiver(instance).orElse(null);
             if (receiver == null) {
                 error(ctx, 404, "no receiver instance named '" + instance + "' is configured");
@@ -70,6 +76,7 @@ public final class IngestHandler implements Handler<RoutingContext> {
                 return;
             }
             ctx.put(RECEIVER, receiver);
+            ctx.put(PREFIX, mountPath != null ? mountPath : "/ingest/" + instance);
             ctx.next();
         };
     }
@@ -84,7 +91,7 @@ public final class IngestHandler implements Handler<RoutingContext> {
             error(ctx, 413, "the request body has " + bytes.length + " bytes; this endpoint accepts at most " + receiver.config().maxBodyBytes());
             return;
         }
-        String prefix = "/ingest/" + instance;
+        String prefix = ctx.get(PREFIX);
         String path = ctx.request().path().length() > prefix.length() ? ctx.request().path().substring(prefix.length()) : "/";
         Map<String, List<String>> headers = new LinkedHashMap<>();
         ctx.request().headers().forEach(h -> headers.computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(h.getValue()));

@@ -37,6 +37,7 @@ public final class PluginHost implements AutoCloseable {
     private final Map<String, Receiver> receivers;
     private final Map<String, String> types;
     private final List<String> disabled;
+    private final Map<String, String> defaultPaths;
     private final PluginStore store;
 
     /** A receiver instance with its settings. */
@@ -44,11 +45,12 @@ public final class PluginHost implements AutoCloseable {
     }
 
     private PluginHost(Map<String, SourceRunner> sources, Map<String, Receiver> receivers, Map<String, String> types, List<String> disabled,
-                       PluginStore store) {
+                       Map<String, String> defaultPaths, PluginStore store) {
         this.sources = sources;
         this.receivers = receivers;
         this.types = types;
         this.disabled = disabled;
+        this.defaultPaths = defaultPaths;
         this.store = store;
     }
 
@@ -66,7 +68,7 @@ public final class PluginHost implements AutoCloseable {
         Map<String, String> types = new LinkedHashMap<>();
         List<String> disabled = new ArrayList<>();
         try {
-            for (PluginsConfig.Instance instance : config.instances()) {
+            for (PluginsConfig.Instance instance : withDefaultInstances(catalog, config)) {
                 types.put(instance.name(), instance.type());
                 SourceFactory sourceFactory = catalog.sources().get(instance.type());
                 ReceiverFactory receiverFactory = catalog.receivers().get(instance.type());
@@ -96,7 +98,44 @@ public final class PluginHost implements AutoCloseable {
             receivers.values().forEach(r -> closeQuietly(r.receiver()));
             throw e;
         }
-        return new PluginHost(sources, receivers, types, disabled, store);
+        return new PluginHost(sources, receivers, types, disabled, defaultPaths(catalog, receivers), store);
+    }
+
+    /**
+     * The configured instances, plus one with default settings for each receiver type that has a
+     * well-known path and no instance configured (so that, say, OpenLineage clients work out of the box).
+     */
+    private static List<PluginsConfig.Instance> withDefaultInstances(PluginCatalog catalog, PluginsConfig config) {
+        List<PluginsConfig.Instance> instances = new ArrayList<>(config.instances());
+        catalog.receivers().forEach((type, factory) -> {
+            boolean configured = config.instances().stream().anyMatch(i -> i.type().equals(type) || i.name().equals(type));
+            boolean needsSettings = factory.settings().stream().anyMatch(io.mlcatalog.spi.Setting::required);
+            if (factory.defaultPath().isPresent() && !configured && !needsSettings) {
+                instances.add(new PluginsConfig.Instance(type, type, PluginsConfig.DEFAULT_SCHEDULE, PluginsConfig.DEFAULT_TIMEOUT, true,
+                        null, PluginsConfig.DEFAULT_MAX_BODY_BYTES, Map.of()));
+            }
+        });
+        return instances;
+    }
+
+    /** Well-known path → the one enabled instance of the type that declares it. */
+    private static Map<String, String> defaultPaths(PluginCatalog catalog, Map<String, Receiver> receivers) {
+        Map<String, String> paths = new LinkedHashMap<>();
+        catalog.receivers().forEach((type, factory) -> factory.defaultPath().ifPresent(path -> {
+            List<String> instances = receivers.values().stream().filter(r -> r.type().equals(type)).map(Receiver::instance).toList();
+            if (instances.size() == 1) {
+                paths.put(path, instances.get(0));
+            } else if (instances.size() > 1) {
+                log.warn("{} instances of type {} ({}): none is mounted at {}; clients must use /ingest/<instance>/", instances.size(), type,
+                        String.join(", ", instances), path);
+            }
+        }));
+        return paths;
+    }
+
+    /** The well-known paths and the instance each is mounted to. */
+    public Map<String, String> defaultPaths() {
+        return Map.copyOf(defaultPaths);
     }
 
     /**

@@ -17,6 +17,7 @@ import io.mlcatalog.spi.record.ArtifactRecord;
 import io.mlcatalog.spi.record.CodeVersionRecord;
 import io.mlcatalog.spi.record.DeploymentEndRecord;
 import io.mlcatalog.spi.record.DeploymentStartRecord;
+import io.mlcatalog.spi.record.JobRecord;
 import io.mlcatalog.spi.record.MetadataRecord;
 import io.mlcatalog.spi.record.ModelVersionRecord;
 import io.mlcatalog.spi.record.RunIoRecord;
@@ -172,6 +173,14 @@ public final class RecordBatchWriter implements BatchWriter {
             String target = Text.name("target", r.target(), Text.NAME_BYTES);
             return (writer, tx) -> writer.endDeploymentOf(tx, source, ns, env, target, r.model(), r.version(), at,
                     r.failed() ? DeploymentStatus.FAILED : DeploymentStatus.ENDED);
+        }
+        if (record instanceof JobRecord r) {
+            var facets = io.mlcatalog.server.write.JsonValues.object("facets", r.facets(),
+                    io.mlcatalog.server.write.JsonValues.MAX_FACET_ELEMENTS);
+            OffsetDateTime at = Times.normalize(RecordSpecs.time(r.at()), "at");
+            Text.name("namespace", r.namespace(), Text.SHORT_NAME_BYTES);
+            Text.name("name", r.name(), Text.NAME_BYTES);
+            return (writer, tx) -> writer.putJobFacets(tx, source, r.namespace(), r.name(), at, facets);
         }
         throw new IllegalArgumentException("unknown record type " + record.getClass().getName());
     }

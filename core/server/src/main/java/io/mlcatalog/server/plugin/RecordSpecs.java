@@ -62,7 +62,7 @@ final class RecordSpecs {
         }
         RunSpec spec = RunSpec.of("run", r.namespace(), r.name(), r.pipeline(), r.externalId(), RunStatus.valueOf(r.status().name()),
                 time(r.startedAt()), time(r.endedAt()), r.user(), r.params(), r.metrics(), tags(r.tags()), code,
-                r.parent() == null ? null : runId("parent", r.parent()), inputs, outputs);
+                r.parent() == null ? null : runId("parent", r.parent()), inputs, outputs, r.facets(), r.jobFacets());
         return spec;
     }
 

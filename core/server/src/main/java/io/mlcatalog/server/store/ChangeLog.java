@@ -8,6 +8,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
+import io.mlcatalog.server.model.Change;
+import io.vertx.sqlclient.Row;
+
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -31,6 +36,28 @@ public final class ChangeLog {
                         values (now(), $1, $2, $3, $4, $5, $6)
                         """,
                 Tuple.of(source.name(), entityId, type.dbName(), action, json(before), json(after))).mapEmpty();
+    }
+
+    /** An entity's changes, newest first, after the change with sequence {@code afterSeq} (null: from the newest). */
+    public Future<List<Change>> page(UUID entity, int first, Long afterSeq) {
+        return db.query("""
+                select id, at, actor, entity_id, entity_type, action, before, after from change_log
+                where entity_id = $1 and ($2::bigint is null or id < $2)
+                order by id desc limit $3
+                """, Tuple.of(entity, afterSeq, first)).map(rows -> {
+            List<Change> changes = new ArrayList<>();
+            for (Row r : rows) {
+                changes.add(new Change(r.getLong("id"), r.getOffsetDateTime("at"), r.getString("actor"), r.getUUID("entity_id"),
+                        NodeType.fromDbName(r.getString("entity_type")), r.getString("action"), Rows.jsonObject(r, "before"),
+                        Rows.jsonObject(r, "after")));
+            }
+            return changes;
+        });
+    }
+
+    public Future<Integer> count(UUID entity) {
+        return db.query("select count(*) from change_log where entity_id = $1", Tuple.of(entity))
+                .map(rows -> rows.iterator().next().getInteger(0));
     }
 
     /** The fields whose values differ, as {before, after} maps; empty when nothing changed. */

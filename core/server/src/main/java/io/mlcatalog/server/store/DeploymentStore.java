@@ -122,6 +122,29 @@ public final class DeploymentStore {
         });
     }
 
+    /**
+     * The deployments serving a target at an instant, the main one first: one taking all the traffic
+     * (no share, or 100%), else the largest share; the latest started among equals.
+     */
+    public Future<List<Deployment>> activeOn(String namespace, String environment, String target, OffsetDateTime at) {
+        return db.query("""
+                select %s from deployment d
+                where d.environment = $1 and d.target = $2 and ($3::text is null or d.namespace = $3)
+                  and d.started_at <= $4 and (d.ended_at is null or d.ended_at > $4)
+                order by (d.traffic_percent is null or d.traffic_percent >= 100) desc, d.traffic_percent desc nulls first,
+                         d.started_at desc, d.id
+                """.formatted(COLUMNS), Tuple.of(environment, target, namespace, at)).map(DeploymentStore::list);
+    }
+
+    /** The deployments of these versions active at an instant. */
+    public Future<List<Deployment>> activeOfVersions(java.util.Collection<UUID> versionIds, OffsetDateTime at) {
+        return db.query("""
+                select %s from deployment d
+                where d.model_version_id = any($1) and d.started_at <= $2 and (d.ended_at is null or d.ended_at > $2)
+                order by d.environment, d.target, d.started_at desc
+                """.formatted(COLUMNS), Tuple.of(Rows.uuids(versionIds), at)).map(DeploymentStore::list);
+    }
+
     private static Where where(DeploymentFilter f) {
         Where where = new Where();
         if (f.namespace() != null) {

@@ -3,6 +3,7 @@ package io.mlcatalog.server.store;
 import io.mlcatalog.server.db.Db;
 import io.mlcatalog.server.model.EdgeKind;
 import io.mlcatalog.server.model.Ids;
+import io.mlcatalog.server.model.NodeType;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -61,6 +62,72 @@ public final class LineageStore {
             }
             return created;
         });
+    }
+
+    // ------------------------------------------------------------------ walks
+
+    /** An edge as a walk reads it. */
+    public record Hop(UUID node, Edge edge, NodeType fromType, NodeType toType) {
+    }
+
+    /**
+     * One hop of an upstream walk: for each node of the frontier, its newest edges pointing into it (at most
+     * {@code $3}), valid at {@code $2} when given. One index range scan per node (lineage_edge_upstream).
+     */
+    public static final String UPSTREAM_HOP_SQL = """
+            select f.id as node, e.from_id, e.from_type, e.to_id, e.to_type, e.kind, e.since, e.until
+            from unnest($1::uuid[]) as f(id)
+            cross join lateral (
+                select e.from_id, e.from_type, e.to_id, e.to_type, e.kind, e.since, e.until from lineage_edge e
+                where e.to_id = f.id
+                  and ($2::timestamptz is null or ((e.since is null or e.since <= $2) and (e.until is null or e.until > $2)))
+                order by e.since desc nulls last
+                limit $3) e
+            """;
+
+    /** One hop of a downstream walk: the same, for edges leaving each node (lineage_edge_downstream). */
+    public static final String DOWNSTREAM_HOP_SQL = """
+            select f.id as node, e.from_id, e.from_type, e.to_id, e.to_type, e.kind, e.since, e.until
+            from unnest($1::uuid[]) as f(id)
+            cross join lateral (
+                select e.from_id, e.from_type, e.to_id, e.to_type, e.kind, e.since, e.until from lineage_edge e
+                where e.from_id = f.id
+                  and ($2::timestamptz is null or ((e.since is null or e.since <= $2) and (e.until is null or e.until > $2)))
+                order by e.since desc nulls last
+                limit $3) e
+            """;
+
+    /** Whether any node of the frontier has an edge further up (or down): tells if the depth limit cut the walk. */
+    public static final String UPSTREAM_BEYOND_SQL = """
+            select exists (select 1 from unnest($1::uuid[]) as f(id) where exists (
+                select 1 from lineage_edge e where e.to_id = f.id
+                  and ($2::timestamptz is null or ((e.since is null or e.since <= $2) and (e.until is null or e.until > $2)))))
+            """;
+
+    public static final String DOWNSTREAM_BEYOND_SQL = """
+            select exists (select 1 from unnest($1::uuid[]) as f(id) where exists (
+                select 1 from lineage_edge e where e.from_id = f.id
+                  and ($2::timestamptz is null or ((e.since is null or e.since <= $2) and (e.until is null or e.until > $2)))))
+            """;
+
+    /** The edges of one hop, at most {@code limit} per frontier node, newest first. */
+    public Future<List<Hop>> hop(List<UUID> frontier, boolean upstream, OffsetDateTime asOf, int limit) {
+        return db.query(upstream ? UPSTREAM_HOP_SQL : DOWNSTREAM_HOP_SQL, Tuple.of(frontier.toArray(UUID[]::new), asOf, limit))
+                .map(rows -> {
+                    List<Hop> hops = new ArrayList<>(rows.size());
+                    for (Row r : rows) {
+                        EdgeKind kind = EdgeKind.valueOf(r.getString("kind"));
+                        hops.add(new Hop(r.getUUID("node"), new Edge(r.getUUID("from_id"), r.getUUID("to_id"), kind,
+                                r.getOffsetDateTime("since"), r.getOffsetDateTime("until")),
+                                NodeType.fromDbName(r.getString("from_type")), NodeType.fromDbName(r.getString("to_type"))));
+                    }
+                    return hops;
+                });
+    }
+
+    public Future<Boolean> anyBeyond(List<UUID> frontier, boolean upstream, OffsetDateTime asOf) {
+        return db.query(upstream ? UPSTREAM_BEYOND_SQL : DOWNSTREAM_BEYOND_SQL, Tuple.of(frontier.toArray(UUID[]::new), asOf))
+                .map(rows -> rows.iterator().next().getBoolean(0));
     }
 
     /** Closes (or re-closes) the validity of the edge into {@code to} of {@code kind}, e.g. when a deployment ends. */

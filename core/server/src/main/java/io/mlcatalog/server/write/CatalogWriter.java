@@ -28,6 +28,7 @@ import io.mlcatalog.server.store.AssertionStore.Subject;
 import io.mlcatalog.server.store.ChangeLog;
 import io.mlcatalog.server.store.CodeVersionStore;
 import io.mlcatalog.server.store.DeploymentStore;
+import io.mlcatalog.server.store.FacetStore;
 import io.mlcatalog.server.store.LineageStore;
 import io.mlcatalog.server.store.LineageStore.Edge;
 import io.mlcatalog.server.store.ModelStore;
@@ -68,10 +69,11 @@ public final class CatalogWriter {
     private final LineageStore lineage;
     private final AssertionStore assertions;
     private final ChangeLog changes;
+    private final FacetStore facets;
 
     public CatalogWriter(Db db, NamespaceStore namespaces, CodeVersionStore codeVersions, RunStore runs, ArtifactStore artifacts,
                          ModelStore models, AliasStore aliases, DeploymentStore deployments, TagStore tags, LineageStore lineage,
-                         AssertionStore assertions, ChangeLog changes) {
+                         AssertionStore assertions, ChangeLog changes, FacetStore facets) {
         this.db = requireNonNull(db, "db is null");
         this.namespaces = requireNonNull(namespaces, "namespaces is null");
         this.codeVersions = requireNonNull(codeVersions, "codeVersions is null");
@@ -84,6 +86,7 @@ public final class CatalogWriter {
         this.lineage = requireNonNull(lineage, "lineage is null");
         this.assertions = requireNonNull(assertions, "assertions is null");
         this.changes = requireNonNull(changes, "changes is null");
+        this.facets = requireNonNull(facets, "facets is null");
     }
 
     // ------------------------------------------------------------------ code versions and artifacts
@@ -171,7 +174,26 @@ public final class CatalogWriter {
                                 .compose(ins -> Futures.each(spec.outputs(), a -> upsertArtifact(tx, source, a))
                                         .compose(outs -> linkRun(tx, source, run, cv, ins, outs)))
                                 .compose(x -> mergeTags(tx, source, run, spec.tags()))
+                                .compose(x -> putFacets(tx, source, run, spec))
                                 .map(run)));
+    }
+
+    /** Records facets of a job (a pipeline of a namespace) asserted at {@code at}. */
+    public Future<Void> putJobFacets(SqlConnection tx, Source source, String namespace, String job, OffsetDateTime at,
+                                     Map<String, Object> jobFacets) {
+        String ns = Text.name("namespace", namespace, Text.SHORT_NAME_BYTES);
+        String name = Text.name("name", job, Text.NAME_BYTES);
+        Map<String, Object> f = JsonValues.object("facets", jobFacets, JsonValues.MAX_FACET_ELEMENTS);
+        f.keySet().forEach(k -> Text.name("facets", k, 256));
+        OffsetDateTime when = Times.normalize(at, "at");
+        return namespaces.ensure(tx, List.of(ns)).compose(x -> facets.putJobFacets(tx, new FacetStore.Job(ns, name), when, f));
+    }
+
+    private Future<Void> putFacets(SqlConnection tx, Source source, Run run, RunSpec spec) {
+        OffsetDateTime at = spec.eventTime(source.observedAt());
+        return facets.putRunFacets(tx, run.id(), at, spec.facets())
+                .compose(x -> spec.jobFacets().isEmpty() ? Future.<Void>succeededFuture()
+                        : facets.putJobFacets(tx, new FacetStore.Job(run.namespace(), spec.pipeline()), at, spec.jobFacets()));
     }
 
     private Future<Void> checkExists(SqlConnection tx, UUID parentId, String field) {

@@ -12,6 +12,8 @@ import java.util.Map;
 public final class JsonValues {
     static final int MAX_DEPTH = 20;
     static final int MAX_ELEMENTS = 10_000;
+    /** Facets are documents kept whole: more room than params and metrics. */
+    public static final int MAX_FACET_ELEMENTS = 100_000;
 
     private JsonValues() {
     }
@@ -21,21 +23,26 @@ public final class JsonValues {
      * Numbers are normalized (integers to Long, others to Double) so that the same value read back from
      * the database compares equal and a repeated write is recognized as no change.
      */
-    @SuppressWarnings("unchecked")
     public static Map<String, Object> object(String field, Object value) {
+        return object(field, value, MAX_ELEMENTS);
+    }
+
+    /** As {@link #object(String, Object)}, with room for {@code maxElements} values (facets hold whole documents). */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> object(String field, Object value, int maxElements) {
         if (value == null) {
             return null;
         }
         if (!(value instanceof Map<?, ?>)) {
             throw CatalogException.badInput(field, field + " must be a JSON object");
         }
-        int[] budget = {MAX_ELEMENTS};
+        int[] budget = {maxElements};
         return (Map<String, Object>) normalize(field, value, 0, budget);
     }
 
     private static Object normalize(String field, Object v, int depth, int[] budget) {
         if (--budget[0] < 0) {
-            throw CatalogException.badInput(field, field + " is too large: at most " + MAX_ELEMENTS + " values");
+            throw CatalogException.badInput(field, field + " is too large: it holds more values than the catalog keeps");
         }
         if (depth > MAX_DEPTH) {
             throw CatalogException.badInput(field, field + " is nested too deeply: at most " + MAX_DEPTH + " levels");

@@ -75,13 +75,7 @@ public final class RunMerge {
     }
 
     private static OffsetDateTime eventTime(RunSpec spec, OffsetDateTime observedAt) {
-        if (spec.status().terminal() && spec.endedAt() != null) {
-            return spec.endedAt();
-        }
-        if (!spec.status().terminal() && spec.startedAt() != null) {
-            return spec.startedAt();
-        }
-        return observedAt;
+        return spec.eventTime(observedAt);
     }
 
     private static <T> T first(T existing, T incoming) {

@@ -14,11 +14,14 @@ import java.util.Objects;
  *
  * @param repository with {@code commit}: the code that ran, joined to the code version whoever records it
  * @param parent     the run this one is a step of, which must already be recorded
+ * @param facets     named JSON documents about the run, kept whole; of each name, the one from the latest event is kept
+ * @param jobFacets  named JSON documents about the run's job (its {@code pipeline}, which must be given)
  */
 public record RunRecord(String namespace, String name, String externalId, String pipeline, RunStatus status, Instant startedAt,
                         Instant endedAt, String user, Map<String, Object> params, Map<String, Object> metrics,
                         Map<String, String> tags, String repository, String commit, RunRef parent, List<ArtifactRecord> inputs,
-                        List<ArtifactRecord> outputs, Instant observedAt) implements MetadataRecord {
+                        List<ArtifactRecord> outputs, Map<String, Object> facets, Map<String, Object> jobFacets, Instant observedAt)
+        implements MetadataRecord {
 
     public RunRecord {
         Objects.requireNonNull(namespace, "namespace is null");
@@ -29,6 +32,8 @@ public record RunRecord(String namespace, String name, String externalId, String
         tags = Maps.copy(tags);
         inputs = inputs == null ? List.of() : List.copyOf(inputs);
         outputs = outputs == null ? List.of() : List.copyOf(outputs);
+        facets = Maps.copy(facets);
+        jobFacets = Maps.copy(jobFacets);
     }
 
     /** This run as a reference, for links from other records. */
@@ -57,6 +62,8 @@ public record RunRecord(String namespace, String name, String externalId, String
         private RunRef parent;
         private final List<ArtifactRecord> inputs = new ArrayList<>();
         private final List<ArtifactRecord> outputs = new ArrayList<>();
+        private Map<String, Object> facets;
+        private Map<String, Object> jobFacets;
         private Instant observedAt;
 
         private Builder(String namespace, String name, RunStatus status) {
@@ -78,11 +85,13 @@ public record RunRecord(String namespace, String name, String externalId, String
         public Builder parent(RunRef v) { parent = v; return this; }
         public Builder input(ArtifactRecord v) { inputs.add(v); return this; }
         public Builder output(ArtifactRecord v) { outputs.add(v); return this; }
+        public Builder facets(Map<String, Object> v) { facets = v; return this; }
+        public Builder jobFacets(Map<String, Object> v) { jobFacets = v; return this; }
         public Builder observedAt(Instant v) { observedAt = v; return this; }
 
         public RunRecord build() {
             return new RunRecord(namespace, name, externalId, pipeline, status, startedAt, endedAt, user, params, metrics, tags,
-                    repository, commit, parent, inputs, outputs, observedAt);
+                    repository, commit, parent, inputs, outputs, facets, jobFacets, observedAt);
         }
     }
 }

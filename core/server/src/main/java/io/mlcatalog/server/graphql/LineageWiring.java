@@ -1,0 +1,236 @@
+package io.mlcatalog.server.graphql;
+
+import graphql.schema.DataFetchingEnvironment;
+import graphql.schema.idl.RuntimeWiring;
+import io.mlcatalog.server.lineage.LineageWalk;
+import io.mlcatalog.server.lineage.LineageWalk.Direction;
+import io.mlcatalog.server.model.CatalogException;
+import io.mlcatalog.server.model.Change;
+import io.mlcatalog.server.model.Deployment;
+import io.mlcatalog.server.model.Entity;
+import io.mlcatalog.server.model.GlobalId;
+import io.mlcatalog.server.model.Ids;
+import io.mlcatalog.server.model.ModelVersion;
+import io.mlcatalog.server.model.NodeType;
+import io.mlcatalog.server.model.Run;
+import io.mlcatalog.server.model.Text;
+import io.mlcatalog.server.store.ChangeLog;
+import io.mlcatalog.server.store.DeploymentStore;
+import io.mlcatalog.server.store.LineageStore.Edge;
+import io.mlcatalog.server.store.Page;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import static io.mlcatalog.server.graphql.Loaders.stage;
+
+/** The GraphQL wiring of lineage, explain, blast radius and history (schema/lineage.graphqls). */
+final class LineageWiring {
+    static final int MAX_DEPTH = 20;
+    static final int MAX_PER_HOP = 1000;
+    /** A lineage graph is for people to read: beyond this many nodes it is cut, and says so. */
+    static final LineageWalk.Limits LINEAGE = new LineageWalk.Limits(MAX_DEPTH, 100, 10_000, Duration.ofSeconds(3));
+    /** A blast radius must be complete: wide limits, and it says when it is not. */
+    static final LineageWalk.Limits BLAST = new LineageWalk.Limits(MAX_DEPTH, 10_000, 200_000, Duration.ofSeconds(8));
+
+    private final LineageWalk walk;
+    private final DeploymentStore deployments;
+    private final ChangeLog changes;
+
+    LineageWiring(LineageWalk walk, DeploymentStore deployments, ChangeLog changes) {
+        this.walk = walk;
+        this.deployments = deployments;
+        this.changes = changes;
+    }
+
+    /** A walk's result as the schema shows it. */
+    record Graph(LineageWalk.Result result) {
+    }
+
+    /** What served a target at an instant: the active deployments, the main one first. */
+    record Explanation(OffsetDateTime at, List<Deployment> deployments, int depth) {
+        Deployment main() {
+            return deployments.get(0);
+        }
+    }
+
+    record BlastRadius(GlobalId root, List<GlobalId> modelVersions, List<Deployment> deployments, boolean truncated) {
+    }
+
+    void wire(RuntimeWiring.Builder w) {
+        w.type("Query", t -> t
+                .dataFetcher("lineage", this::lineage)
+                .dataFetcher("explain", this::explain)
+                .dataFetcher("blastRadius", this::blastRadius)
+                .dataFetcher("history", this::history));
+        w.type("LineageNode", t -> t.typeResolver(env -> env.getSchema().getObjectType(((Entity) env.getObject()).type().graphqlName())));
+        w.type("LineageGraph", t -> t
+                .dataFetcher("root", env -> NodeWiring.node(env, graph(env).root()))
+                .dataFetcher("nodes", env -> nodes(env, graph(env).nodes()))
+                .dataFetcher("edges", env -> graph(env).edges())
+                .dataFetcher("depthReached", env -> graph(env).depthReached())
+                .dataFetcher("truncated", env -> graph(env).truncated()));
+        w.type("LineageEdge", t -> t
+                .dataFetcher("from", env -> GlobalId.of(edge(env).kind().from(), edge(env).from()))
+                .dataFetcher("to", env -> GlobalId.of(edge(env).kind().to(), edge(env).to()))
+                .dataFetcher("kind", env -> edge(env).kind().name())
+                .dataFetcher("since", env -> edge(env).since())
+                .dataFetcher("until", env -> edge(env).until())
+                .dataFetcher("assertedBy", env -> Loaders.assertions(env, Ids.edge(edge(env).from(), edge(env).to(), edge(env).kind()))));
+        w.type("Explanation", t -> t
+                .dataFetcher("at", env -> explanation(env).at())
+                .dataFetcher("deployment", env -> explanation(env).main())
+                .dataFetcher("deployments", env -> explanation(env).deployments())
+                .dataFetcher("modelVersion", env -> version(env))
+                .dataFetcher("aliasesAtTime", env -> Loaders.load(env, "aliasNamesOfVersion",
+                        new Loaders.AtKey(explanation(env).main().modelVersionId(), explanation(env).at())))
+                .dataFetcher("run", env -> run(env))
+                .dataFetcher("codeVersion", env -> run(env).thenCompose(r -> r == null ? CompletableFuture.completedFuture(null)
+                        : Loaders.codeVersion(env, r.codeVersionId())))
+                .dataFetcher("inputs", env -> run(env).thenCompose(r -> r == null ? CompletableFuture.completedFuture(List.of())
+                        : Loaders.load(env, "inputsOfRun", r.id())))
+                .dataFetcher("upstream", env -> version(env).thenCompose(v -> {
+                    Explanation e = explanation(env);
+                    GlobalId from = v.runId() != null ? new GlobalId(NodeType.RUN, v.runId()) : new GlobalId(NodeType.MODEL_VERSION, v.id());
+                    return stage(walk.walk(from, Direction.UPSTREAM, e.at(), depthLimits(LINEAGE, e.depth()))).toCompletableFuture()
+                            .thenApply(Graph::new);
+                })));
+        w.type("BlastRadius", t -> t
+                .dataFetcher("root", env -> NodeWiring.node(env, ((BlastRadius) env.getSource()).root()))
+                .dataFetcher("modelVersions", env -> nodes(env, ((BlastRadius) env.getSource()).modelVersions())));
+        w.type("Change", t -> t
+                .dataFetcher("entity", env -> GlobalId.of(((Change) env.getSource()).entityType(), ((Change) env.getSource()).entityId())));
+    }
+
+    // ------------------------------------------------------------------ lineage
+
+    private CompletableFuture<Graph> lineage(DataFetchingEnvironment env) {
+        GlobalId from = GlobalId.parse(env.getArgument("from"), "from");
+        Direction direction = Direction.valueOf(env.<Object>getArgument("direction").toString());
+        int depth = intArgument(env, "depth", 1, MAX_DEPTH);
+        int perHop = intArgument(env, "perHopLimit", 1, MAX_PER_HOP);
+        OffsetDateTime asOf = Args.time(env, "asOf");
+        LineageWalk.Limits limits = new LineageWalk.Limits(depth, perHop, LINEAGE.maxNodes(), LINEAGE.budget());
+        return requireNode(env, from, "from")
+                .thenCompose(root -> stage(walk.walk(from, direction, asOf, limits)).toCompletableFuture())
+                .thenApply(Graph::new);
+    }
+
+    // ------------------------------------------------------------------ explain
+
+    private CompletableFuture<Explanation> explain(DataFetchingEnvironment env) {
+        String namespace = Text.optionalName("namespace", env.getArgument("namespace"), Text.SHORT_NAME_BYTES);
+        String environment = Text.name("environment", env.getArgument("environment"), Text.SHORT_NAME_BYTES);
+        String target = Text.name("target", env.getArgument("target"), Text.NAME_BYTES);
+        OffsetDateTime at = Args.timeOrNow(env, "at");
+        int depth = intArgument(env, "depth", 1, MAX_DEPTH);
+        return stage(deployments.activeOn(namespace, environment, target, at)).toCompletableFuture()
+                .thenApply(active -> active.isEmpty() ? null : new Explanation(at, active, depth));
+    }
+
+    private static CompletableFuture<ModelVersion> version(DataFetchingEnvironment env) {
+        return Loaders.modelVersion(env, explanation(env).main().modelVersionId());
+    }
+
+    private static CompletableFuture<Run> run(DataFetchingEnvironment env) {
+        return version(env).thenCompose(v -> v == null || v.runId() == null ? CompletableFuture.completedFuture(null)
+                : Loaders.run(env, v.runId()));
+    }
+
+    // ------------------------------------------------------------------ blast radius
+
+    private CompletableFuture<BlastRadius> blastRadius(DataFetchingEnvironment env) {
+        GlobalId from = GlobalId.parse(env.getArgument("from"), "from");
+        int depth = intArgument(env, "depth", 1, MAX_DEPTH);
+        OffsetDateTime activeAt = Args.timeOrNow(env, "activeAt");
+        return requireNode(env, from, "from")
+                .thenCompose(root -> stage(walk.walk(from, Direction.DOWNSTREAM, null, depthLimits(BLAST, depth))).toCompletableFuture())
+                .thenCompose(result -> {
+                    List<GlobalId> versions = result.nodes().stream().filter(n -> n.type() == NodeType.MODEL_VERSION).toList();
+                    List<UUID> ids = versions.stream().map(GlobalId::uuid).toList();
+                    return (ids.isEmpty() ? CompletableFuture.completedFuture(List.<Deployment>of())
+                            : stage(deployments.activeOfVersions(ids, activeAt)).toCompletableFuture())
+                            .thenApply(active -> new BlastRadius(from, versions, active, result.truncated()));
+                });
+    }
+
+    // ------------------------------------------------------------------ history
+
+    private CompletableFuture<Connection<Change>> history(DataFetchingEnvironment env) {
+        GlobalId entity = GlobalId.parse(env.getArgument("entity"), "entity");
+        int first = Args.page(env).first();
+        Long after = changeCursor(env.getArgument("after"));
+        return stage(changes.page(entity.uuid(), first + 1, after)).toCompletableFuture()
+                .thenApply(rows -> new Connection<>(Page.of(rows, first, c -> null), () -> stage(changes.count(entity.uuid()))
+                        .toCompletableFuture(), c -> encodeChangeCursor(c.seq())));
+    }
+
+    static String encodeChangeCursor(long seq) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("change/" + seq).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Long changeCursor(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            String raw = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8);
+            if (!raw.startsWith("change/")) {
+                throw new IllegalArgumentException();
+            }
+            return Long.parseLong(raw.substring("change/".length()));
+        } catch (RuntimeException e) {
+            throw CatalogException.badInput("after", "not a cursor returned by history: pass an endCursor or edges.cursor value unchanged");
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static LineageWalk.Result graph(DataFetchingEnvironment env) {
+        return ((Graph) env.getSource()).result();
+    }
+
+    private static Edge edge(DataFetchingEnvironment env) {
+        return env.getSource();
+    }
+
+    private static Explanation explanation(DataFetchingEnvironment env) {
+        return env.getSource();
+    }
+
+    private static LineageWalk.Limits depthLimits(LineageWalk.Limits limits, int depth) {
+        return new LineageWalk.Limits(depth, limits.perHopLimit(), limits.maxNodes(), limits.budget());
+    }
+
+    /** The entities of these ids, loaded in one batch per type, in the same order. */
+    private static CompletableFuture<List<Entity>> nodes(DataFetchingEnvironment env, List<GlobalId> ids) {
+        List<CompletableFuture<? extends Entity>> loads = new ArrayList<>(ids.size());
+        ids.forEach(id -> loads.add(NodeWiring.node(env, id)));
+        return CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new))
+                .thenApply(x -> loads.stream().map(CompletableFuture::join).filter(Objects::nonNull).<Entity>map(e -> e).toList());
+    }
+
+    private static CompletableFuture<Entity> requireNode(DataFetchingEnvironment env, GlobalId id, String field) {
+        return NodeWiring.node(env, id).thenApply(node -> {
+            if (node == null) {
+                throw CatalogException.notFound(field, "no " + id.type().graphqlName() + " with id " + id);
+            }
+            return node;
+        });
+    }
+
+    private static int intArgument(DataFetchingEnvironment env, String name, int min, int max) {
+        Integer value = env.getArgument(name);
+        if (value == null || value < min || value > max) {
+            throw CatalogException.badInput(name, name + " must be between " + min + " and " + max + ", got " + value);
+        }
+        return value;
+    }
+}

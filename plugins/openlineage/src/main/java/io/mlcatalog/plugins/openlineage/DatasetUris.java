@@ -1,0 +1,38 @@
+package io.mlcatalog.plugins.openlineage;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
+/**
+ * OpenLineage names a dataset by namespace and name (its naming conventions: {@code s3://bucket} +
+ * {@code path/key}, {@code gs://bucket} + {@code path}, {@code bigquery} + {@code project.dataset.table},
+ * {@code file} + {@code /path}, {@code postgres://host:5432} + {@code db.schema.table}); the catalog names
+ * an artifact by URI. The same dataset always gets the same URI, so lineage from different tools meets.
+ */
+final class DatasetUris {
+    private static final Pattern SCHEME = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*");
+
+    private DatasetUris() {
+    }
+
+    static String uri(String namespace, String name) {
+        String ns = namespace.strip();
+        String n = name.strip();
+        String uri;
+        if (ns.contains("://")) {
+            String base = ns.endsWith("/") ? ns.substring(0, ns.length() - 1) : ns;
+            String path = n.startsWith("/") ? n.substring(1) : n;
+            uri = path.isEmpty() ? base : base + "/" + path;
+        } else if (ns.equals("file")) {
+            uri = "file://" + (n.startsWith("/") ? n : "/" + n);
+        } else if (SCHEME.matcher(ns).matches()) {
+            uri = ns + ":" + n;
+        } else {
+            // a namespace that is no URI scheme (free text some producers use) still names a distinct place
+            uri = "openlineage://" + URLEncoder.encode(ns, StandardCharsets.UTF_8) + "/" + n;
+        }
+        // a URI holds no whitespace: encode it, leave everything else as the producer wrote it
+        return uri.replace(" ", "%20").replace("\t", "%09").replace("\n", "%0A").replace("\r", "%0D");
+    }
+}

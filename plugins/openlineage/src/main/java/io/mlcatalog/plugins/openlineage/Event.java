@@ -1,0 +1,23 @@
+package io.mlcatalog.plugins.openlineage;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An OpenLineage event, checked: a run event (with {@code run} and {@code job}), a dataset event (with
+ * {@code dataset}), or a job event (with {@code job}, no run). Facets are kept as parsed JSON maps.
+ */
+record Event(Kind kind, Instant eventTime, String producer, String eventType, String runId, Map<String, Object> runFacets,
+             Job job, List<Dataset> inputs, List<Dataset> outputs, Dataset dataset) {
+
+    enum Kind {
+        RUN, DATASET, JOB
+    }
+
+    record Job(String namespace, String name, Map<String, Object> facets) {
+    }
+
+    record Dataset(String namespace, String name, Map<String, Object> facets) {
+    }
+}

@@ -1,0 +1,198 @@
+package io.mlcatalog.plugins.openlineage;
+
+import io.mlcatalog.spi.record.ArtifactKind;
+import io.mlcatalog.spi.record.ArtifactRecord;
+import io.mlcatalog.spi.record.JobRecord;
+import io.mlcatalog.spi.record.MetadataRecord;
+import io.mlcatalog.spi.record.RunRecord;
+import io.mlcatalog.spi.record.RunRef;
+import io.mlcatalog.spi.record.RunStatus;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * An OpenLineage event to catalog records:
+ * <ul>
+ *   <li>job → the run's pipeline, run → a run named after its job, identified by its runId, in the job's namespace;</li>
+ *   <li>eventType → status by event time: START, RUNNING, OTHER → RUNNING; COMPLETE → SUCCEEDED; FAIL → FAILED;
+ *       ABORT → ABORTED (the catalog never moves a finished run back, whatever arrives later);</li>
+ *   <li>inputs and outputs → datasets (artifacts named by URI, with the dataset version as digest when given) and the
+ *       consumed/produced edges, from the first event that names them, so lineage shows while a run is running;</li>
+ *   <li>the parent run facet → the parent run (recorded as running, if it is not yet known, so that the link never waits);</li>
+ *   <li>the sourceCodeLocation job facet (git, with a full commit) → the code version the run was built from;</li>
+ *   <li>every run and job facet, known or custom, kept whole.</li>
+ * </ul>
+ */
+final class EventMapper {
+    private static final Pattern FULL_SHA = Pattern.compile("[0-9a-fA-F]{40}|[0-9a-fA-F]{64}");
+    private static final Pattern DIGEST_TEXT = Pattern.compile("[\\x21-\\x7e]{1,256}");
+    /** A facet larger than this is replaced by a note: one runaway facet (a huge query plan) must not cost the event. */
+    static final int MAX_FACET_VALUES = 5_000;
+    static final int MAX_FACET_DEPTH = 16;
+
+    List<MetadataRecord> records(Event e) {
+        return switch (e.kind()) {
+            case RUN -> runEvent(e);
+            case DATASET -> List.of(artifact(e.dataset(), e.dataset().namespace(), e.eventTime()));
+            case JOB -> jobEvent(e);
+        };
+    }
+
+    private List<MetadataRecord> runEvent(Event e) {
+        List<MetadataRecord> records = new ArrayList<>(2);
+        Event.Job job = e.job();
+        RunStatus status = status(e.eventType());
+        RunRecord.Builder run = RunRecord.builder(job.namespace(), job.name(), status)
+                .externalId(e.runId())
+                .pipeline(job.name())
+                .facets(bounded(e.runFacets()))
+                .jobFacets(bounded(job.facets()));
+        if (status == RunStatus.RUNNING) {
+            run.startedAt(e.eventTime());
+        } else {
+            run.endedAt(e.eventTime());
+        }
+        RunRef parent = parent(e.runFacets());
+        if (parent != null) {
+            // the parent may not be known yet (events of a task can arrive before its DAG run's): record it as running
+            // since at least this instant; its own events, whenever they come, complete it
+            records.add(RunRecord.builder(parent.namespace(), parent.name(), RunStatus.RUNNING).externalId(parent.externalId())
+                    .pipeline(parent.name()).startedAt(e.eventTime()).build());
+            run.parent(parent);
+        }
+        String[] code = code(job.facets());
+        if (code != null) {
+            run.code(code[0], code[1].toLowerCase(java.util.Locale.ROOT));
+        }
+        e.inputs().forEach(d -> run.input(artifact(d, job.namespace(), e.eventTime())));
+        e.outputs().forEach(d -> run.output(artifact(d, job.namespace(), e.eventTime())));
+        records.add(run.build());
+        return records;
+    }
+
+    private List<MetadataRecord> jobEvent(Event e) {
+        List<MetadataRecord> records = new ArrayList<>();
+        e.inputs().forEach(d -> records.add(artifact(d, e.job().namespace(), e.eventTime())));
+        e.outputs().forEach(d -> records.add(artifact(d, e.job().namespace(), e.eventTime())));
+        records.add(new JobRecord(e.job().namespace(), e.job().name(), bounded(e.job().facets()), e.eventTime(), null, null));
+        return records;
+    }
+
+    static RunStatus status(String eventType) {
+        if (eventType == null) {
+            return RunStatus.RUNNING;
+        }
+        return switch (eventType) {
+            case "COMPLETE" -> RunStatus.SUCCEEDED;
+            case "FAIL" -> RunStatus.FAILED;
+            case "ABORT" -> RunStatus.ABORTED;
+            default -> RunStatus.RUNNING; // START, RUNNING, OTHER
+        };
+    }
+
+    /**
+     * A dataset as an artifact: namespaced like the job that saw it (or, for a dataset event, like the
+     * dataset), created (at the latest) when first seen in an event.
+     */
+    private static ArtifactRecord artifact(Event.Dataset d, String namespace, Instant seen) {
+        ArtifactRecord.Builder a = ArtifactRecord.builder(namespace, DatasetUris.uri(d.namespace(), d.name()))
+                .name(d.name().length() > 200 ? d.name().substring(d.name().length() - 200) : d.name())
+                .kind(ArtifactKind.DATASET)
+                .createdAt(seen);
+        String version = nested(d.facets(), "version", "datasetVersion");
+        if (version != null && DIGEST_TEXT.matcher(version).matches()) {
+            a.digest("version:" + version);
+        }
+        String format = nested(d.facets(), "storage", "fileFormat");
+        if (format != null && format.matches("[A-Za-z0-9._+-]{1,40}")) {
+            a.mediaType(mediaType(format));
+        }
+        return a.build();
+    }
+
+    private static String mediaType(String fileFormat) {
+        return switch (fileFormat.toLowerCase(java.util.Locale.ROOT)) {
+            case "parquet" -> "application/vnd.apache.parquet";
+            case "csv" -> "text/csv";
+            case "json" -> "application/json";
+            case "avro" -> "application/avro";
+            case "orc" -> "application/x-orc";
+            default -> "application/x-" + fileFormat.toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    private static RunRef parent(Map<String, Object> runFacets) {
+        if (!(runFacets.get("parent") instanceof Map<?, ?> parent)) {
+            return null;
+        }
+        String runId = nested((Map<String, Object>) parent, "run", "runId");
+        String namespace = nested((Map<String, Object>) parent, "job", "namespace");
+        String name = nested((Map<String, Object>) parent, "job", "name");
+        if (runId == null || namespace == null || name == null || namespace.isBlank() || name.isBlank()) {
+            return null;
+        }
+        try {
+            UUID.fromString(runId);
+        } catch (IllegalArgumentException notUuid) {
+            return null; // a malformed parent facet is kept as a facet, not followed
+        }
+        return RunRef.of(namespace, name, runId);
+    }
+
+    /** The repository and full commit a sourceCodeLocation facet names, or null. */
+    @SuppressWarnings("unchecked")
+    private static String[] code(Map<String, Object> jobFacets) {
+        if (!(jobFacets.get("sourceCodeLocation") instanceof Map<?, ?> raw)) {
+            return null;
+        }
+        Map<String, Object> location = (Map<String, Object>) raw;
+        Object type = location.get("type");
+        String repository = location.get("repoUrl") instanceof String r && !r.isBlank() ? r
+                : location.get("url") instanceof String u && !u.isBlank() ? u : null;
+        String version = location.get("version") instanceof String v ? v : null;
+        if (repository == null || version == null || !FULL_SHA.matcher(version).matches()
+                || (type instanceof String t && !t.equalsIgnoreCase("git"))) {
+            return null;
+        }
+        return new String[]{repository, version};
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String nested(Map<String, Object> map, String outer, String inner) {
+        return map.get(outer) instanceof Map<?, ?> m && ((Map<String, Object>) m).get(inner) instanceof String s ? s : null;
+    }
+
+    /** The facets, with any facet too large to keep replaced by a note saying so. */
+    static Map<String, Object> bounded(Map<String, Object> facets) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        facets.forEach((name, value) -> {
+            int[] size = {0};
+            int depth = measure(value, 0, size);
+            result.put(name, size[0] <= MAX_FACET_VALUES && depth <= MAX_FACET_DEPTH ? value
+                    : Map.of("_mlcatalogDropped", "facet too large to keep (" + size[0] + " values, depth " + depth + ")"));
+        });
+        return result;
+    }
+
+    private static int measure(Object v, int depth, int[] size) {
+        size[0]++;
+        int deepest = depth;
+        if (v instanceof Map<?, ?> m) {
+            for (Object x : m.values()) {
+                deepest = Math.max(deepest, measure(x, depth + 1, size));
+            }
+        } else if (v instanceof List<?> l) {
+            for (Object x : l) {
+                deepest = Math.max(deepest, measure(x, depth + 1, size));
+            }
+        }
+        return deepest;
+    }
+}

@@ -1,0 +1,242 @@
+package io.mlcatalog.plugins.openlineage;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mlcatalog.spi.IngestReceiver;
+import io.mlcatalog.spi.InvalidRecordException;
+import io.mlcatalog.spi.ReceivedRequest;
+import io.mlcatalog.spi.ReceiverContext;
+import io.mlcatalog.spi.ReceiverResponse;
+import io.mlcatalog.spi.RecordWriter;
+import io.mlcatalog.spi.record.MetadataRecord;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code POST /api/v1/lineage} (and {@code /ingest/<instance>/}): one event per request, answered 201, or
+ * a batch (a JSON array, or newline-delimited JSON) answered with a status per event, so that one bad
+ * event does not sink a batch and a client can send again only what failed. A refused event (malformed
+ * JSON, a required field missing, a run id that is no UUID) is answered 400 with the JSON path of the
+ * problem, and nothing of it is written.
+ */
+final class OpenLineageReceiver implements IngestReceiver {
+    /** Events of a batch written per transaction: short transactions, few round trips. */
+    static final int EVENTS_PER_TRANSACTION = 100;
+
+    private final ReceiverContext context;
+    private final int maxEventBytes;
+    private final int maxBatchEvents;
+    private final ObjectMapper json = new ObjectMapper();
+    private final EventParser parser = new EventParser(json);
+    private final EventMapper mapper = new EventMapper();
+
+    OpenLineageReceiver(ReceiverContext context, int maxEventBytes, int maxBatchEvents) {
+        this.context = context;
+        this.maxEventBytes = maxEventBytes;
+        this.maxBatchEvents = maxBatchEvents;
+    }
+
+    @Override
+    public ReceiverResponse handle(ReceivedRequest request, RecordWriter writer) throws Exception {
+        if (!request.path().equals("/") && !request.path().equals("/batch")) {
+            return error(404, "no such endpoint: POST OpenLineage events to /api/v1/lineage", null);
+        }
+        if (!request.method().equals("POST")) {
+            return error(405, "send OpenLineage events with POST", null);
+        }
+        String body;
+        try {
+            body = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(request.body())).toString();
+        } catch (CharacterCodingException e) {
+            return error(400, "the body is not valid UTF-8", "$");
+        }
+        String contentType = request.header("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+        String trimmed = body.stripLeading();
+        if (contentType.contains("ndjson") || contentType.contains("jsonl") || contentType.contains("json-seq")) {
+            return batch(ndjson(body), writer);
+        }
+        if (trimmed.startsWith("[")) {
+            JsonNode array;
+            try {
+                array = json.readTree(body);
+            } catch (JsonProcessingException e) {
+                return error(400, "malformed JSON: " + e.getOriginalMessage(), "$");
+            }
+            List<Candidate> events = new ArrayList<>();
+            for (int i = 0; i < array.size(); i++) {
+                events.add(new Candidate(i, array.get(i), null));
+            }
+            return batch(events, writer);
+        }
+        return single(body, request.body().length, writer);
+    }
+
+    private ReceiverResponse single(String body, int bytes, RecordWriter writer) {
+        if (bytes > maxEventBytes) {
+            return error(413, "the event has " + bytes + " bytes; at most " + maxEventBytes + " are accepted", "$");
+        }
+        JsonNode node;
+        try {
+            node = json.readTree(body);
+        } catch (JsonProcessingException e) {
+            return error(400, "malformed JSON: " + e.getOriginalMessage(), "$");
+        }
+        if (node == null) {
+            return error(400, "the body is empty: send one OpenLineage event", "$");
+        }
+        Event event;
+        try {
+            event = parser.parse(node);
+        } catch (EventError e) {
+            return error(400, e.getMessage(), e.path());
+        }
+        try {
+            writer.write(mapper.records(event));
+        } catch (InvalidRecordException e) {
+            return error(400, e.getMessage(), path(e.field()));
+        }
+        return ReceiverResponse.json(201, "{\"status\":\"accepted\"}");
+    }
+
+    /** One event of a batch: its position, its JSON, or why it could not even be read. */
+    private record Candidate(int index, JsonNode node, String unreadable) {
+    }
+
+    private List<Candidate> ndjson(String body) {
+        List<Candidate> events = new ArrayList<>();
+        int index = 0;
+        for (String line : body.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                events.add(new Candidate(index, json.readTree(line), null));
+            } catch (JsonProcessingException e) {
+                events.add(new Candidate(index, null, "malformed JSON: " + e.getOriginalMessage()));
+            }
+            index++;
+        }
+        return events;
+    }
+
+    private ReceiverResponse batch(List<Candidate> candidates, RecordWriter writer) throws JsonProcessingException {
+        if (candidates.size() > maxBatchEvents) {
+            return error(413, "the batch has " + candidates.size() + " events; at most " + maxBatchEvents + " are accepted", "$");
+        }
+        ObjectNode[] results = new ObjectNode[candidates.size()];
+        List<Parsed> toWrite = new ArrayList<>();
+        for (Candidate c : candidates) {
+            if (c.unreadable() != null) {
+                results[c.index()] = rejected(c.index(), c.unreadable(), "$");
+                continue;
+            }
+            if (c.node() != null && json.writeValueAsBytes(c.node()).length > maxEventBytes) {
+                results[c.index()] = rejected(c.index(), "the event is larger than " + maxEventBytes + " bytes", "$");
+                continue;
+            }
+            try {
+                toWrite.add(new Parsed(c.index(), mapper.records(parser.parse(c.node()))));
+            } catch (EventError e) {
+                results[c.index()] = rejected(c.index(), e.getMessage(), e.path());
+            }
+        }
+        for (int from = 0; from < toWrite.size(); from += EVENTS_PER_TRANSACTION) {
+            write(toWrite.subList(from, Math.min(toWrite.size(), from + EVENTS_PER_TRANSACTION)), writer, results);
+        }
+        ArrayNode events = json.createArrayNode();
+        int accepted = 0;
+        for (ObjectNode r : results) {
+            events.add(r);
+            accepted += "accepted".equals(r.path("status").asText()) ? 1 : 0;
+        }
+        ObjectNode body = json.createObjectNode();
+        body.put("accepted", accepted);
+        body.put("rejected", results.length - accepted);
+        body.set("events", events);
+        return ReceiverResponse.json(200, json.writeValueAsString(body));
+    }
+
+    private record Parsed(int index, List<MetadataRecord> records) {
+    }
+
+    /**
+     * Writes a chunk of events in one transaction. A record the catalog refuses refuses its event: that
+     * event is marked and the rest of the chunk is written again without it.
+     */
+    private void write(List<Parsed> chunk, RecordWriter writer, ObjectNode[] results) {
+        List<Parsed> remaining = new ArrayList<>(chunk);
+        while (!remaining.isEmpty()) {
+            List<MetadataRecord> records = new ArrayList<>();
+            List<Parsed> owners = new ArrayList<>();
+            for (Parsed p : remaining) {
+                for (MetadataRecord r : p.records()) {
+                    records.add(r);
+                    owners.add(p);
+                }
+            }
+            try {
+                writer.write(records);
+                remaining.forEach(p -> results[p.index()] = accepted(p.index()));
+                return;
+            } catch (InvalidRecordException e) {
+                Parsed bad = owners.get(e.index());
+                results[bad.index()] = rejected(bad.index(), e.getMessage(), path(e.field()));
+                remaining.remove(bad);
+            }
+        }
+    }
+
+    /** The JSON path in the event of a record's field the catalog refused. */
+    static String path(String field) {
+        if (field == null) {
+            return "$";
+        }
+        String f = field.replaceFirst("^run\\.", "");
+        if (f.startsWith("inputs[") || f.startsWith("outputs[")) {
+            return "$." + f.replaceFirst("\\]\\..*", "]");
+        }
+        return switch (f) {
+            case "name", "pipeline" -> "$.job.name";
+            case "namespace" -> "$.job.namespace";
+            case "externalId" -> "$.run.runId";
+            case "facets" -> "$.run.facets";
+            case "jobFacets" -> "$.job.facets";
+            default -> "$";
+        };
+    }
+
+    private ObjectNode accepted(int index) {
+        ObjectNode n = json.createObjectNode();
+        n.put("index", index);
+        n.put("status", "accepted");
+        return n;
+    }
+
+    private ObjectNode rejected(int index, String reason, String path) {
+        ObjectNode n = json.createObjectNode();
+        n.put("index", index);
+        n.put("status", "rejected");
+        n.put("error", reason);
+        n.put("path", path);
+        return n;
+    }
+
+    private ReceiverResponse error(int status, String message, String path) {
+        ObjectNode n = json.createObjectNode();
+        n.put("error", message);
+        if (path != null) {
+            n.put("path", path);
+        }
+        return ReceiverResponse.json(status, n.toString());
+    }
+}
