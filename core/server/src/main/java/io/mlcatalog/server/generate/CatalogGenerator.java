@@ -68,7 +68,8 @@ public final class CatalogGenerator {
         Sizes sizes = Sizes.of(o.scale());
         migrate(url);
         try (Connection conn = DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password())) {
-            List<String> holding = tablesWithData(conn);
+            List<String> tables = catalogTables(conn);
+            List<String> holding = tablesWithData(conn, tables);
             if (!holding.isEmpty() && !o.force()) {
                 throw new IllegalStateException("the catalog in " + url + " already holds data (" + String.join(", ", holding)
                         + "): generate fills an empty catalog. Use another --data-dir or --database-url, or add --force to delete "
@@ -88,7 +89,7 @@ public final class CatalogGenerator {
             try (Statement s = conn.createStatement()) {
                 s.execute("set local synchronous_commit = off");
                 // empty already, unless --force; truncating in this transaction is also what lets COPY write frozen rows
-                s.execute("truncate table " + String.join(", ", CatalogLoader.TABLES) + " restart identity");
+                s.execute("truncate table " + String.join(", ", tables) + " restart identity");
             }
             new CatalogLoader(conn.unwrap(PGConnection.class).getCopyAPI(), catalog, true, (table, n, nanos) -> {
                 rows.put(table, n);
@@ -135,11 +136,27 @@ public final class CatalogGenerator {
         }
     }
 
-    private static List<String> tablesWithData(Connection conn) throws SQLException {
+    /**
+     * Every table of the catalog's schema but the migration history: the data tables, facets, plugin
+     * checkpoints and statuses (a checkpoint without its data would make a plugin skip what it never wrote).
+     */
+    private static List<String> catalogTables(Connection conn) throws SQLException {
+        List<String> tables = new ArrayList<>();
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("""
+                select format('%I', tablename) from pg_tables
+                where schemaname = current_schema() and tablename <> 'flyway_schema_history' order by tablename""")) {
+            while (rs.next()) {
+                tables.add(rs.getString(1));
+            }
+        }
+        return tables;
+    }
+
+    private static List<String> tablesWithData(Connection conn, List<String> tables) throws SQLException {
         List<String> holding = new ArrayList<>();
         try (Statement s = conn.createStatement()) {
-            for (String table : CatalogLoader.TABLES) {
-                // the table names are this class's constants, never input
+            for (String table : tables) {
+                // quoted names of the schema's own tables, never input
                 try (ResultSet rs = s.executeQuery("select exists (select 1 from " + table + ")")) {
                     rs.next();
                     if (rs.getBoolean(1)) {
