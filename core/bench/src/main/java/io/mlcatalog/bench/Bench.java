@@ -14,11 +14,15 @@ import java.util.List;
 public final class Bench {
     private static final String USAGE = """
             usage: java -jar core/bench/target/mlcatalog-bench.jar serve [options]
+                   java -jar core/bench/target/mlcatalog-bench.jar lineage [options]
 
             serve   start time (cold, then warm) of `mlcatalog serve` on its embedded PostgreSQL,
                     resident memory at idle, and throughput of the "latest 50 runs" query
+            lineage lineage walks (depth 5 and 10, upstream and downstream), explain and blastRadius over HTTP on a
+                    generated catalog of about a million lineage edges, against their goals and against an in-memory
+                    BFS of the same walks; EXPLAIN of every statement a walk sends (fails on a Seq Scan on lineage_edge)
 
-            options:
+            options of serve:
               --jar PATH                  the catalog's jar (default: core/dist/target/mlcatalog.jar of this checkout)
               --data-dir DIR              new or empty directory for the catalog's data (default: a temporary one)
               --keep-data-dir             do not remove the data directory at the end
@@ -36,6 +40,21 @@ public final class Bench {
                                           to leave the CPUs idle (default 60; 0 = do not wait)
               --attempts N                measure the throughput again, up to N times in all, while other processes took
                                           more than 0.2 cores during the measured window; the quietest is reported (default 3)
+
+            options of lineage:
+              --jar PATH                  the catalog's jar (default: core/dist/target/mlcatalog.jar of this checkout)
+              --data-dir DIR              where to generate the catalog (new or empty), or a directory an earlier run kept, to
+                                          reuse its catalog (default: a temporary one, generated anew and removed at the end)
+              --keep-data-dir             keep the temporary data directory (its path is printed) for the next run
+              --seed N                    seed of the generated catalog (default 42)
+              --scale X                   size of the generated catalog, 1.0 = 100,000 runs and ~1,000,000 edges (default 1.0)
+              --roots N                   requests per lineage and explain measurement, roots drawn evenly from the root kinds
+                                          (default 300; as many different ones warm the server up first)
+              --blast-repeats N           times each of the 20 most read datasets is asked for its blast radius (default 3)
+              --connections N             client connections (default 2)
+              --jvm-opts "OPTS"           JVM options of the server (default: none, plain java -jar)
+              --wait-quiet SECONDS        before generating and before each measurement, wait at most this long for other
+                                          processes to leave the CPUs idle (default 60; 0 = do not wait)
             """;
 
     private Bench() {
@@ -59,6 +78,9 @@ public final class Bench {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
             System.out.print(USAGE);
             return args.length == 0 ? 2 : 0;
+        }
+        if (args[0].equals("lineage")) {
+            return lineage(args);
         }
         if (!args[0].equals("serve")) {
             throw new IllegalArgumentException("unknown benchmark '" + args[0] + "'\n" + USAGE);
@@ -99,6 +121,33 @@ public final class Bench {
         }
         o.jar = serverJar(jar);
         return new ServeBench(o).run();
+    }
+
+    private static int lineage(String[] args) throws Exception {
+        LineageBench.Options o = new LineageBench.Options();
+        String jar = null;
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--jar" -> jar = value(args, ++i, a);
+                case "--data-dir" -> o.dataDir = Path.of(value(args, ++i, a)).toAbsolutePath();
+                case "--keep-data-dir" -> o.keepDataDir = true;
+                case "--seed" -> o.seed = Long.parseLong(value(args, ++i, a));
+                case "--scale" -> o.scale = Double.parseDouble(value(args, ++i, a));
+                case "--roots" -> o.roots = positive(value(args, ++i, a), a);
+                case "--blast-repeats" -> o.blastRepeats = positive(value(args, ++i, a), a);
+                case "--connections" -> o.connections = positive(value(args, ++i, a), a);
+                case "--jvm-opts" -> o.jvmOptions = split(value(args, ++i, a));
+                case "--wait-quiet" -> o.waitQuietSeconds = seconds(value(args, ++i, a), a);
+                case "--help", "-h" -> {
+                    System.out.print(USAGE);
+                    return 0;
+                }
+                default -> throw new IllegalArgumentException("unknown option '" + a + "'\n" + USAGE);
+            }
+        }
+        o.jar = serverJar(jar);
+        return new LineageBench(o).run();
     }
 
     /** The catalog's jar: given, or core/dist/target/mlcatalog.jar of the checkout this bench belongs to. */

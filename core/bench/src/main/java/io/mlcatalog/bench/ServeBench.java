@@ -272,37 +272,12 @@ final class ServeBench {
                 + ", Java " + System.getProperty("java.runtime.version");
     }
 
-    /**
-     * On a shared machine, waits (at most --wait-quiet seconds) until other processes keep less than
-     * {@link Report#NOISE} cores busy over a second, so that a measurement does not start in the
-     * middle of somebody's build. It cannot stop one from starting later: the report says.
-     */
     private void waitQuiet() {
-        if (o.waitQuietSeconds <= 0) {
-            return;
-        }
-        long deadline = System.nanoTime() + (long) (o.waitQuietSeconds * 1e9);
-        double busy = background(1000);
-        if (!(busy > Report.NOISE)) {
-            return;
-        }
-        say(String.format(Locale.ROOT, "  (the machine is busy with other work, %.2f cores: waiting up to %.0f s for it to quieten)",
-                busy, o.waitQuietSeconds));
-        while (busy > Report.NOISE && System.nanoTime() < deadline) {
-            busy = background(1000);
-        }
-        if (busy > Report.NOISE) {
-            say(String.format(Locale.ROOT, "  (still %.2f cores busy: measuring anyway)", busy));
-        }
+        Quiet.waitQuiet(o.waitQuietSeconds);
     }
 
-    /** Sleeps; returns how many cores the machine kept busy meanwhile (NaN off Linux). */
     private static double background(long millis) {
-        Proc.MachineCpu before = Proc.machineCpu();
-        ServerProcess.sleep(millis);
-        Proc.MachineCpu after = Proc.machineCpu();
-        return before == null || after == null ? Double.NaN
-                : after.coresBusySince(before, Runtime.getRuntime().availableProcessors());
+        return Quiet.background(millis);
     }
 
     private ServerProcess launch(List<String> jvm, Path dataDir, boolean demo) {
