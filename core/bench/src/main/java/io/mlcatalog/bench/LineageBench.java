@@ -25,7 +25,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * {@code lineage}: lineage walks, {@code explain} and {@code blastRadius} over HTTP on a generated
@@ -37,6 +36,8 @@ final class LineageBench {
     static final double GOAL_EXPLAIN_P99_MS = 50;
     static final double GOAL_BLAST_P99_MS = 200;
     static final String SAMPLE = "lineage-sample.json";
+    /** The most read datasets whose blast radius is measured; the next ones in the sample warm the server up. */
+    static final int BLAST_DATASETS = 20;
     static final String GENERATE_LOG = "lineage-generate.log";
     private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
 
@@ -76,7 +77,7 @@ final class LineageBench {
     }
 
     /** One measured query kind: the HTTP figures, the floor's, and the CPU others took meanwhile. */
-    record Measured(String name, double goal, RequestList.Result http, Floor floor, double others) {
+    record Measured(String name, double goal, RequestList.Result http, Floor floor, double others, double serverCpuMs, double postgresCpuMs) {
     }
 
     /** The in-memory walks of the same roots: latencies and what they found. */
@@ -118,19 +119,30 @@ final class LineageBench {
             say(String.format(Locale.ROOT, "server ready in %.1f s (pid %d, JVM options: %s)", ready, server.pid(),
                     o.jvmOptions.isEmpty() ? "none" : String.join(" ", o.jvmOptions)));
             int pgPort = postgresPort(dataDir);
+            String jdbc = "jdbc:postgresql://localhost:" + pgPort + "/postgres";
             List<PlanCheck.Walk> plans;
+            try (Connection c = DriverManager.getConnection(jdbc, "postgres", "")) {
+                plans = explainWalks(c, sql, sample);
+            }
+            List<Job> jobs = jobs(sample, sql);
+            List<HttpFigures> http = measureHttp(server, dataDir, jobs);
+            // the floor comes last: loading a million edges into this JVM must not disturb the client's timings
+            say("");
+            say("floor: reading every lineage edge into memory ...");
             EdgeGraph graph;
             double loadSeconds;
-            try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + pgPort + "/postgres", "postgres", "")) {
-                plans = explainWalks(c, sql, sample);
-                say("");
-                say("floor: reading every lineage edge into memory ...");
+            try (Connection c = DriverManager.getConnection(jdbc, "postgres", "")) {
                 long t = System.nanoTime();
                 graph = EdgeGraph.load(c);
                 loadSeconds = (System.nanoTime() - t) / 1e9;
-                say(String.format(Locale.ROOT, "  %,d edges between %,d nodes read in %.1f s", graph.edges(), graph.nodes(), loadSeconds));
             }
-            List<Measured> measured = measure(server, dataDir, sample, sql, graph);
+            say(String.format(Locale.ROOT, "  %,d edges between %,d nodes read in %.1f s", graph.edges(), graph.nodes(), loadSeconds));
+            List<Measured> measured = new ArrayList<>();
+            for (int i = 0; i < jobs.size(); i++) {
+                HttpFigures h = http.get(i);
+                measured.add(new Measured(jobs.get(i).name(), jobs.get(i).goal(), h.http(), floor(jobs.get(i), graph), h.others(), h.serverCpuMs(),
+                        h.postgresCpuMs()));
+            }
             List<String> blastRows = blastBreakdown(measured.get(measured.size() - 1), sample, graph, sql);
             server.stop();
             current = null;
@@ -257,9 +269,15 @@ final class LineageBench {
 
     // ------------------------------------------------------------------ measurements
 
-    private List<Measured> measure(ServerProcess server, Path dataDir, JsonNode sample, EngineSql sql, EdgeGraph graph) {
+    /** One query kind to measure: its warm-up and measured requests, and the same walks for the floor. */
+    private record Job(String name, double goal, List<RequestList.Request> warmup, List<RequestList.Request> requests,
+                       List<Function<EdgeGraph, EdgeGraph.Walk>> floorWalks) {
+    }
+
+    /** What every query kind asks: lineage in both directions at two depths, explain, blastRadius. */
+    private List<Job> jobs(JsonNode sample, EngineSql sql) {
         int perKind = Math.max(1, o.roots / 3);
-        List<Measured> results = new ArrayList<>();
+        List<Job> jobs = new ArrayList<>();
         for (String direction : List.of("UPSTREAM", "DOWNSTREAM")) {
             List<String> kinds = direction.equals("UPSTREAM") ? List.of("ModelVersion", "Run", "Artifact") : List.of("Artifact", "Run", "CodeVersion");
             List<String> roots = interleave(sample, kinds, 0, perKind);
@@ -269,10 +287,9 @@ final class LineageBench {
                         "{\"id\":" + RequestList.quote(id) + ",\"dir\":\"" + direction + "\",\"depth\":" + depth + "}",
                         a -> id.equals(a.value("data.lineage.nodes[0].id")) ? null : "the first node is not the root " + id);
                 boolean up = direction.equals("UPSTREAM");
-                results.add(measureOne("lineage " + direction + " depth " + depth, GOAL_LINEAGE_P99_MS, server, dataDir,
-                        warm.stream().map(request).toList(), roots.stream().map(request).toList(),
-                        roots.stream().map(id -> (Supplier<EdgeGraph.Walk>) () -> graph.walk(uuid(id), up, EdgeGraph.noTime(),
-                                depth, sql.lineage().perHopLimit(), sql.lineage().maxNodes())).toList()));
+                jobs.add(new Job("lineage " + direction + " depth " + depth, GOAL_LINEAGE_P99_MS, warm.stream().map(request).toList(),
+                        roots.stream().map(request).toList(), roots.stream().map(id -> (Function<EdgeGraph, EdgeGraph.Walk>) g -> g.walk(uuid(id),
+                        up, EdgeGraph.noTime(), depth, sql.lineage().perHopLimit(), sql.lineage().maxNodes())).toList()));
             }
         }
         List<JsonNode> triples = new ArrayList<>();
@@ -287,61 +304,99 @@ final class LineageBench {
                         + " instead of " + t.path("deployment").asText()
                         : !t.path("modelVersion").asText().equals(a.value("data.explain.modelVersion.id")) ? "another model version"
                         : !t.path("run").asText().equals(a.value("data.explain.run.id")) ? "another run" : null);
-        results.add(measureOne("explain at a past instant", GOAL_EXPLAIN_P99_MS, server, dataDir, warmTriples.stream().map(explain).toList(),
-                measuredTriples.stream().map(explain).toList(), measuredTriples.stream().map(t -> (Supplier<EdgeGraph.Walk>) () ->
-                        graph.walk(uuid(t.path("run").asText()), true, EdgeGraph.micros(Instant.parse(t.path("at").asText())), 3,
-                                sql.lineage().perHopLimit(), sql.lineage().maxNodes())).toList()));
+        jobs.add(new Job("explain at a past instant", GOAL_EXPLAIN_P99_MS, warmTriples.stream().map(explain).toList(),
+                measuredTriples.stream().map(explain).toList(), measuredTriples.stream().map(t -> (Function<EdgeGraph, EdgeGraph.Walk>) g ->
+                g.walk(uuid(t.path("run").asText()), true, EdgeGraph.micros(Instant.parse(t.path("at").asText())), 3,
+                        sql.lineage().perHopLimit(), sql.lineage().maxNodes())).toList()));
 
         List<String> popular = new ArrayList<>();
-        sample.path("popularDatasets").forEach(d -> popular.add(d.path("id").asText()));
+        List<String> warmBlast = new ArrayList<>();
+        sample.path("popularDatasets").forEach(d -> (popular.size() < BLAST_DATASETS ? popular : warmBlast).add(d.path("id").asText()));
+        if (warmBlast.isEmpty()) {
+            warmBlast.addAll(interleave(sample, List.of("Artifact"), 0, Math.min(20, perKind)));
+        }
         List<String> blastRoots = new ArrayList<>();
         for (int r = 0; r < o.blastRepeats; r++) {
             blastRoots.addAll(popular);
         }
         Function<String, RequestList.Request> blast = id -> RequestList.Request.of(id, BLAST, "{\"id\":" + RequestList.quote(id) + "}",
                 a -> a.length("data.blastRadius.modelVersions") < 0 ? "no modelVersions" : null);
-        List<String> warmBlast = interleave(sample, List.of("Artifact"), 0, Math.min(20, perKind));
-        results.add(measureOne("blastRadius from a popular dataset", GOAL_BLAST_P99_MS, server, dataDir, warmBlast.stream().map(blast).toList(),
-                blastRoots.stream().map(blast).toList(), blastRoots.stream().map(id -> (Supplier<EdgeGraph.Walk>) () ->
-                        graph.walk(uuid(id), false, EdgeGraph.noTime(), 10, sql.blast().perHopLimit(), sql.blast().maxNodes())).toList()));
-        return results;
+        jobs.add(new Job("blastRadius from a popular dataset", GOAL_BLAST_P99_MS, warmBlast.stream().map(blast).toList(),
+                blastRoots.stream().map(blast).toList(), blastRoots.stream().map(id -> (Function<EdgeGraph, EdgeGraph.Walk>) g ->
+                g.walk(uuid(id), false, EdgeGraph.noTime(), 10, sql.blast().perHopLimit(), sql.blast().maxNodes())).toList()));
+        return jobs;
     }
 
-    private Measured measureOne(String name, double goal, ServerProcess server, Path dataDir, List<RequestList.Request> warmup,
-                                List<RequestList.Request> requests, List<Supplier<EdgeGraph.Walk>> floorWalks) {
+    /**
+     * Warms the server up with every kind of query first (so that no measurement pays for the JIT
+     * compiling what another needs), then measures each over HTTP.
+     */
+    private List<HttpFigures> measureHttp(ServerProcess server, Path dataDir, List<Job> jobs) {
         say("");
-        say(name + ": " + requests.size() + " requests over " + o.connections + " connections, after " + warmup.size() + " warm-up requests");
+        int warm = jobs.stream().mapToInt(j -> j.warmup().size()).sum();
+        say("warm-up: " + warm + " requests of every kind, on other roots than the measured ones ...");
         Quiet.waitQuiet(o.waitQuietSeconds);
-        RequestList.Result w = RequestList.run(server.port(), warmup, o.connections);
+        long w0 = System.nanoTime();
+        long warmFailed = 0;
+        for (Job j : jobs) {
+            RequestList.Result w = RequestList.run(server.port(), j.warmup(), o.connections);
+            warmFailed += w.failed;
+            w.failureSamples.forEach(f -> say("    warm-up failure: " + f));
+        }
+        say(String.format(Locale.ROOT, "  done in %.1f s, %d failed", (System.nanoTime() - w0) / 1e9, warmFailed));
+        List<HttpFigures> figures = new ArrayList<>();
+        for (Job j : jobs) {
+            figures.add(measureOne(j, server, dataDir));
+        }
+        return figures;
+    }
+
+    /** A measurement over HTTP and the CPU used meanwhile. */
+    private record HttpFigures(RequestList.Result http, double others, double serverCpuMs, double postgresCpuMs) {
+    }
+
+    private HttpFigures measureOne(Job job, ServerProcess server, Path dataDir) {
+        say("");
+        say(job.name() + ": " + job.requests().size() + " requests over " + o.connections + " connections");
+        Quiet.waitQuiet(o.waitQuietSeconds);
         List<ProcessHandle> serverProcess = List.of(ProcessHandle.of(server.pid()).orElseThrow());
         List<ProcessHandle> self = List.of(ProcessHandle.current());
         Proc.MachineCpu before = Proc.machineCpu();
         long t0 = System.nanoTime();
-        long cpu0 = Proc.cpuNanos(serverProcess) + Proc.cpuNanos(Proc.postgres(dataDir)) + Proc.cpuNanos(self);
-        RequestList.Result r = RequestList.run(server.port(), requests, o.connections);
-        long cpu1 = Proc.cpuNanos(serverProcess) + Proc.cpuNanos(Proc.postgres(dataDir)) + Proc.cpuNanos(self);
+        long server0 = Proc.cpuNanos(serverProcess);
+        long pg0 = Proc.cpuNanos(Proc.postgres(dataDir));
+        long self0 = Proc.cpuNanos(self);
+        RequestList.Result r = RequestList.run(server.port(), job.requests(), o.connections);
+        long serverCpu = Proc.cpuNanos(serverProcess) - server0;
+        long pgCpu = Proc.cpuNanos(Proc.postgres(dataDir)) - pg0;
+        long ours = serverCpu + pgCpu + Proc.cpuNanos(self) - self0;
         double seconds = (System.nanoTime() - t0) / 1e9;
         Proc.MachineCpu after = Proc.machineCpu();
         double others = before == null || after == null ? Double.NaN
-                : Math.max(0, after.coresBusySince(before, Runtime.getRuntime().availableProcessors()) - (cpu1 - cpu0) / 1e9 / seconds);
-        say(String.format(Locale.ROOT, "  warm-up: %d ok, %d failed; measured: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms; %d failed; "
-                        + "%.1f s; other processes %.2f cores%s", warmup.size() - w.failed, w.failed, r.p(50), r.p(95), r.p(99), r.max(), r.failed,
-                r.seconds, others, others > Report.NOISE ? "  (NOISY)" : ""));
+                : Math.max(0, after.coresBusySince(before, Runtime.getRuntime().availableProcessors()) - ours / 1e9 / seconds);
+        double serverMs = serverCpu / 1e6 / job.requests().size();
+        double pgMs = pgCpu / 1e6 / job.requests().size();
+        say(String.format(Locale.ROOT, "  p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms; %d failed; %.1f s; CPU per request: server JVM %.1f ms, "
+                        + "PostgreSQL %.1f ms; other processes %.2f cores%s", r.p(50), r.p(95), r.p(99), r.max(), r.failed, r.seconds, serverMs, pgMs,
+                others, others > Report.NOISE ? "  (NOISY)" : ""));
         r.failureSamples.forEach(f -> say("    failure: " + f));
-        w.failureSamples.forEach(f -> say("    warm-up failure: " + f));
-        // the floor: the same walks in memory, once untimed (to compile them), then timed, one at a time
-        floorWalks.forEach(Supplier::get);
+        return new HttpFigures(r, others, serverMs, pgMs);
+    }
+
+    /** The floor: the same walks in memory, once untimed (to compile them), then timed, one at a time. */
+    private Floor floor(Job job, EdgeGraph graph) {
+        job.floorWalks().forEach(f -> f.apply(graph));
         Histogram floor = new Histogram(1, 600_000_000L, 3);
         List<EdgeGraph.Walk> walks = new ArrayList<>();
-        for (var walk : floorWalks) {
+        for (var walk : job.floorWalks()) {
             long f0 = System.nanoTime();
-            EdgeGraph.Walk result = walk.get();
+            EdgeGraph.Walk result = walk.apply(graph);
             floor.recordValue(Math.max(1, (System.nanoTime() - f0) / 1000));
             walks.add(result);
         }
         Floor fl = new Floor(floor, walks);
-        say(String.format(Locale.ROOT, "  floor (in-memory BFS of the same walks): p50 %.3f ms, p95 %.3f ms, p99 %.3f ms", fl.p(50), fl.p(95), fl.p(99)));
-        return new Measured(name, goal, r, fl, others);
+        say(String.format(Locale.ROOT, "  %s, in memory: p50 %.3f ms, p95 %.3f ms, p99 %.3f ms", job.name(), fl.p(50), fl.p(95), fl.p(99)));
+        return fl;
     }
 
     /** Per popular dataset: readers, the API's median latency, what it found, and the floor's time. */
@@ -353,6 +408,9 @@ final class LineageBench {
         rows.add("|---|---:|---|---|---|");
         for (JsonNode d : sample.path("popularDatasets")) {
             String id = d.path("id").asText();
+            if (rows.size() - 2 >= BLAST_DATASETS) {
+                break;
+            }
             List<RequestList.Outcome> outs = byRoot.getOrDefault(id, List.of());
             if (outs.isEmpty()) {
                 continue;
@@ -386,8 +444,9 @@ final class LineageBench {
         say(String.format(Locale.ROOT, "floor: the whole edge table read over JDBC into adjacency arrays in %.1f s, then one in-memory BFS per root, "
                 + "single-threaded", loadSeconds));
         say("");
-        say("| query | requests | p50 | p95 | p99 | max | goal (p99) | | floor p50 / p95 / p99 | nodes, median (API / floor) | truncated (API / floor) |");
-        say("|---|---:|---:|---:|---:|---:|---|---|---|---|---|");
+        say("| query | requests | p50 | p95 | p99 | max | goal (p99) | | floor p50 / p95 / p99 | CPU per request: server JVM / PostgreSQL "
+                + "| nodes, median / max: API; floor | truncated: API / floor |");
+        say("|---|---:|---:|---:|---:|---:|---|---|---|---|---|---|");
         boolean noisy = false;
         for (Measured m : measured) {
             RequestList.Result r = m.http();
@@ -402,10 +461,11 @@ final class LineageBench {
             long floorTruncated = m.floor().walks().stream().filter(EdgeGraph.Walk::truncated).count();
             boolean met = r.p(99) <= m.goal();
             noisy |= m.others() > Report.NOISE;
-            say(String.format(Locale.ROOT, "| %s | %d | %.1f ms | %.1f ms | %.1f ms | %.1f ms | ≤ %.0f ms | %s | %.2f / %.2f / %.2f ms | %s / %s | %d / %d |",
+            say(String.format(Locale.ROOT, "| %s | %d | %.1f ms | %.1f ms | %.1f ms | %.1f ms | ≤ %.0f ms | %s | %.2f / %.2f / %.2f ms | %.1f / %.1f ms "
+                            + "| %s / %s%s; %s / %s | %d / %d |",
                     m.name(), r.outcomes.size(), r.p(50), r.p(95), r.p(99), r.max(), m.goal(), met ? "met" : "**MISSED**",
-                    m.floor().p(50), m.floor().p(95), m.floor().p(99), median(apiNodes) + (m.name().startsWith("blast") ? " versions" : ""),
-                    median(floorNodes), apiTruncated, floorTruncated));
+                    m.floor().p(50), m.floor().p(95), m.floor().p(99), m.serverCpuMs(), m.postgresCpuMs(), median(apiNodes), max(apiNodes),
+                    m.name().startsWith("blast") ? " versions" : "", median(floorNodes), max(floorNodes), apiTruncated, floorTruncated));
         }
         say("");
         say("blastRadius per popular dataset (each asked " + o.blastRepeats + " times; the floor's walk is the same DOWNSTREAM walk):");
@@ -421,6 +481,10 @@ final class LineageBench {
         say(noisy ? "NOISY: other processes took more than " + Report.NOISE + " cores during a measurement; re-run on a quiet machine"
                 : "other processes took at most " + Report.NOISE + " cores during every measurement (quiet)");
         say(failed == 0 ? "all answers were checked and right" : "NOT VALID: " + failed + " answers failed (see above)");
+    }
+
+    private static String max(int[] sorted) {
+        return sorted.length == 0 ? "–" : String.format(Locale.ROOT, "%,d", sorted[sorted.length - 1]);
     }
 
     private static String median(int[] sorted) {

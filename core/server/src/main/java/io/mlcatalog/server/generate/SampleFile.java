@@ -23,7 +23,7 @@ import java.util.function.Function;
 
 /**
  * What a benchmark needs to query a generated catalog without searching it first: random roots of
- * each kind (global ids), the most read datasets, and instants at which a known deployment served a
+ * each kind (global ids), the 40 most read datasets, and instants at which a known deployment served a
  * target, with the answer {@code explain} should give. Drawn with its own seeded generator, so the
  * same catalog always gives the same sample.
  */
@@ -45,7 +45,7 @@ public final class SampleFile {
         roots.put("ModelVersion", pick(draw, c.versions(), perKind, v -> GlobalId.of(NodeType.MODEL_VERSION, v.id())));
         roots.put("CodeVersion", pick(draw, c.codeVersions(), perKind, v -> GlobalId.of(NodeType.CODE_VERSION, v.id())));
         sample.put("roots", roots);
-        sample.put("popularDatasets", popular(c, 20));
+        sample.put("popularDatasets", popular(c, 40));
         sample.put("explain", explain(c, draw, perKind));
         return sample;
     }
