@@ -55,6 +55,8 @@ public final class Bench {
               --jvm-opts "OPTS"           JVM options of the server (default: none, plain java -jar)
               --wait-quiet SECONDS        before generating and before each measurement, wait at most this long for other
                                           processes to leave the CPUs idle (default 60; 0 = do not wait)
+              --attempts N                measure again, up to N times in all, while other processes took more than 0.2 cores
+                                          during a measurement; the quietest is reported (default 3)
             """;
 
     private Bench() {
@@ -139,6 +141,7 @@ public final class Bench {
                 case "--connections" -> o.connections = positive(value(args, ++i, a), a);
                 case "--jvm-opts" -> o.jvmOptions = split(value(args, ++i, a));
                 case "--wait-quiet" -> o.waitQuietSeconds = seconds(value(args, ++i, a), a);
+                case "--attempts" -> o.attempts = positive(value(args, ++i, a), a);
                 case "--help", "-h" -> {
                     System.out.print(USAGE);
                     return 0;

@@ -66,6 +66,7 @@ final class LineageBench {
         int connections = 2;
         List<String> jvmOptions = List.of();
         double waitQuietSeconds = 60;
+        int attempts = 3;
     }
 
     private final Options o;
@@ -355,9 +356,27 @@ final class LineageBench {
     private record HttpFigures(RequestList.Result http, double others, double serverCpuMs, double postgresCpuMs) {
     }
 
+    /** Measures a job, again (up to --attempts in all) while other processes disturbed it; the quietest attempt counts. */
     private HttpFigures measureOne(Job job, ServerProcess server, Path dataDir) {
         say("");
         say(job.name() + ": " + job.requests().size() + " requests over " + o.connections + " connections");
+        HttpFigures best = null;
+        for (int attempt = 1; attempt <= o.attempts; attempt++) {
+            HttpFigures f = attempt(job, server, dataDir);
+            if (best == null || !(f.others() >= best.others())) {
+                best = f;
+            }
+            if (!(f.others() > Report.NOISE) || f.http().failed > 0) {
+                break;
+            }
+            if (attempt < o.attempts) {
+                say("  other processes took more than " + Report.NOISE + " cores: measuring again");
+            }
+        }
+        return best;
+    }
+
+    private HttpFigures attempt(Job job, ServerProcess server, Path dataDir) {
         Quiet.waitQuiet(o.waitQuietSeconds);
         List<ProcessHandle> serverProcess = List.of(ProcessHandle.of(server.pid()).orElseThrow());
         List<ProcessHandle> self = List.of(ProcessHandle.current());
