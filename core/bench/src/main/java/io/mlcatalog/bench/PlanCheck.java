@@ -1,6 +1,7 @@
 package io.mlcatalog.bench;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -30,9 +31,11 @@ final class PlanCheck {
     private static final Pattern ROWS = Pattern.compile("^\\S.*actual time=[0-9.]+\\.\\.[0-9.]+ rows=([0-9.]+)", Pattern.MULTILINE);
 
     private final Connection c;
+    private final EngineSql sql;
 
     PlanCheck(Connection c, EngineSql sql) throws SQLException {
         this.c = c;
+        this.sql = sql;
         try (Statement s = c.createStatement()) {
             s.execute("prepare up_hop(uuid[], timestamptz, int) as " + sql.upstreamHop());
             s.execute("prepare down_hop(uuid[], timestamptz, int) as " + sql.downstreamHop());
@@ -41,8 +44,8 @@ final class PlanCheck {
         }
     }
 
-    /** One statement of a walk and its plans. */
-    record Step(String statement, int hop, int frontier, Plan custom, Plan generic) {
+    /** One statement of a walk, its plans, and how long running it and reading its rows over JDBC took (not explained). */
+    record Step(String statement, int hop, int frontier, Plan custom, Plan generic, double runMillis) {
         boolean seqScan() {
             return custom.seqScan() || generic.seqScan();
         }
@@ -89,10 +92,13 @@ final class PlanCheck {
         for (; hop < depth && !frontier.isEmpty(); hop++) {
             String name = upstream ? "up_hop" : "down_hop";
             String execute = "execute " + name + "(" + array(frontier) + ", " + at + ", " + (perHop + 1) + ")";
-            steps.add(new Step(name, hop + 1, frontier.size(), explain(execute, "force_custom_plan"), explain(execute, "force_generic_plan")));
+            Plan custom = explain(execute, "force_custom_plan");
+            Plan generic = explain(execute, "force_generic_plan");
             Map<UUID, Integer> perNode = new HashMap<>();
             List<UUID> next = new ArrayList<>();
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(execute)) {
+            long t0 = System.nanoTime();
+            try (PreparedStatement s = bound(upstream ? sql.upstreamHop() : sql.downstreamHop(), frontier, asOf, perHop + 1);
+                 ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     UUID node = rs.getObject("node", UUID.class);
                     if (perNode.merge(node, 1, Integer::sum) <= perHop) {
@@ -103,14 +109,46 @@ final class PlanCheck {
                     }
                 }
             }
+            steps.add(new Step(name, hop + 1, frontier.size(), custom, generic, (System.nanoTime() - t0) / 1e6));
             frontier = next;
         }
         if (!frontier.isEmpty()) {
             String name = upstream ? "up_beyond" : "down_beyond";
             String execute = "execute " + name + "(" + array(frontier) + ", " + at + ")";
-            steps.add(new Step(name, hop + 1, frontier.size(), explain(execute, "force_custom_plan"), explain(execute, "force_generic_plan")));
+            Plan custom = explain(execute, "force_custom_plan");
+            Plan generic = explain(execute, "force_generic_plan");
+            long t0 = System.nanoTime();
+            try (PreparedStatement s = bound(upstream ? sql.upstreamBeyond() : sql.downstreamBeyond(), frontier, asOf, -1);
+                 ResultSet rs = s.executeQuery()) {
+                rs.next();
+            }
+            steps.add(new Step(name, hop + 1, frontier.size(), custom, generic, (System.nanoTime() - t0) / 1e6));
         }
         return new Walk(label, steps);
+    }
+
+    private static final Pattern PARAMETER = Pattern.compile("\\$(\\d)");
+
+    /**
+     * The engine's statement with its values bound as parameters, as the server sends it (the frontier as
+     * one uuid[] parameter): {@code $n} becomes {@code ?}, nothing else changes.
+     */
+    private PreparedStatement bound(String statement, List<UUID> frontier, String asOf, int limit) throws SQLException {
+        List<Integer> order = new ArrayList<>();
+        Matcher m = PARAMETER.matcher(statement);
+        while (m.find()) {
+            order.add(Integer.parseInt(m.group(1)));
+        }
+        PreparedStatement ps = c.prepareStatement(PARAMETER.matcher(statement).replaceAll("?"));
+        for (int i = 0; i < order.size(); i++) {
+            switch (order.get(i)) {
+                case 1 -> ps.setArray(i + 1, c.createArrayOf("uuid", frontier.toArray()));
+                case 2 -> ps.setObject(i + 1, asOf == null ? null : java.time.OffsetDateTime.parse(asOf), java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
+                case 3 -> ps.setInt(i + 1, limit);
+                default -> throw new IllegalStateException("unexpected parameter $" + order.get(i) + " in " + statement);
+            }
+        }
+        return ps;
     }
 
     private Plan explain(String execute, String planCacheMode) throws SQLException {
@@ -143,9 +181,11 @@ final class PlanCheck {
                     s.custom().executionMillis(), s.generic().index(), s.generic().executionMillis(),
                     s.seqScan() ? "  <- SEQ SCAN ON lineage_edge" : ""));
         }
-        lines.add(String.format(Locale.ROOT, "  all hops: %.1f ms of execution with custom plans, %.1f ms with generic plans (EXPLAIN ANALYZE's own timing included)",
+        lines.add(String.format(Locale.ROOT, "  all hops: %.1f ms of execution with custom plans, %.1f ms with generic plans (EXPLAIN ANALYZE's "
+                        + "own timing included); run with bound parameters and read over JDBC, not explained: %.1f ms",
                 w.steps().stream().mapToDouble(s -> s.custom().executionMillis()).sum(),
-                w.steps().stream().mapToDouble(s -> s.generic().executionMillis()).sum()));
+                w.steps().stream().mapToDouble(s -> s.generic().executionMillis()).sum(),
+                w.steps().stream().mapToDouble(Step::runMillis).sum()));
         return lines;
     }
 }
