@@ -112,7 +112,7 @@ final class LineageWiring {
     // ------------------------------------------------------------------ lineage
 
     private CompletableFuture<Graph> lineage(DataFetchingEnvironment env) {
-        GlobalId from = GlobalId.parse(env.getArgument("from"), "from");
+        GlobalId from = lineageNode(env.getArgument("from"));
         Direction direction = Direction.valueOf(env.<Object>getArgument("direction").toString());
         int depth = intArgument(env, "depth", 1, MAX_DEPTH);
         int perHop = intArgument(env, "perHopLimit", 1, MAX_PER_HOP);
@@ -147,7 +147,7 @@ final class LineageWiring {
     // ------------------------------------------------------------------ blast radius
 
     private CompletableFuture<BlastRadius> blastRadius(DataFetchingEnvironment env) {
-        GlobalId from = GlobalId.parse(env.getArgument("from"), "from");
+        GlobalId from = lineageNode(env.getArgument("from"));
         int depth = intArgument(env, "depth", 1, MAX_DEPTH);
         OffsetDateTime activeAt = Args.timeOrNow(env, "activeAt");
         return requireNode(env, from, "from")
@@ -215,6 +215,19 @@ final class LineageWiring {
         ids.forEach(id -> loads.add(NodeWiring.node(env, id)));
         return CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new))
                 .thenApply(x -> loads.stream().map(CompletableFuture::join).filter(Objects::nonNull).<Entity>map(e -> e).toList());
+    }
+
+    /**
+     * The {@code from} of a walk. A model is a name, not a node of the graph: no edge touches it, and
+     * LineageNode cannot hold it (returned as the root, it failed as an internal error).
+     */
+    private static GlobalId lineageNode(String text) {
+        GlobalId id = GlobalId.parse(text, "from");
+        if (id.type() == NodeType.MODEL) {
+            throw CatalogException.badInput("from", "a model has no lineage of its own: start from one of its versions "
+                    + "(model { versions { edges { node { id } } } }) or from a deployment");
+        }
+        return id;
     }
 
     private static CompletableFuture<Entity> requireNode(DataFetchingEnvironment env, GlobalId id, String field) {
