@@ -165,9 +165,12 @@ final class LineageWiring {
 
     private CompletableFuture<Connection<Change>> history(DataFetchingEnvironment env) {
         GlobalId entity = GlobalId.parse(env.getArgument("entity"), "entity");
-        int first = Args.page(env).first();
+        // not Args.page: that decodes after as a keyset cursor, and refused every cursor history hands out
+        int first = Args.first(env);
         Long after = changeCursor(env.getArgument("after"));
-        return stage(changes.page(entity.uuid(), first + 1, after)).toCompletableFuture()
+        // an id that names nothing is a mistake to point out, not an entity without changes
+        return requireNode(env, entity, "entity")
+                .thenCompose(x -> stage(changes.page(entity.uuid(), first + 1, after)).toCompletableFuture())
                 .thenApply(rows -> new Connection<>(Page.of(rows, first, c -> null), () -> stage(changes.count(entity.uuid()))
                         .toCompletableFuture(), c -> encodeChangeCursor(c.seq())));
     }
