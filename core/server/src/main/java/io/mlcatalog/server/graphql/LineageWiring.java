@@ -131,8 +131,16 @@ final class LineageWiring {
         String target = Text.name("target", env.getArgument("target"), Text.NAME_BYTES);
         OffsetDateTime at = Args.timeOrNow(env, "at");
         int depth = intArgument(env, "depth", 1, MAX_DEPTH);
-        return stage(deployments.activeOn(namespace, environment, target, at)).toCompletableFuture()
-                .thenApply(active -> active.isEmpty() ? null : new Explanation(at, active, depth));
+        return stage(deployments.activeOn(namespace, environment, target, at)).toCompletableFuture().thenApply(active -> {
+            java.util.Set<String> namespaces = new java.util.TreeSet<>();
+            active.forEach(d -> namespaces.add(d.namespace()));
+            if (namespaces.size() > 1) {
+                // two teams' targets of the same name are different services: answering one of them would mislead
+                throw CatalogException.badInput("namespace", environment + "/" + target + " is served in several namespaces ("
+                        + String.join(", ", namespaces) + "): give the namespace");
+            }
+            return active.isEmpty() ? null : new Explanation(at, active, depth);
+        });
     }
 
     private static CompletableFuture<ModelVersion> version(DataFetchingEnvironment env) {

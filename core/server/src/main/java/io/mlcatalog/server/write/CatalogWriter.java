@@ -485,7 +485,8 @@ public final class CatalogWriter {
                 .compose(model -> models.version(tx, model.id(), spec.version()).compose(v -> v != null ? Future.succeededFuture(v)
                         : Future.failedFuture(CatalogException.notFound("input.version", "model " + model.name() + " has no version '"
                         + Text.excerpt(spec.version()) + "'"))))
-                .compose(version -> deployments.lockTarget(tx, spec.namespace(), spec.environment(), spec.target())
+                .compose(version -> deployments.lockTarget(tx, spec.namespace(), spec.environment(), spec.target(),
+                                spec.startedAt() != null ? spec.startedAt() : source.observedAt())
                         .compose(onTarget -> startDeployment(tx, source, spec, version, onTarget)));
     }
 
@@ -499,7 +500,8 @@ public final class CatalogWriter {
                 .compose(m -> models.version(tx, m.id(), version).compose(v -> v != null ? Future.succeededFuture(v)
                         : Future.failedFuture(CatalogException.notFound("version", "model " + model + " has no version '"
                         + Text.excerpt(version) + "'"))))
-                .compose(v -> deployments.lockTarget(tx, namespace, environment, target).compose(onTarget -> {
+                // every deployment on the target, from the beginning: the one to end may have started long before
+                .compose(v -> deployments.lockTarget(tx, namespace, environment, target, Times.EARLIEST).compose(onTarget -> {
                     Deployment match = null;
                     for (Deployment d : onTarget) { // oldest first: the last one that started by then
                         if (d.modelVersionId().equals(v.id()) && !d.startedAt().isAfter(at)) {

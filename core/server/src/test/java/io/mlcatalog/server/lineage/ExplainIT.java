@@ -219,6 +219,25 @@ class ExplainIT {
     }
 
     @Test
+    void aTargetOfTheSameNameInTwoNamespacesNeedsTheNamespace() {
+        for (String ns : List.of("team-a", "team-b")) {
+            writes.version(ns, "ranker", "1", null, null, O1);
+            writes.deploy(ns, "prod", "shared-name", "ranker", "1", O1, null);
+        }
+        var ambiguous = catalog.graphql("""
+                query($at: DateTime) { explain(environment: "prod", target: "shared-name", at: $at) { deployment { namespace } } }""",
+                Map.of("at", O2.toString()));
+        assertThat(ambiguous.errorCode()).isEqualTo("BAD_USER_INPUT");
+        assertThat(ambiguous.errorField()).isEqualTo("namespace");
+        assertThat(ambiguous.errorMessage()).contains("team-a").contains("team-b");
+
+        var answered = catalog.graphql("""
+                query($at: DateTime) { explain(namespace: "team-b", environment: "prod", target: "shared-name", at: $at) {
+                  deployment { namespace } } }""", Map.of("at", O2.toString())).ok();
+        assertThat(answered.path("explain").path("deployment").path("namespace").asText()).isEqualTo("team-b");
+    }
+
+    @Test
     void nothingServedBeforeTheFirstDeployment() {
         assertThat(explain("scorer-api", D1.minusSeconds(1)).isNull()).isTrue();
         assertThat(explain("no-such-target", null).isNull()).isTrue();
