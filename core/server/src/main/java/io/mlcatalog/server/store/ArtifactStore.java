@@ -43,8 +43,8 @@ public final class ArtifactStore {
 
     public Future<Void> update(SqlClient tx, Artifact a) {
         return db.query(tx, """
-                update artifact set name = $2, size_bytes = $3, media_type = $4, kind = $5, created_at = $6 where id = $1
-                """, Tuple.of(a.id(), a.name(), a.sizeBytes(), a.mediaType(), a.kind().name(), a.createdAt())).mapEmpty();
+                update artifact set namespace = $2, name = $3, size_bytes = $4, media_type = $5, kind = $6, created_at = $7 where id = $1
+                """, Tuple.of(a.id(), a.namespace(), a.name(), a.sizeBytes(), a.mediaType(), a.kind().name(), a.createdAt())).mapEmpty();
     }
 
     public Future<Map<UUID, Artifact>> byIds(Collection<UUID> ids) {

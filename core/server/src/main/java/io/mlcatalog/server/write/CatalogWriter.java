@@ -127,8 +127,9 @@ public final class CatalogWriter {
                 return Future.failedFuture(CatalogException.notFound(runField, "no run with id " + GlobalId.of(NodeType.RUN, runId)
                         + " is recorded (record the run first)"));
             }
+            OffsetDateTime at = run.startedAt() != null ? run.startedAt() : run.endedAt() != null ? run.endedAt() : source.observedAt();
             return logArtifact(tx, source, spec).compose(a -> linkRun(tx, source, run, null,
-                    kind == EdgeKind.CONSUMED ? List.of(a) : List.of(), kind == EdgeKind.PRODUCED ? List.of(a) : List.of()).map(a));
+                    kind == EdgeKind.CONSUMED ? List.of(a) : List.of(), kind == EdgeKind.PRODUCED ? List.of(a) : List.of(), at).map(a));
         });
     }
 
@@ -147,11 +148,27 @@ public final class CatalogWriter {
                 spec.mediaType(), spec.kind(), spec.createdAt() != null ? spec.createdAt() : source.observedAt());
         return upsert(tx, source, fresh, id -> artifacts.lock(tx, id), a -> artifacts.insertIfAbsent(tx, a),
                 // an artifact is immutable content: later assertions only fill in what was unknown
-                old -> new Artifact(old.id(), old.namespace(), old.name(), old.uri(), old.digest(),
-                        first(old.sizeBytes(), spec.sizeBytes()), first(old.mediaType(), spec.mediaType()),
-                        old.kind() == ArtifactKind.OTHER ? spec.kind() : old.kind(),
-                        earliest(old.createdAt(), spec.createdAt())),
+                old -> {
+                    boolean earlier = filedEarlier(spec, old);
+                    return new Artifact(old.id(), earlier ? spec.namespace() : old.namespace(), earlier ? spec.name() : old.name(),
+                            old.uri(), old.digest(), first(old.sizeBytes(), spec.sizeBytes()), first(old.mediaType(), spec.mediaType()),
+                            old.kind() == ArtifactKind.OTHER ? spec.kind() : old.kind(),
+                            earliest(old.createdAt(), spec.createdAt()));
+                },
                 a -> artifacts.update(tx, a), Snapshots::of);
+    }
+
+    /**
+     * Whether an assertion with a creation time files the artifact instead of the stored one: the earliest
+     * wins (ties: the smaller namespace), so that the namespace a dataset named by the jobs of two
+     * namespaces ends up in does not depend on which event arrived first.
+     */
+    private static boolean filedEarlier(ArtifactSpec spec, Artifact old) {
+        if (spec.createdAt() == null || spec.namespace().equals(old.namespace())) {
+            return false;
+        }
+        return spec.createdAt().isBefore(old.createdAt())
+                || (spec.createdAt().isEqual(old.createdAt()) && spec.namespace().compareTo(old.namespace()) < 0);
     }
 
     // ------------------------------------------------------------------ runs
@@ -172,7 +189,10 @@ public final class CatalogWriter {
                 .compose(cv -> upsertRunRow(tx, source, spec, cv == null ? null : cv.id())
                         .compose(run -> Futures.each(spec.inputs(), a -> upsertArtifact(tx, source, a))
                                 .compose(ins -> Futures.each(spec.outputs(), a -> upsertArtifact(tx, source, a))
-                                        .compose(outs -> linkRun(tx, source, run, cv, ins, outs)))
+                                        .compose(outs -> linkRun(tx, source, run, cv, ins, outs, spec.eventTime(source.observedAt()))))
+                                // this assertion moved the run's start earlier: edges linked by later events move with it
+                                .compose(x -> spec.startedAt() != null && spec.startedAt().isEqual(run.startedAt())
+                                        ? lineage.startRunEdgesBy(tx, run.id(), run.startedAt()) : Future.<Void>succeededFuture())
                                 .compose(x -> mergeTags(tx, source, run, spec.tags()))
                                 .compose(x -> putFacets(tx, source, run, spec))
                                 .map(run)));
@@ -211,14 +231,21 @@ public final class CatalogWriter {
                 r -> runs.update(tx, withUpdatedAt(r, now)), RunMerge::snapshot);
     }
 
-    private Future<Void> linkRun(SqlConnection tx, Source source, Run run, CodeVersion cv, List<Artifact> ins, List<Artifact> outs) {
-        OffsetDateTime started = run.startedAt() != null ? run.startedAt() : source.observedAt();
-        OffsetDateTime ended = run.endedAt() != null ? run.endedAt() : started;
+    /**
+     * Links a run to what it consumed and produced and to its code. Every edge of a run holds since the
+     * run's start, or since the time of the assertion that named it when that is earlier or the start is
+     * unknown (a run known only by its end): a rule of event times alone, so that the same assertions give
+     * the same edges whatever order they arrive in. Never the arrival time, unless the assertion has no
+     * time of its own ({@code at} is then when it was observed).
+     */
+    private Future<Void> linkRun(SqlConnection tx, Source source, Run run, CodeVersion cv, List<Artifact> ins, List<Artifact> outs,
+                                 OffsetDateTime at) {
+        OffsetDateTime since = earliest(run.startedAt(), at);
         List<Edge> edges = new ArrayList<>();
-        ins.forEach(a -> edges.add(new Edge(a.id(), run.id(), EdgeKind.CONSUMED, started, null)));
-        outs.forEach(a -> edges.add(new Edge(run.id(), a.id(), EdgeKind.PRODUCED, ended, null)));
+        ins.forEach(a -> edges.add(new Edge(a.id(), run.id(), EdgeKind.CONSUMED, since, null)));
+        outs.forEach(a -> edges.add(new Edge(run.id(), a.id(), EdgeKind.PRODUCED, since, null)));
         if (cv != null) {
-            edges.add(new Edge(cv.id(), run.id(), EdgeKind.BUILT_FROM, started, null));
+            edges.add(new Edge(cv.id(), run.id(), EdgeKind.BUILT_FROM, since, null));
         }
         List<Subject> subjects = new ArrayList<>();
         subjects.add(new Subject(run.id(), source.externalId() != null ? source.externalId() : run.externalId()));

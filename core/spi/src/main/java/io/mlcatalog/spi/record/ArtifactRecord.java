@@ -7,7 +7,8 @@ import java.util.Objects;
  * A dataset, model file or other thing a run read or wrote. Identity is URI + digest: the same URI with
  * another digest is a new version of the artifact, and the old one stays.
  *
- * @param namespace the namespace to file it under when it is new
+ * @param namespace the namespace to file it under: of the records that name it, the one with the earliest {@code createdAt}
+ *                  files it (so that arrival order does not), else the first
  * @param name      a display name, or null for the last segment of the URI
  * @param uri       {@code s3://bucket/key}, {@code file:///path}, {@code bigquery:project.dataset.table}, …
  * @param digest    {@code sha256:<hex>}, {@code etag:<etag>}, {@code s3-version:<id>}, … or null when unknown
