@@ -25,17 +25,66 @@ final class CatalogState {
     static final String ARTIFACTS = """
             query($after: String) { artifacts(first: 50, after: $after) { pageInfo { hasNextPage endCursor } edges { node {
               id namespace name uri digest sizeBytes mediaType kind createdAt assertedBy { source externalId } } } } }""";
+    /** The edges leaving one node, as an aliased field: a request asks for many nodes at once. */
     static final String EDGES = """
-            query($id: ID!) { lineage(from: $id, direction: DOWNSTREAM, depth: 1, perHopLimit: 1000) {
-              edges { from to kind since until assertedBy { source externalId } } } }""";
+            e%d: lineage(from: "%s", direction: DOWNSTREAM, depth: 1, perHopLimit: 100) {
+              edges { from to kind since until assertedBy { source externalId } } }
+            """;
+    private static final int NODES_PER_REQUEST = 20;
 
     private CatalogState() {
     }
 
     /** {@code {runs: [...], artifacts: [...], edges: [...]}}, each sorted by id. */
     static ObjectNode of(TestingCatalog catalog) {
-        List<JsonNode> runs = all(catalog, RUNS, "runs");
-        List<JsonNode> artifacts = all(catalog, ARTIFACTS, "artifacts");
+        return of(catalog, null);
+    }
+
+    /**
+     * The state of one namespace (its runs, its artifacts, the edges leaving them), with every id replaced
+     * by what identifies the node apart from the namespace (a run's name and externalId, an artifact's URI)
+     * and the namespace's name by {@code NS}: the states of two namespaces that were sent the same events
+     * (with the namespace in every name) are equal.
+     */
+    static String ofNamespace(TestingCatalog catalog, String namespace) {
+        ObjectNode state = of(catalog, namespace);
+        String text = state.toString();
+        for (JsonNode r : state.get("runs")) {
+            text = text.replace(r.path("id").asText(), "run(" + r.path("name").asText() + "/" + r.path("externalId").asText() + ")");
+        }
+        for (JsonNode a : state.get("artifacts")) {
+            text = text.replace(a.path("id").asText(), "artifact(" + a.path("uri").asText() + ")");
+        }
+        // sorted again: the order by id was an order by ids that hold the namespace
+        try {
+            ObjectNode normalized = (ObjectNode) LineageHttp.JSON.readTree(text.replace(namespace, "NS"));
+            List<JsonNode> runs = new ArrayList<>();
+            normalized.get("runs").forEach(r -> {
+                sortById((ArrayNode) r.get("inputs"));
+                sortById((ArrayNode) r.get("outputs"));
+                runs.add(r);
+            });
+            List<JsonNode> artifacts = new ArrayList<>();
+            normalized.get("artifacts").forEach(artifacts::add);
+            normalized.set("runs", sorted(runs, "id"));
+            normalized.set("artifacts", sorted(artifacts, "id"));
+            List<JsonNode> edges = new ArrayList<>();
+            normalized.get("edges").forEach(edges::add);
+            edges.sort(Comparator.comparing(e -> e.path("from").asText() + ">" + e.path("kind").asText() + ">" + e.path("to").asText()));
+            ArrayNode e = normalized.putArray("edges");
+            edges.forEach(e::add);
+            return normalized.toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static ObjectNode of(TestingCatalog catalog, String namespace) {
+        List<JsonNode> runs = all(catalog, namespace == null ? RUNS : RUNS.replace("first: 50", "first: 50, filter: {namespace: $ns}")
+                .replace("$after: String", "$after: String, $ns: String"), "runs", namespace);
+        List<JsonNode> artifacts = all(catalog, namespace == null ? ARTIFACTS
+                : ARTIFACTS.replace("first: 50", "first: 50, filter: {namespace: $ns}").replace("$after: String", "$after: String, $ns: String"),
+                "artifacts", namespace);
         runs.forEach(r -> {
             sortById((ArrayNode) r.get("inputs"));
             sortById((ArrayNode) r.get("outputs"));
@@ -53,11 +102,16 @@ final class CatalogState {
                 from.add(r.path("codeVersion").path("id").asText());
             }
         });
-        for (String id : from) {
-            for (JsonNode e : catalog.query(EDGES, Map.of("id", id)).path("lineage").path("edges")) {
+        for (int i = 0; i < from.size(); i += NODES_PER_REQUEST) {
+            StringBuilder query = new StringBuilder("{");
+            for (int j = i; j < Math.min(from.size(), i + NODES_PER_REQUEST); j++) {
+                query.append(String.format(EDGES, j, from.get(j)));
+            }
+            JsonNode data = catalog.query(query.append('}').toString());
+            data.forEach(graph -> graph.path("edges").forEach(e -> {
                 sortBy((ArrayNode) e.get("assertedBy"), "source");
                 edges.put(e.path("from").asText() + ">" + e.path("kind").asText() + ">" + e.path("to").asText(), e);
-            }
+            }));
         }
         ObjectNode state = LineageHttp.JSON.createObjectNode();
         state.set("runs", sorted(runs, "id"));
@@ -74,6 +128,15 @@ final class CatalogState {
         List<String> lines = new ArrayList<>();
         diff("$", expected, actual, lines);
         return lines;
+    }
+
+    /** {@link #diff(JsonNode, JsonNode)} of two states as text ({@link #ofNamespace}). */
+    static List<String> diff(String expected, String actual) {
+        try {
+            return diff(LineageHttp.JSON.readTree(expected), LineageHttp.JSON.readTree(actual));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static void diff(String path, JsonNode a, JsonNode b, List<String> lines) {
@@ -106,12 +169,15 @@ final class CatalogState {
         return s.length() > 300 ? s.substring(0, 300) + "…" : s;
     }
 
-    private static List<JsonNode> all(TestingCatalog catalog, String query, String field) {
+    private static List<JsonNode> all(TestingCatalog catalog, String query, String field, String namespace) {
         List<JsonNode> nodes = new ArrayList<>();
         String after = null;
         while (true) {
             Map<String, Object> vars = new HashMap<>();
             vars.put("after", after);
+            if (namespace != null) {
+                vars.put("ns", namespace);
+            }
             JsonNode page = catalog.query(query, vars).path(field);
             page.path("edges").forEach(e -> nodes.add(e.path("node")));
             if (!page.path("pageInfo").path("hasNextPage").asBoolean()) {
