@@ -155,7 +155,10 @@ public final class CatalogWriter {
                             old.kind() == ArtifactKind.OTHER ? spec.kind() : old.kind(),
                             earliest(old.createdAt(), spec.createdAt()));
                 },
-                a -> artifacts.update(tx, a), Snapshots::of);
+                a -> artifacts.update(tx, a), Snapshots::of)
+                .compose(a -> spec.facets().isEmpty() ? Future.succeededFuture(a)
+                        : facets.putArtifactFacets(tx, a.id(), spec.createdAt() != null ? spec.createdAt() : source.observedAt(),
+                        spec.facets()).map(a));
     }
 
     /**

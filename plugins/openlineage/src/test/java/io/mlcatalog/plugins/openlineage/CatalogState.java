@@ -24,7 +24,7 @@ final class CatalogState {
               inputs { id } outputs { id } assertedBy { source externalId } } } } }""";
     static final String ARTIFACTS = """
             query($after: String) { artifacts(first: 50, after: $after) { pageInfo { hasNextPage endCursor } edges { node {
-              id namespace name uri digest sizeBytes mediaType kind createdAt assertedBy { source externalId } } } } }""";
+              id namespace name uri digest sizeBytes mediaType kind createdAt facets assertedBy { source externalId } } } } }""";
     /** The edges leaving one node, as an aliased field: a request asks for many nodes at once. */
     static final String EDGES = """
             e%d: lineage(from: "%s", direction: DOWNSTREAM, depth: 1, perHopLimit: 100) {

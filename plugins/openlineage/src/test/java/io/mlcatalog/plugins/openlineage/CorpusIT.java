@@ -188,6 +188,9 @@ class CorpusIT {
             assertThat(a.path("namespace").asText()).isEqualTo("airflow");
             assertThat(a.path("createdAt").asText()).as("the time of the first event naming it, not arrival").startsWith("2024-11-26T");
         }
+        JsonNode upload = catalog.query("{ artifact(uri: \"bigquery:mock-project.test.upload\") { facets } }").path("artifact").path("facets");
+        assertThat(upload.has("schema")).isTrue();
+        assertThat(upload.has("columnLineage")).isTrue();
     }
 
     @Test
@@ -274,6 +277,20 @@ class CorpusIT {
             assertThat(uris(create, "outputs")).containsExactly("file:///tmp/cll_test/" + source);
             assertThat(create.path("parent").path("id").asText()).isEqualTo(app.path("id").asText());
         }
+        // the dataset facets, kept whole on the artifacts: tbl1's schema, its column lineage, its hive name
+        JsonNode tbl1 = catalog.query("{ artifact(uri: \"file:///tmp/cll_test/tbl1\") { facets } }").path("artifact").path("facets");
+        assertThat(tbl1.path("schema").path("fields").findValuesAsText("name")).containsExactly("ident", "trans", "agg");
+        // as the SQL says: ident is t1.a, trans is made from b, agg = SUM(c) of cll_source2
+        assertThat(directInputs(tbl1, "ident")).containsExactly("/tmp/cll_test/cll_source1.a");
+        assertThat(directInputs(tbl1, "trans")).containsExactly("/tmp/cll_test/cll_source1.b");
+        assertThat(directInputs(tbl1, "agg")).containsExactly("/tmp/cll_test/cll_source2.c");
+        assertThat(tbl1.path("symlinks").path("identifiers").path(0).path("name").asText()).isEqualTo("default.tbl1");
+        assertThat(tbl1.path("dataSource").path("name").asText()).isEqualTo("file");
+        assertThat(names(tbl1)).contains("lifecycleStateChange");
+        JsonNode source1 = catalog.query("{ artifact(uri: \"file:///tmp/cll_test/cll_source1\") { facets } }").path("artifact").path("facets");
+        assertThat(source1.path("symlinks").path("identifiers").path(0).path("name").asText()).isEqualTo("default.cll_source1");
+        assertThat(source1.path("schema").path("fields").findValuesAsText("name")).containsExactly("a", "b");
+
         // the source tables were made by their CREATE TABLE runs: tbl1 is downstream of both
         JsonNode up = catalog.query("query($id: ID!) { lineage(from: $id, direction: UPSTREAM, depth: 4) { nodes { ... on Run { name } } } }",
                 Map.of("id", artifactId("file:///tmp/cll_test/tbl1"))).path("lineage");
@@ -304,6 +321,9 @@ class CorpusIT {
         assertThat(uris(write, "inputs")).containsExactly("bigquery:bigquery-public-data.samples.shakespeare");
         assertThat(uris(write, "outputs")).containsExactly("file:///tmp/outputs/1729097570970");
         assertThat(write.path("facets").path("gcp_dataproc_spark").path("appName").isTextual()).isTrue();
+        JsonNode shakespeare = catalog.query("{ artifact(uri: \"bigquery:bigquery-public-data.samples.shakespeare\") { facets } }")
+                .path("artifact").path("facets");
+        assertThat(shakespeare.path("schema").path("fields").findValuesAsText("name")).contains("word", "word_count");
     }
 
     @Test
@@ -353,6 +373,17 @@ class CorpusIT {
     /** A time the catalog returns (always to the microsecond), as {@link Instant#toString()} writes it. */
     private static String instant(JsonNode node, String field) {
         return Instant.parse(node.path(field).asText()).toString();
+    }
+
+    /** The input columns ({@code <dataset>.<field>}) a column is made from directly, by a column lineage facet. */
+    private static List<String> directInputs(JsonNode datasetFacets, String column) {
+        List<String> inputs = new ArrayList<>();
+        for (JsonNode in : datasetFacets.path("columnLineage").path("fields").path(column).path("inputFields")) {
+            if (in.path("transformations").findValuesAsText("type").contains("DIRECT")) {
+                inputs.add(in.path("name").asText() + "." + in.path("field").asText());
+            }
+        }
+        return inputs;
     }
 
     private static String artifactId(String uri) {

@@ -83,6 +83,21 @@ class EventMapperTest {
         assertThat(run.outputs().get(0).mediaType()).isEqualTo("application/vnd.apache.parquet");
         assertThat(run.inputs().get(0).mediaType()).isEqualTo("text/csv");
         assertThat(run.inputs().get(0).digest()).as("a version the catalog cannot key on is left out").isNull();
+        assertThat(run.outputs().get(0).facets()).containsOnlyKeys("version", "storage");
+    }
+
+    @Test
+    void datasetFacetsAndTheRunsInputAndOutputFacetsAreTheArtifactsFacets() throws EventError {
+        ObjectNode e = Events.run("COMPLETE", T, RUN_ID, "team", "job");
+        ObjectNode out = Events.output(e, "s3://bucket", "table");
+        ((ObjectNode) out.get("facets")).putObject("schema").putArray("fields").addObject().put("name", "id").put("type", "long");
+        ((ObjectNode) out.get("facets")).putObject("acme_quality").put("score", 0.98);
+        out.putObject("outputFacets").putObject("outputStatistics").put("rowCount", 10);
+
+        ArtifactRecord a = run(e).outputs().get(0);
+
+        assertThat(a.facets()).containsOnlyKeys("schema", "acme_quality", "outputStatistics");
+        assertThat(a.facets().get("acme_quality")).isEqualTo(Map.of("score", 0.98));
     }
 
     @Test

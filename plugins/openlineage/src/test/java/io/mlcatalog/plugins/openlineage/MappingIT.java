@@ -132,7 +132,7 @@ class MappingIT {
             if (expected == null) {
                 assertThat(orders.get(i)).containsExactly(0, 1, 2, 3, 4);
                 expected = state;
-                assertThat(expected).contains("SUCCEEDED", "CONSUMED", "PRODUCED", "\"v\":2");
+                assertThat(expected).contains("SUCCEEDED", "CONSUMED", "PRODUCED", "\"v\":2", "final").doesNotContain("draft");
             } else {
                 assertThat(CatalogState.diff(expected, state)).as("arrival order %s", orders.get(i)).isEmpty();
             }
@@ -151,12 +151,14 @@ class MappingIT {
         Events.runFacets(taskStart).putObject("progress").put("v", 1);
         ObjectNode taskRunning = Events.run("RUNNING", T2, TASK_RUN, ns, "dag.task");
         Events.parent(taskRunning, DAG_RUN, ns, "dag");
-        Events.output(taskRunning, "s3://" + ns + "bucket", "out.parquet");
+        ((ObjectNode) Events.output(taskRunning, "s3://" + ns + "bucket", "out.parquet").get("facets")).putObject("schema")
+                .putArray("fields").addObject().put("name", "draft");
         Events.runFacets(taskRunning).putObject("progress").put("v", 2);
         ObjectNode taskComplete = Events.run("COMPLETE", T3, TASK_RUN, ns, "dag.task");
         Events.parent(taskComplete, DAG_RUN, ns, "dag");
         Events.input(taskComplete, "s3://" + ns + "bucket", "in.csv");
-        Events.output(taskComplete, "s3://" + ns + "bucket", "out.parquet");
+        ((ObjectNode) Events.output(taskComplete, "s3://" + ns + "bucket", "out.parquet").get("facets")).putObject("schema")
+                .putArray("fields").addObject().put("name", "final");
         Events.jobFacets(taskComplete).putObject("sql").put("query", "select 1");
         ObjectNode dagComplete = Events.run("COMPLETE", T4, DAG_RUN, ns, "dag");
         return List.of(dagStart, taskStart, taskRunning, taskComplete, dagComplete);
@@ -193,6 +195,23 @@ class MappingIT {
         assertThat(run.path("facets").path("acme_progress").path("step").asText()).isEqualTo("late");
         assertThat(run.path("facets").path("acme_progress").path("nested").path("kept").asText()).isEqualTo("whole");
         assertThat(run.path("jobFacets").path("sql").path("query").asText()).isEqualTo("select 2");
+    }
+
+    @Test
+    void ofTwoDatasetFacetsOfOneNameTheLaterEventsIsKeptWhateverArrivesLast() {
+        String ns = "dataset-facet-order";
+        ObjectNode early = Events.run("COMPLETE", T1, UUID.randomUUID().toString(), ns, "v1");
+        ((ObjectNode) Events.output(early, "s3://dataset-facet-order", "table").get("facets")).putObject("schema").putArray("fields")
+                .addObject().put("name", "id");
+        ObjectNode late = Events.run("START", T2, UUID.randomUUID().toString(), ns, "v2");
+        ((ObjectNode) Events.input(late, "s3://dataset-facet-order", "table").get("facets")).putObject("schema").putArray("fields")
+                .add(LineageHttp.JSON.createObjectNode().put("name", "id")).add(LineageHttp.JSON.createObjectNode().put("name", "added"));
+
+        accept(late);
+        accept(early);
+
+        JsonNode facets = catalog.query("{ artifact(uri: \"s3://dataset-facet-order/table\") { facets } }").path("artifact").path("facets");
+        assertThat(facets.path("schema").path("fields").findValuesAsText("name")).containsExactly("id", "added");
     }
 
     @Test

@@ -93,7 +93,12 @@ class OpenLineageClientIT {
 
         OpenLineage.OutputDataset sales = ol.newOutputDataset("bigquery", "acme.reporting.sales",
                 ol.newDatasetFacetsBuilder().version(ol.newDatasetVersionDatasetFacet("1718"))
-                        .storage(ol.newStorageDatasetFacet("iceberg", "parquet")).build(), null);
+                        .storage(ol.newStorageDatasetFacet("iceberg", "parquet"))
+                        .schema(ol.newSchemaDatasetFacet(List.of(
+                                ol.newSchemaDatasetFacetFieldsBuilder().name("day").type("DATE").build(),
+                                ol.newSchemaDatasetFacetFieldsBuilder().name("revenue").type("NUMERIC").build())))
+                        .build(),
+                ol.newOutputDatasetOutputFacetsBuilder().outputStatistics(ol.newOutputStatisticsOutputDatasetFacet(365L, 4096L, 1L)).build());
         OpenLineage.OutputDataset report = ol.newOutputDataset("gs://acme-reports", "daily/2026-03-01.json", null, null);
         client.emit(event(OpenLineage.RunEvent.EventType.RUNNING, T0.plusMinutes(5), runId, job, null, List.of(), List.of(sales)));
         client.emit(event(OpenLineage.RunEvent.EventType.RUNNING, T0.plusMinutes(6), runId, job, null, List.of(), List.of(report)));
@@ -137,6 +142,11 @@ class OpenLineageClientIT {
         assertThat(artifact("bigquery:acme.reporting.sales").path("digest").asText()).isEqualTo("version:1718");
         assertThat(artifact("bigquery:acme.reporting.sales").path("mediaType").asText()).isEqualTo("application/vnd.apache.parquet");
         assertThat(artifact("bigquery:acme.crm.customers").path("digest").asText()).isEqualTo("version:1717");
+        // dataset facets (with the output facets of the run that wrote it), kept whole on the artifact
+        JsonNode salesFacets = artifact("bigquery:acme.reporting.sales").path("facets");
+        assertThat(salesFacets.path("schema").path("fields").findValuesAsText("name")).containsExactly("day", "revenue");
+        assertThat(salesFacets.path("outputStatistics").path("rowCount").asLong()).isEqualTo(365);
+        assertThat(salesFacets.path("version").path("datasetVersion").asText()).isEqualTo("1718");
         assertThat(artifact("s3://acme-raw/orders/2026-03-01.csv").path("mediaType").asText()).isEqualTo("text/csv");
         assertThat(artifact("s3://acme-raw/orders/2026-03-01.csv").path("digest").isNull()).isTrue();
     }
@@ -253,7 +263,7 @@ class OpenLineageClientIT {
     }
 
     private static JsonNode artifact(String uri) {
-        JsonNode a = catalog.query("query($uri: String!) { artifact(uri: $uri) { id uri digest mediaType kind } }", Map.of("uri", uri))
+        JsonNode a = catalog.query("query($uri: String!) { artifact(uri: $uri) { id uri digest mediaType kind facets } }", Map.of("uri", uri))
                 .path("artifact");
         assertThat(a.isObject()).as("artifact %s", uri).isTrue();
         return a;
