@@ -31,7 +31,7 @@ public final class ArtifactStore {
             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             on conflict do nothing returning id""";
     private static final String UPDATE = """
-            update artifact set name = $2, size_bytes = $3, media_type = $4, kind = $5, created_at = $6 where id = $1""";
+            update artifact set namespace = $2, name = $3, size_bytes = $4, media_type = $5, kind = $6, created_at = $7 where id = $1""";
 
     public Future<Boolean> insertIfAbsent(SqlClient tx, Artifact a) {
         return db.query(tx, INSERT, insertTuple(a)).map(rows -> rows.size() == 1);
@@ -67,7 +67,7 @@ public final class ArtifactStore {
     }
 
     private static Tuple updateTuple(Artifact a) {
-        return Tuple.of(a.id(), a.name(), a.sizeBytes(), a.mediaType(), a.kind().name(), a.createdAt());
+        return Tuple.of(a.id(), a.namespace(), a.name(), a.sizeBytes(), a.mediaType(), a.kind().name(), a.createdAt());
     }
 
     public Future<Artifact> lock(SqlClient tx, UUID id) {

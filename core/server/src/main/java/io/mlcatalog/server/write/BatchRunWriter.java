@@ -101,8 +101,9 @@ public final class BatchRunWriter {
                 .compose(x -> upsertCodeVersions(tx, items))
                 .compose(x -> checkParents(tx, items))
                 .compose(x -> upsertRunRows(tx, items))
-                .compose(x -> upsertArtifacts(tx, items))
-                .compose(x -> linkAndAssert(tx, items))
+                .compose(runRows -> upsertArtifacts(tx, items)
+                        .compose(x -> linkAndAssert(tx, items, runRows))
+                        .compose(x -> moveEdgesToEarlierStarts(tx, runRows)))
                 .compose(x -> putFacets(tx, items))
                 .compose(x -> mergeTags(tx, items));
     }
@@ -122,7 +123,7 @@ public final class BatchRunWriter {
         }
         return upsertAll(tx, byId, codeVersions::lockAll, codeVersions::insertAll, codeVersions::updateAll,
                 (first) -> Merges.codeVersion(first.spec().codeVersion(), first.source().observedAt()),
-                (old, item) -> Merges.codeVersion(old, item.spec().codeVersion()), Snapshots::of, NodeType.CODE_VERSION);
+                (old, item) -> Merges.codeVersion(old, item.spec().codeVersion()), Snapshots::of, NodeType.CODE_VERSION).mapEmpty();
     }
 
     // ------------------------------------------------------------------ runs
@@ -151,7 +152,7 @@ public final class BatchRunWriter {
         });
     }
 
-    private Future<Void> upsertRunRows(SqlConnection tx, List<Item> items) {
+    private Future<Upserted<Run>> upsertRunRows(SqlConnection tx, List<Item> items) {
         Map<UUID, List<Item>> byId = new LinkedHashMap<>();
         items.forEach(i -> byId.computeIfAbsent(i.spec().id(), k -> new ArrayList<>()).add(i));
         return upsertAll(tx, byId, runs::lockAll, runs::insertAll, runs::updateAll,
@@ -189,14 +190,22 @@ public final class BatchRunWriter {
         if (byId.isEmpty()) {
             return Future.succeededFuture();
         }
+        List<FacetStore.ArtifactFacets> artifactFacets = new ArrayList<>();
+        byId.values().forEach(list -> list.forEach(a -> {
+            if (!a.spec().facets().isEmpty()) {
+                artifactFacets.add(new FacetStore.ArtifactFacets(a.spec().id(),
+                        a.spec().createdAt() != null ? a.spec().createdAt() : a.source().observedAt(), a.spec().facets()));
+            }
+        }));
         return upsertAll(tx, byId, artifacts::lockAll, artifacts::insertAll, artifacts::updateAll,
                 first -> Merges.artifact(first.spec(), first.source().observedAt()),
-                (old, item) -> Merges.artifact(old, item.spec()), Snapshots::of, NodeType.ARTIFACT);
+                (old, item) -> Merges.artifact(old, item.spec()), Snapshots::of, NodeType.ARTIFACT)
+                .compose(x -> facets.putArtifactFacets(tx, artifactFacets));
     }
 
     // ------------------------------------------------------------------ edges, provenance, facets, tags
 
-    private Future<Void> linkAndAssert(SqlConnection tx, List<Item> items) {
+    private Future<Void> linkAndAssert(SqlConnection tx, List<Item> items, Upserted<Run> runRows) {
         Map<Edge, Item> owners = new LinkedHashMap<>();
         Map<Edge, OffsetDateTime> since = new HashMap<>();
         Map<String, Map<UUID, String>> subjects = new LinkedHashMap<>();
@@ -204,8 +213,9 @@ public final class BatchRunWriter {
         for (Item i : items) {
             RunSpec s = i.spec();
             UUID cv = codeVersionId(i);
-            List<Edge> runEdges = Merges.runEdges(s, s.id(), cv, s.inputs().stream().map(ArtifactSpec::id).toList(),
-                    s.outputs().stream().map(ArtifactSpec::id).toList(), i.source().observedAt());
+            List<Edge> runEdges = Merges.runEdges(s.id(), runRows.after().get(s.id()).startedAt(), cv,
+                    s.inputs().stream().map(ArtifactSpec::id).toList(), s.outputs().stream().map(ArtifactSpec::id).toList(),
+                    s.eventTime(i.source().observedAt()));
             for (Edge e : runEdges) {
                 Edge k = key(e);
                 owners.putIfAbsent(k, i);
@@ -249,6 +259,19 @@ public final class BatchRunWriter {
         });
     }
 
+    /** Runs whose start this batch moved earlier: the edges earlier batches linked move back with it. */
+    private Future<Void> moveEdgesToEarlierStarts(SqlConnection tx, Upserted<Run> runRows) {
+        Future<Void> chain = Future.succeededFuture();
+        for (var e : runRows.before().entrySet()) {
+            OffsetDateTime before = e.getValue().startedAt();
+            OffsetDateTime after = runRows.after().get(e.getKey()).startedAt();
+            if (after != null && (before == null || after.isBefore(before))) {
+                chain = chain.compose(x -> lineage.startRunEdgesBy(tx, e.getKey(), after));
+            }
+        }
+        return chain;
+    }
+
     private static Edge key(Edge e) {
         return new Edge(e.from(), e.to(), e.kind(), null, null);
     }
@@ -286,7 +309,11 @@ public final class BatchRunWriter {
      * the new rows and updates the changed ones, one statement each, and logs what changed. A row another
      * transaction created meanwhile (the insert found it) is locked and merged in a second pass.
      */
-    private <T extends io.mlcatalog.server.model.Entity, I> Future<Void> upsertAll(
+    /** The rows as they were before a batched upsert (those that existed), and after it (all). */
+    private record Upserted<T>(Map<UUID, T> before, Map<UUID, T> after) {
+    }
+
+    private <T extends io.mlcatalog.server.model.Entity, I> Future<Upserted<T>> upsertAll(
             SqlConnection tx, Map<UUID, List<I>> byId,
             BiFunction<SqlConnection, Set<UUID>, Future<Map<UUID, T>>> lockAll,
             BiFunction<SqlConnection, List<T>, Future<Set<UUID>>> insertAll,
@@ -318,6 +345,8 @@ public final class BatchRunWriter {
                 return racedRows.compose(lateRows -> {
                     Map<UUID, T> toMerge = new LinkedHashMap<>(existing);
                     toMerge.putAll(lateRows);
+                    Map<UUID, T> after = new LinkedHashMap<>();
+                    inserts.forEach(r -> after.put(r.id(), r));
                     List<T> updates = new ArrayList<>();
                     for (var e : toMerge.entrySet()) {
                         T old = e.getValue();
@@ -325,6 +354,7 @@ public final class BatchRunWriter {
                         for (I item : byId.get(e.getKey())) {
                             row = merge.apply(row, item);
                         }
+                        after.put(row.id(), row);
                         ChangeLog.Diff diff = ChangeLog.diff(snapshot.apply(old), snapshot.apply(row));
                         if (!diff.isEmpty()) {
                             updates.add(row);
@@ -332,7 +362,8 @@ public final class BatchRunWriter {
                                     diff.after()));
                         }
                     }
-                    return updateAll.apply(tx, updates).compose(x -> changes.appendAll(tx, log));
+                    return updateAll.apply(tx, updates).compose(x -> changes.appendAll(tx, log))
+                            .map(x -> new Upserted<>(toMerge, after));
                 });
             });
         });

@@ -126,14 +126,9 @@ public final class CatalogWriter {
                 return Future.failedFuture(CatalogException.notFound(runField, "no run with id " + GlobalId.of(NodeType.RUN, runId)
                         + " is recorded (record the run first)"));
             }
-            return logArtifact(tx, source, spec).compose(a -> {
-                OffsetDateTime at = source.observedAt();
-                Edge edge = kind == EdgeKind.CONSUMED ? new Edge(a.id(), run.id(), kind, at, null) : new Edge(run.id(), a.id(), kind, at, null);
-                return lineage.link(tx, List.of(edge))
-                        .compose(created -> logLinks(tx, source, run.id(), NodeType.RUN, created))
-                        .compose(x -> assertions.assertAll(tx, source, List.of(new Subject(edge.id(), source.externalId()))))
-                        .map(a);
-            });
+            OffsetDateTime at = run.startedAt() != null ? run.startedAt() : run.endedAt() != null ? run.endedAt() : source.observedAt();
+            return logArtifact(tx, source, spec).compose(a -> linkRun(tx, source, run, null,
+                    kind == EdgeKind.CONSUMED ? List.of(a) : List.of(), kind == EdgeKind.PRODUCED ? List.of(a) : List.of(), at).map(a));
         });
     }
 
@@ -145,7 +140,10 @@ public final class CatalogWriter {
 
     private Future<Artifact> upsertArtifact(SqlConnection tx, Source source, ArtifactSpec spec) {
         return upsert(tx, source, Merges.artifact(spec, source.observedAt()), id -> artifacts.lock(tx, id),
-                a -> artifacts.insertIfAbsent(tx, a), old -> Merges.artifact(old, spec), a -> artifacts.update(tx, a), Snapshots::of);
+                a -> artifacts.insertIfAbsent(tx, a), old -> Merges.artifact(old, spec), a -> artifacts.update(tx, a), Snapshots::of)
+                .compose(a -> spec.facets().isEmpty() ? Future.succeededFuture(a)
+                        : facets.putArtifactFacets(tx, a.id(), spec.createdAt() != null ? spec.createdAt() : source.observedAt(),
+                        spec.facets()).map(a));
     }
 
     // ------------------------------------------------------------------ runs
@@ -166,7 +164,10 @@ public final class CatalogWriter {
                 .compose(cv -> upsertRunRow(tx, source, spec, cv == null ? null : cv.id())
                         .compose(run -> Futures.each(spec.inputs(), a -> upsertArtifact(tx, source, a))
                                 .compose(ins -> Futures.each(spec.outputs(), a -> upsertArtifact(tx, source, a))
-                                        .compose(outs -> linkRun(tx, source, spec, run, cv, ins, outs)))
+                                        .compose(outs -> linkRun(tx, source, run, cv, ins, outs, spec.eventTime(source.observedAt()))))
+                                // this assertion moved the run's start earlier: edges linked by later events move with it
+                                .compose(x -> spec.startedAt() != null && spec.startedAt().isEqual(run.startedAt())
+                                        ? lineage.startRunEdgesBy(tx, run.id(), run.startedAt()) : Future.<Void>succeededFuture())
                                 .compose(x -> mergeTags(tx, source, run, spec.tags()))
                                 .compose(x -> putFacets(tx, source, run, spec))
                                 .map(run)));
@@ -205,10 +206,11 @@ public final class CatalogWriter {
                 r -> runs.update(tx, withUpdatedAt(r, now)), RunMerge::snapshot);
     }
 
-    private Future<Void> linkRun(SqlConnection tx, Source source, RunSpec spec, Run run, CodeVersion cv, List<Artifact> ins,
-                                 List<Artifact> outs) {
-        List<Edge> edges = Merges.runEdges(spec, run.id(), cv == null ? null : cv.id(), ins.stream().map(Artifact::id).toList(),
-                outs.stream().map(Artifact::id).toList(), source.observedAt());
+    /** Links a run to what it consumed and produced and to its code (edge times: {@link Merges#runEdges}). */
+    private Future<Void> linkRun(SqlConnection tx, Source source, Run run, CodeVersion cv, List<Artifact> ins, List<Artifact> outs,
+                                 OffsetDateTime at) {
+        List<Edge> edges = Merges.runEdges(run.id(), run.startedAt(), cv == null ? null : cv.id(), ins.stream().map(Artifact::id).toList(),
+                outs.stream().map(Artifact::id).toList(), at);
         List<Subject> subjects = new ArrayList<>();
         subjects.add(new Subject(run.id(), source.externalId() != null ? source.externalId() : run.externalId()));
         if (cv != null) {

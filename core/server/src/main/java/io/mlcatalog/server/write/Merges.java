@@ -42,27 +42,43 @@ final class Merges {
                 spec.kind(), spec.createdAt() != null ? spec.createdAt() : observedAt);
     }
 
-    /** An artifact is immutable content: later assertions only fill in what was unknown (and a specific kind beats OTHER). */
+    /**
+     * An artifact is immutable content: later assertions only fill in what was unknown (and a specific kind
+     * beats OTHER). Its namespace and name are those of the earliest assertion (ties: the smaller namespace),
+     * so that where a dataset named by the jobs of two namespaces is filed does not depend on arrival order.
+     */
     static Artifact artifact(Artifact old, ArtifactSpec spec) {
-        return new Artifact(old.id(), old.namespace(), old.name(), old.uri(), old.digest(), first(old.sizeBytes(), spec.sizeBytes()),
-                first(old.mediaType(), spec.mediaType()), old.kind() == ArtifactKind.OTHER ? spec.kind() : old.kind(),
-                earliest(old.createdAt(), spec.createdAt()));
+        boolean earlier = filedEarlier(spec, old);
+        return new Artifact(old.id(), earlier ? spec.namespace() : old.namespace(), earlier ? spec.name() : old.name(), old.uri(),
+                old.digest(), first(old.sizeBytes(), spec.sizeBytes()), first(old.mediaType(), spec.mediaType()),
+                old.kind() == ArtifactKind.OTHER ? spec.kind() : old.kind(), earliest(old.createdAt(), spec.createdAt()));
+    }
+
+    private static boolean filedEarlier(ArtifactSpec spec, Artifact old) {
+        if (spec.createdAt() == null || spec.namespace().equals(old.namespace())) {
+            return false;
+        }
+        return spec.createdAt().isBefore(old.createdAt())
+                || (spec.createdAt().isEqual(old.createdAt()) && spec.namespace().compareTo(old.namespace()) < 0);
     }
 
     /**
-     * The edges a run assertion asserts. Each edge's {@code since} comes from the assertion itself: its
-     * start (an output: its end) or, lacking it, the other, or when it was observed. An edge asserted again
-     * keeps its earliest {@code since}, which is the same whatever order the assertions came in.
+     * The edges of a run: what it consumed and produced, and its code. Every edge of a run holds since the
+     * run's start, or since the time of the assertion that named it when that is earlier or the start is
+     * unknown (a run known only by its end): a rule of event times alone, so that the same assertions give
+     * the same edges whatever order they arrive in (a start that arrives late moves the edges back, see
+     * {@code LineageStore.startRunEdgesBy}). Never the arrival time, unless the assertion has no time of its own.
+     *
+     * @param at the time of the assertion naming the edges ({@link RunSpec#eventTime})
      */
-    static List<Edge> runEdges(RunSpec spec, UUID runId, UUID codeVersionId, List<UUID> inputs, List<UUID> outputs,
-                               OffsetDateTime observedAt) {
-        OffsetDateTime from = first(spec.startedAt(), first(spec.endedAt(), observedAt));
-        OffsetDateTime to = first(spec.endedAt(), first(spec.startedAt(), observedAt));
+    static List<Edge> runEdges(UUID runId, OffsetDateTime runStartedAt, UUID codeVersionId, List<UUID> inputs, List<UUID> outputs,
+                               OffsetDateTime at) {
+        OffsetDateTime since = earliest(runStartedAt, at);
         List<Edge> edges = new ArrayList<>();
-        inputs.forEach(a -> edges.add(new Edge(a, runId, EdgeKind.CONSUMED, from, null)));
-        outputs.forEach(a -> edges.add(new Edge(runId, a, EdgeKind.PRODUCED, to, null)));
+        inputs.forEach(a -> edges.add(new Edge(a, runId, EdgeKind.CONSUMED, since, null)));
+        outputs.forEach(a -> edges.add(new Edge(runId, a, EdgeKind.PRODUCED, since, null)));
         if (codeVersionId != null) {
-            edges.add(new Edge(codeVersionId, runId, EdgeKind.BUILT_FROM, from, null));
+            edges.add(new Edge(codeVersionId, runId, EdgeKind.BUILT_FROM, since, null));
         }
         return edges;
     }
