@@ -64,19 +64,6 @@ public final class LineageStore {
         });
     }
 
-    /**
-     * Moves the edges of a run (what it consumed and produced, the code it ran) to hold since
-     * {@code startedAt} where they held only since later: a start that arrives after the events that named
-     * the run's inputs and outputs dates them as in-order arrival would have.
-     */
-    public Future<Void> startRunEdgesBy(SqlClient tx, UUID runId, OffsetDateTime startedAt) {
-        return db.query(tx, """
-                update lineage_edge set since = $2
-                where ((to_id = $1 and kind in ('CONSUMED', 'BUILT_FROM')) or (from_id = $1 and kind = 'PRODUCED'))
-                  and (since is null or since > $2)
-                """, Tuple.of(runId, startedAt)).mapEmpty();
-    }
-
     // ------------------------------------------------------------------ walks
 
     /** An edge as a walk reads it. */

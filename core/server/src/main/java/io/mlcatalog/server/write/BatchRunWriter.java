@@ -101,9 +101,7 @@ public final class BatchRunWriter {
                 .compose(x -> upsertCodeVersions(tx, items))
                 .compose(x -> checkParents(tx, items))
                 .compose(x -> upsertRunRows(tx, items))
-                .compose(runRows -> upsertArtifacts(tx, items)
-                        .compose(x -> linkAndAssert(tx, items, runRows))
-                        .compose(x -> moveEdgesToEarlierStarts(tx, runRows)))
+                .compose(runRows -> upsertArtifacts(tx, items).compose(x -> linkAndAssert(tx, items, runRows)))
                 .compose(x -> putFacets(tx, items))
                 .compose(x -> mergeTags(tx, items));
     }
@@ -213,9 +211,8 @@ public final class BatchRunWriter {
         for (Item i : items) {
             RunSpec s = i.spec();
             UUID cv = codeVersionId(i);
-            List<Edge> runEdges = Merges.runEdges(s.id(), runRows.after().get(s.id()).startedAt(), cv,
-                    s.inputs().stream().map(ArtifactSpec::id).toList(), s.outputs().stream().map(ArtifactSpec::id).toList(),
-                    s.eventTime(i.source().observedAt()));
+            List<Edge> runEdges = Merges.runEdges(s, s.id(), cv, s.inputs().stream().map(ArtifactSpec::id).toList(),
+                    s.outputs().stream().map(ArtifactSpec::id).toList(), i.source().observedAt());
             for (Edge e : runEdges) {
                 Edge k = key(e);
                 owners.putIfAbsent(k, i);
@@ -257,19 +254,6 @@ public final class BatchRunWriter {
             }
             return chain;
         });
-    }
-
-    /** Runs whose start this batch moved earlier: the edges earlier batches linked move back with it. */
-    private Future<Void> moveEdgesToEarlierStarts(SqlConnection tx, Upserted<Run> runRows) {
-        Future<Void> chain = Future.succeededFuture();
-        for (var e : runRows.before().entrySet()) {
-            OffsetDateTime before = e.getValue().startedAt();
-            OffsetDateTime after = runRows.after().get(e.getKey()).startedAt();
-            if (after != null && (before == null || after.isBefore(before))) {
-                chain = chain.compose(x -> lineage.startRunEdgesBy(tx, e.getKey(), after));
-            }
-        }
-        return chain;
     }
 
     private static Edge key(Edge e) {

@@ -126,9 +126,17 @@ public final class CatalogWriter {
                 return Future.failedFuture(CatalogException.notFound(runField, "no run with id " + GlobalId.of(NodeType.RUN, runId)
                         + " is recorded (record the run first)"));
             }
-            OffsetDateTime at = run.startedAt() != null ? run.startedAt() : run.endedAt() != null ? run.endedAt() : source.observedAt();
-            return logArtifact(tx, source, spec).compose(a -> linkRun(tx, source, run, null,
-                    kind == EdgeKind.CONSUMED ? List.of(a) : List.of(), kind == EdgeKind.PRODUCED ? List.of(a) : List.of(), at).map(a));
+            // the link's time is the recorded run's: an input from its start, an output from its end
+            OffsetDateTime at = kind == EdgeKind.CONSUMED ? first(run.startedAt(), first(run.endedAt(), source.observedAt()))
+                    : first(run.endedAt(), first(run.startedAt(), source.observedAt()));
+            return logArtifact(tx, source, spec).compose(a -> {
+                Edge edge = kind == EdgeKind.CONSUMED ? new Edge(a.id(), run.id(), kind, at, null) : new Edge(run.id(), a.id(), kind, at, null);
+                return lineage.link(tx, List.of(edge))
+                        .compose(created -> logLinks(tx, source, run.id(), NodeType.RUN, created))
+                        .compose(x -> assertions.assertAll(tx, source, List.of(new Subject(a.id(), null),
+                                new Subject(edge.id(), source.externalId()))))
+                        .map(a);
+            });
         });
     }
 
@@ -164,10 +172,7 @@ public final class CatalogWriter {
                 .compose(cv -> upsertRunRow(tx, source, spec, cv == null ? null : cv.id())
                         .compose(run -> Futures.each(spec.inputs(), a -> upsertArtifact(tx, source, a))
                                 .compose(ins -> Futures.each(spec.outputs(), a -> upsertArtifact(tx, source, a))
-                                        .compose(outs -> linkRun(tx, source, run, cv, ins, outs, spec.eventTime(source.observedAt()))))
-                                // this assertion moved the run's start earlier: edges linked by later events move with it
-                                .compose(x -> spec.startedAt() != null && spec.startedAt().isEqual(run.startedAt())
-                                        ? lineage.startRunEdgesBy(tx, run.id(), run.startedAt()) : Future.<Void>succeededFuture())
+                                        .compose(outs -> linkRun(tx, source, spec, run, cv, ins, outs)))
                                 .compose(x -> mergeTags(tx, source, run, spec.tags()))
                                 .compose(x -> putFacets(tx, source, run, spec))
                                 .map(run)));
@@ -207,10 +212,10 @@ public final class CatalogWriter {
     }
 
     /** Links a run to what it consumed and produced and to its code (edge times: {@link Merges#runEdges}). */
-    private Future<Void> linkRun(SqlConnection tx, Source source, Run run, CodeVersion cv, List<Artifact> ins, List<Artifact> outs,
-                                 OffsetDateTime at) {
-        List<Edge> edges = Merges.runEdges(run.id(), run.startedAt(), cv == null ? null : cv.id(), ins.stream().map(Artifact::id).toList(),
-                outs.stream().map(Artifact::id).toList(), at);
+    private Future<Void> linkRun(SqlConnection tx, Source source, RunSpec spec, Run run, CodeVersion cv, List<Artifact> ins,
+                                 List<Artifact> outs) {
+        List<Edge> edges = Merges.runEdges(spec, run.id(), cv == null ? null : cv.id(), ins.stream().map(Artifact::id).toList(),
+                outs.stream().map(Artifact::id).toList(), source.observedAt());
         List<Subject> subjects = new ArrayList<>();
         subjects.add(new Subject(run.id(), source.externalId() != null ? source.externalId() : run.externalId()));
         if (cv != null) {

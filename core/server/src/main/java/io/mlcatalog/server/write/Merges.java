@@ -63,22 +63,23 @@ final class Merges {
     }
 
     /**
-     * The edges of a run: what it consumed and produced, and its code. Every edge of a run holds since the
-     * run's start, or since the time of the assertion that named it when that is earlier or the start is
-     * unknown (a run known only by its end): a rule of event times alone, so that the same assertions give
-     * the same edges whatever order they arrive in (a start that arrives late moves the edges back, see
-     * {@code LineageStore.startRunEdgesBy}). Never the arrival time, unless the assertion has no time of its own.
-     *
-     * @param at the time of the assertion naming the edges ({@link RunSpec#eventTime})
+     * The edges a run assertion names: what the run consumed and produced, and its code. An edge holds
+     * since the time the assertion gives it: an input or the code from the run's start, an output from its
+     * end, or, where the assertion lacks that time, its own event time ({@link RunSpec#eventTime}: a running
+     * run's start, a finished run's end). An edge named again keeps the earliest: a minimum over the
+     * assertions, the same whatever order they arrive in, and never an arrival time unless an assertion
+     * carries no time at all.
      */
-    static List<Edge> runEdges(UUID runId, OffsetDateTime runStartedAt, UUID codeVersionId, List<UUID> inputs, List<UUID> outputs,
-                               OffsetDateTime at) {
-        OffsetDateTime since = earliest(runStartedAt, at);
+    static List<Edge> runEdges(RunSpec spec, UUID runId, UUID codeVersionId, List<UUID> inputs, List<UUID> outputs,
+                               OffsetDateTime observedAt) {
+        OffsetDateTime at = spec.eventTime(observedAt);
+        OffsetDateTime consumed = first(spec.startedAt(), at);
+        OffsetDateTime produced = first(spec.endedAt(), at);
         List<Edge> edges = new ArrayList<>();
-        inputs.forEach(a -> edges.add(new Edge(a, runId, EdgeKind.CONSUMED, since, null)));
-        outputs.forEach(a -> edges.add(new Edge(runId, a, EdgeKind.PRODUCED, since, null)));
+        inputs.forEach(a -> edges.add(new Edge(a, runId, EdgeKind.CONSUMED, consumed, null)));
+        outputs.forEach(a -> edges.add(new Edge(runId, a, EdgeKind.PRODUCED, produced, null)));
         if (codeVersionId != null) {
-            edges.add(new Edge(codeVersionId, runId, EdgeKind.BUILT_FROM, since, null));
+            edges.add(new Edge(codeVersionId, runId, EdgeKind.BUILT_FROM, consumed, null));
         }
         return edges;
     }

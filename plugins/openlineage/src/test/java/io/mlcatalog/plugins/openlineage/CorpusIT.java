@@ -124,7 +124,9 @@ class CorpusIT {
             HttpResponse<String> array = otherHttp.postArray(events);
             assertBatchAccepted(array);
             Map<String, Long> rows = other.rowCounts();
-            assertThat(rows).isEqualTo(catalog.rowCounts());
+            // a batch logs a run created and updated within it once, as created in its final state: fewer change-log rows
+            assertThat(withoutChangeLog(rows)).isEqualTo(withoutChangeLog(catalog.rowCounts()));
+            assertThat(rows.get("change_log")).isPositive().isLessThanOrEqualTo(catalog.rowCounts().get("change_log"));
             assertThat(CatalogState.diff(CatalogState.of(catalog), CatalogState.of(other))).isEmpty();
 
             HttpResponse<String> ndjson = otherHttp.postNdjson(events);
