@@ -31,6 +31,7 @@ import io.mlcatalog.server.store.ModelStore;
 import io.mlcatalog.server.store.NamespaceStore;
 import io.mlcatalog.server.store.RunStore;
 import io.mlcatalog.server.store.TagStore;
+import io.mlcatalog.server.write.BatchRunWriter;
 import io.mlcatalog.server.write.CatalogWriter;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -128,7 +129,8 @@ public final class CatalogServer implements AutoCloseable {
                     new Wiring(namespaces, codeVersions, runs, artifacts, models, deployments, pluginStore, new LineageWalk(lineage), changes,
                             writer)::wire);
 
-            RecordBatchWriter batchWriter = new RecordBatchWriter(db, writer, pluginStore);
+            RecordBatchWriter batchWriter = new RecordBatchWriter(db, writer, new BatchRunWriter(namespaces, codeVersions, runs, artifacts,
+                    lineage, assertions, changes, facets, writer), pluginStore);
             plugins = PluginHost.create(installed, pluginsConfig, batchWriter, pluginStore, config.pluginWorkDir(), Clock.systemUTC(), env);
 
             ObjectMapper mapper = new ObjectMapper();

@@ -53,6 +53,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     // the catalog stops PostgreSQL itself, in order, after the HTTP server
                     .setRegisterShutdownHook(false)
                     .setServerConfig("max_connections", "100")
+                    // zonky turns this off for tests' speed; a catalog acknowledges a write only once it is on disk
+                    .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("listen_addresses", "localhost");
             if (port > 0) {
                 builder.setPort(port);

@@ -233,8 +233,8 @@ public final class DemoData {
                 "deploy-bot", at)));
     }
 
+    /** The demo's model of a version (its two models live in two namespaces). */
     private static String modelName(ModelVersion v) {
-        // the demo's two models; ids are derived from names, so the name is recovered by comparison
         return v.modelId().equals(io.mlcatalog.server.model.Ids.model("growth", "churn-classifier")) ? "churn-classifier" : "fraud-detector";
     }
 
@@ -258,8 +258,4 @@ public final class DemoData {
         }
     }
 
-    /** The global id of a demo entity, for docs and tests. */
-    public static String runId(String namespace, String name, String externalId) {
-        return GlobalId.of(NodeType.RUN, io.mlcatalog.server.model.Ids.run(namespace, name, externalId));
-    }
 }

@@ -30,13 +30,18 @@ final class Args {
     }
 
     static PageArgs page(DataFetchingEnvironment env, OffsetDateTime at) {
+        return new PageArgs(first(env), Cursor.decode(env.getArgument("after"), "after"), at);
+    }
+
+    /** {@code first} (1..100) alone, for a connection whose {@code after} is not a keyset cursor (history's). */
+    static int first(DataFetchingEnvironment env) {
         Integer first = env.getArgument("first");
         int n = first == null ? 20 : first;
         if (n < 1 || n > MAX_FIRST) {
             throw new CatalogException(io.mlcatalog.server.model.ErrorCode.BAD_USER_INPUT,
                     "first must be between 1 and " + MAX_FIRST + ", got " + n + "; page with after: pageInfo.endCursor", "first");
         }
-        return new PageArgs(n, Cursor.decode(env.getArgument("after"), "after"), at);
+        return n;
     }
 
     static OffsetDateTime time(DataFetchingEnvironment env, String name) {

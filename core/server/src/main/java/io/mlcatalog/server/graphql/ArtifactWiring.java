@@ -43,7 +43,9 @@ final class ArtifactWiring {
                     return Loaders.childConnection(env, "consumersOfArtifact", "consumerCountOfArtifact", id, Args.page(env), id);
                 })
                 .dataFetcher("modelVersions", env -> Loaders.load(env, "versionsOfArtifact", artifact(env).id()))
-                .dataFetcher("assertedBy", env -> Loaders.assertions(env, artifact(env).id())));
+                .dataFetcher("assertedBy", env -> Loaders.assertions(env, artifact(env).id()))
+                .dataFetcher("facets", env -> Loaders.<Map<String, Object>>load(env, "facetsOfArtifact", artifact(env).id())
+                        .thenApply(f -> f == null ? Map.of() : f)));
     }
 
     private static Artifact artifact(DataFetchingEnvironment env) {

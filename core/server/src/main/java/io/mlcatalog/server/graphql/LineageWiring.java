@@ -112,7 +112,7 @@ final class LineageWiring {
     // ------------------------------------------------------------------ lineage
 
     private CompletableFuture<Graph> lineage(DataFetchingEnvironment env) {
-        GlobalId from = GlobalId.parse(env.getArgument("from"), "from");
+        GlobalId from = lineageNode(env.getArgument("from"));
         Direction direction = Direction.valueOf(env.<Object>getArgument("direction").toString());
         int depth = intArgument(env, "depth", 1, MAX_DEPTH);
         int perHop = intArgument(env, "perHopLimit", 1, MAX_PER_HOP);
@@ -131,8 +131,16 @@ final class LineageWiring {
         String target = Text.name("target", env.getArgument("target"), Text.NAME_BYTES);
         OffsetDateTime at = Args.timeOrNow(env, "at");
         int depth = intArgument(env, "depth", 1, MAX_DEPTH);
-        return stage(deployments.activeOn(namespace, environment, target, at)).toCompletableFuture()
-                .thenApply(active -> active.isEmpty() ? null : new Explanation(at, active, depth));
+        return stage(deployments.activeOn(namespace, environment, target, at)).toCompletableFuture().thenApply(active -> {
+            java.util.Set<String> namespaces = new java.util.TreeSet<>();
+            active.forEach(d -> namespaces.add(d.namespace()));
+            if (namespaces.size() > 1) {
+                // two teams' targets of the same name are different services: answering one of them would mislead
+                throw CatalogException.badInput("namespace", environment + "/" + target + " is served in several namespaces ("
+                        + String.join(", ", namespaces) + "): give the namespace");
+            }
+            return active.isEmpty() ? null : new Explanation(at, active, depth);
+        });
     }
 
     private static CompletableFuture<ModelVersion> version(DataFetchingEnvironment env) {
@@ -147,7 +155,7 @@ final class LineageWiring {
     // ------------------------------------------------------------------ blast radius
 
     private CompletableFuture<BlastRadius> blastRadius(DataFetchingEnvironment env) {
-        GlobalId from = GlobalId.parse(env.getArgument("from"), "from");
+        GlobalId from = lineageNode(env.getArgument("from"));
         int depth = intArgument(env, "depth", 1, MAX_DEPTH);
         OffsetDateTime activeAt = Args.timeOrNow(env, "activeAt");
         return requireNode(env, from, "from")
@@ -165,9 +173,12 @@ final class LineageWiring {
 
     private CompletableFuture<Connection<Change>> history(DataFetchingEnvironment env) {
         GlobalId entity = GlobalId.parse(env.getArgument("entity"), "entity");
-        int first = Args.page(env).first();
+        // not Args.page: that decodes after as a keyset cursor, and refused every cursor history hands out
+        int first = Args.first(env);
         Long after = changeCursor(env.getArgument("after"));
-        return stage(changes.page(entity.uuid(), first + 1, after)).toCompletableFuture()
+        // an id that names nothing is a mistake to point out, not an entity without changes
+        return requireNode(env, entity, "entity")
+                .thenCompose(x -> stage(changes.page(entity.uuid(), first + 1, after)).toCompletableFuture())
                 .thenApply(rows -> new Connection<>(Page.of(rows, first, c -> null), () -> stage(changes.count(entity.uuid()))
                         .toCompletableFuture(), c -> encodeChangeCursor(c.seq())));
     }
@@ -215,6 +226,19 @@ final class LineageWiring {
         ids.forEach(id -> loads.add(NodeWiring.node(env, id)));
         return CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new))
                 .thenApply(x -> loads.stream().map(CompletableFuture::join).filter(Objects::nonNull).<Entity>map(e -> e).toList());
+    }
+
+    /**
+     * The {@code from} of a walk. A model is a name, not a node of the graph: no edge touches it, and
+     * LineageNode cannot hold it (returned as the root, it failed as an internal error).
+     */
+    private static GlobalId lineageNode(String text) {
+        GlobalId id = GlobalId.parse(text, "from");
+        if (id.type() == NodeType.MODEL) {
+            throw CatalogException.badInput("from", "a model has no lineage of its own: start from one of its versions "
+                    + "(model { versions { edges { node { id } } } }) or from a deployment");
+        }
+        return id;
     }
 
     private static CompletableFuture<Entity> requireNode(DataFetchingEnvironment env, GlobalId id, String field) {

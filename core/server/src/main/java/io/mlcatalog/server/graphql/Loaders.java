@@ -104,6 +104,7 @@ public final class Loaders {
         r.register("aliasesOfModel", atKeys(aliases::ofModels, List.of()));
         r.register("aliasNamesOfVersion", atKeys(aliases::namesOfVersions, List.of()));
         r.register("facetsOfRun", DataLoaderFactory.newMappedDataLoader((Set<UUID> keys) -> stage(facets.ofRuns(keys))));
+        r.register("facetsOfArtifact", DataLoaderFactory.newMappedDataLoader((Set<UUID> keys) -> stage(facets.ofArtifacts(keys))));
         r.register("facetsOfJob", DataLoaderFactory.newMappedDataLoader((Set<FacetStore.Job> keys) -> stage(facets.ofJobs(keys))));
         r.register("checkpointsOfPlugin", DataLoaderFactory.newMappedDataLoader((Set<String> keys) -> stage(plugins.checkpointsOf(keys))
                 .thenApply(found -> {

@@ -3,7 +3,6 @@ package io.mlcatalog.server.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mlcatalog.server.plugin.BatchWriter;
 import io.mlcatalog.server.plugin.PluginHost;
-import io.mlcatalog.spi.Atomicity;
 import io.mlcatalog.spi.ReceivedRequest;
 import io.mlcatalog.spi.ReceiverResponse;
 import io.mlcatalog.spi.RecordWriter;
@@ -38,6 +37,7 @@ public final class IngestHandler implements Handler<RoutingContext> {
     private final BatchWriter writer;
     private final Clock clock;
     private final ObjectMapper mapper;
+    private final java.util.concurrent.ConcurrentMap<String, GroupCommit> groupCommits = new java.util.concurrent.ConcurrentHashMap<>();
 
     public IngestHandler(PluginHost host, BatchWriter writer, Clock clock, ObjectMapper mapper) {
         this.host = host;
@@ -98,15 +98,14 @@ public final class IngestHandler implements Handler<RoutingContext> {
         Map<String, List<String>> query = new LinkedHashMap<>();
         ctx.queryParams().forEach(q -> query.computeIfAbsent(q.getKey(), k -> new ArrayList<>()).add(q.getValue()));
         ReceivedRequest request = new ReceivedRequest(ctx.request().method().name(), path, query, headers, bytes);
+        GroupCommit commits = groupCommits.computeIfAbsent(instance, i -> new GroupCommit(i, writer, clock));
         RecordWriter records = batch -> {
             try {
-                writer.write(instance, batch, Map.of(), Atomicity.ALL_OR_NOTHING, clock.instant());
+                commits.write(batch);
             } catch (io.mlcatalog.spi.InvalidRecordException e) {
                 // the receiver answers its client; the status shows the reason too, as it does for a source's poll
                 host.receiverFailed(instance, "request refused, nothing written: " + e.getMessage(), 1);
                 throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException("writing the records failed: " + e.getMessage(), e);
             }
         };
         // receivers may block (they write synchronously): never on the event loop; unordered, so requests run side by side

@@ -9,6 +9,8 @@ import java.time.temporal.ChronoUnit;
 public final class Times {
     private static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSXXX");
     private static final OffsetDateTime MIN = OffsetDateTime.of(1900, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
+    /** Before any instant the catalog accepts. */
+    public static final OffsetDateTime EARLIEST = MIN;
     private static final OffsetDateTime MAX = OffsetDateTime.of(9999, 12, 31, 0, 0, 0, 0, ZoneOffset.UTC);
 
     private Times() {

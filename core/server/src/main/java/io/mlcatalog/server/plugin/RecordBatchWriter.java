@@ -9,7 +9,9 @@ import io.mlcatalog.server.model.Source;
 import io.mlcatalog.server.model.Text;
 import io.mlcatalog.server.model.Times;
 import io.mlcatalog.server.store.PluginStore;
+import io.mlcatalog.server.write.BatchRunWriter;
 import io.mlcatalog.server.write.CatalogWriter;
+import io.mlcatalog.server.write.RunSpec;
 import io.mlcatalog.spi.Atomicity;
 import io.mlcatalog.spi.InvalidRecordException;
 import io.mlcatalog.spi.record.AliasRecord;
@@ -41,11 +43,13 @@ import java.util.Map;
 public final class RecordBatchWriter implements BatchWriter {
     private final Db db;
     private final CatalogWriter writer;
+    private final BatchRunWriter batchRuns;
     private final PluginStore store;
 
-    public RecordBatchWriter(Db db, CatalogWriter writer, PluginStore store) {
+    public RecordBatchWriter(Db db, CatalogWriter writer, BatchRunWriter batchRuns, PluginStore store) {
         this.db = db;
         this.writer = writer;
+        this.batchRuns = batchRuns;
         this.store = store;
     }
 
@@ -55,9 +59,20 @@ public final class RecordBatchWriter implements BatchWriter {
         Future<?> apply(CatalogWriter writer, SqlConnection tx);
     }
 
+    /** A run record's write: batched with the batch's other runs (see {@link BatchRunWriter}). */
+    record RunStep(Source source, RunSpec spec) implements Step {
+        @Override
+        public Future<?> apply(CatalogWriter writer, SqlConnection tx) {
+            return writer.upsertRun(tx, source, spec);
+        }
+    }
+
     /** One record, checked and ready to write in a transaction. */
     private record Op(int index, Step step) {
     }
+
+    /** Transactions a deadlock or serialization failure ends are tried again, up to this many times in all. */
+    static final int ATTEMPTS = 4;
 
     @Override
     public Result write(String instance, List<MetadataRecord> records, Map<Map<String, String>, Map<String, String>> checkpoints,
@@ -75,11 +90,36 @@ public final class RecordBatchWriter implements BatchWriter {
                 rejected.add(invalid);
             }
         }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return writeOnce(instance, records, checkpoints, atomicity, ops, new ArrayList<>(rejected));
+            } catch (io.vertx.pgclient.PgException e) {
+                // two writers took the same rows in another order, or serializable isolation refused one: the
+                // transaction was rolled back whole, and writing it again is safe (every write is idempotent)
+                boolean retriable = "40P01".equals(e.getSqlState()) || "40001".equals(e.getSqlState());
+                if (!retriable || attempt >= ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private Result writeOnce(String instance, List<MetadataRecord> records, Map<Map<String, String>, Map<String, String>> checkpoints,
+                             Atomicity atomicity, List<Op> ops, List<InvalidRecordException> rejected) throws Exception {
         List<InvalidRecordException> refusedInDatabase = new ArrayList<>();
+        // all-or-nothing batches write their runs together, in a fixed number of statements; per-record ones one by
+        // one, each in a savepoint, so that one refused record is rolled back alone
+        List<Op> runOps = atomicity == Atomicity.ALL_OR_NOTHING ? ops.stream().filter(o -> o.step() instanceof RunStep).toList() : List.of();
+        List<Op> otherOps = atomicity == Atomicity.ALL_OR_NOTHING ? ops.stream().filter(o -> !(o.step() instanceof RunStep)).toList() : ops;
         try {
             SourceRunner.get(db.inTransaction(tx -> {
-                Future<Void> chain = Future.succeededFuture();
-                for (Op op : ops) {
+                Future<Void> chain = runOps.isEmpty() ? Future.succeededFuture()
+                        : batchRuns.upsertRuns(tx, runOps.stream().map(o -> new BatchRunWriter.Item(((RunStep) o.step()).source(),
+                        ((RunStep) o.step()).spec())).toList()).recover(e -> Future.failedFuture(e instanceof BatchRunWriter.ItemRefused r
+                        ? new Refused(invalid(runOps.get(r.index()).index(), records.get(runOps.get(r.index()).index()), r.reason()))
+                        : e instanceof CatalogException ce ? new Refused(invalid(runOps.get(0).index(), records.get(runOps.get(0).index()), ce))
+                        : e));
+                for (Op op : otherOps) {
                     chain = chain.compose(x -> atomicity == Atomicity.PER_RECORD
                             ? inSavepoint(tx, op, records, refusedInDatabase)
                             : op.step().apply(writer, tx).<Void>mapEmpty().recover(e -> Future.failedFuture(e instanceof CatalogException ce
@@ -143,8 +183,7 @@ public final class RecordBatchWriter implements BatchWriter {
             return (writer, tx) -> writer.logArtifact(tx, source, spec);
         }
         if (record instanceof RunRecord r) {
-            var spec = RecordSpecs.run(r);
-            return (writer, tx) -> writer.upsertRun(tx, source, spec);
+            return new RunStep(source, RecordSpecs.run(r));
         }
         if (record instanceof RunIoRecord r) {
             var run = RecordSpecs.runId("run", r.run());

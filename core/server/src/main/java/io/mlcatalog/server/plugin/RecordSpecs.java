@@ -40,7 +40,7 @@ final class RecordSpecs {
 
     static ArtifactSpec artifact(String field, ArtifactRecord r) {
         return ArtifactSpec.of(field, r.namespace(), r.name(), r.uri(), r.digest(), r.sizeBytes(), r.mediaType(),
-                ArtifactKind.valueOf(r.kind().name()), time(r.createdAt()));
+                ArtifactKind.valueOf(r.kind().name()), time(r.createdAt()), r.facets());
     }
 
     static RunSpec run(RunRecord r) {

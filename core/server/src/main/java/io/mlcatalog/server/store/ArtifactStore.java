@@ -26,14 +26,48 @@ public final class ArtifactStore {
         this.db = db;
     }
 
+    private static final String INSERT = """
+            insert into artifact (id, namespace, name, uri, digest, size_bytes, media_type, kind, created_at)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            on conflict do nothing returning id""";
+    private static final String UPDATE = """
+            update artifact set namespace = $2, name = $3, size_bytes = $4, media_type = $5, kind = $6, created_at = $7 where id = $1""";
+
     public Future<Boolean> insertIfAbsent(SqlClient tx, Artifact a) {
-        return db.query(tx, """
-                insert into artifact (id, namespace, name, uri, digest, size_bytes, media_type, kind, created_at)
-                values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                on conflict do nothing
-                returning id
-                """, Tuple.of(a.id(), a.namespace(), a.name(), a.uri(), a.digest(), a.sizeBytes(), a.mediaType(), a.kind().name(),
-                a.createdAt())).map(rows -> rows.size() == 1);
+        return db.query(tx, INSERT, insertTuple(a)).map(rows -> rows.size() == 1);
+    }
+
+    /** The artifacts that exist among {@code ids}, locked in id order. */
+    public Future<Map<UUID, Artifact>> lockAll(SqlClient tx, Collection<UUID> ids) {
+        return db.query(tx, "select " + COLUMNS + " from artifact a where a.id = any($1) order by a.id for update",
+                Tuple.of(Rows.uuids(ids))).map(rows -> {
+            Map<UUID, Artifact> result = new HashMap<>();
+            rows.forEach(r -> result.put(r.getUUID("id"), map(r)));
+            return result;
+        });
+    }
+
+    /** Inserts the artifacts that do not exist; returns the ids inserted. */
+    public Future<java.util.Set<UUID>> insertAll(SqlClient tx, List<Artifact> rows) {
+        if (rows.isEmpty()) {
+            return Future.succeededFuture(java.util.Set.of());
+        }
+        return db.batch(tx, INSERT, rows.stream().map(ArtifactStore::insertTuple).toList()).map(Rows::returnedIds);
+    }
+
+    public Future<Void> updateAll(SqlClient tx, List<Artifact> rows) {
+        if (rows.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return db.batch(tx, UPDATE, rows.stream().map(ArtifactStore::updateTuple).toList()).mapEmpty();
+    }
+
+    private static Tuple insertTuple(Artifact a) {
+        return Tuple.of(a.id(), a.namespace(), a.name(), a.uri(), a.digest(), a.sizeBytes(), a.mediaType(), a.kind().name(), a.createdAt());
+    }
+
+    private static Tuple updateTuple(Artifact a) {
+        return Tuple.of(a.id(), a.namespace(), a.name(), a.sizeBytes(), a.mediaType(), a.kind().name(), a.createdAt());
     }
 
     public Future<Artifact> lock(SqlClient tx, UUID id) {
@@ -42,9 +76,7 @@ public final class ArtifactStore {
     }
 
     public Future<Void> update(SqlClient tx, Artifact a) {
-        return db.query(tx, """
-                update artifact set name = $2, size_bytes = $3, media_type = $4, kind = $5, created_at = $6 where id = $1
-                """, Tuple.of(a.id(), a.name(), a.sizeBytes(), a.mediaType(), a.kind().name(), a.createdAt())).mapEmpty();
+        return db.query(tx, UPDATE, updateTuple(a)).mapEmpty();
     }
 
     public Future<Map<UUID, Artifact>> byIds(Collection<UUID> ids) {

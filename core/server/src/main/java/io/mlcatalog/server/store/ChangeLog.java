@@ -38,6 +38,25 @@ public final class ChangeLog {
                 Tuple.of(source.name(), entityId, type.dbName(), action, json(before), json(after))).mapEmpty();
     }
 
+    /** One entry to append. */
+    public record Entry(Source source, UUID entityId, NodeType type, String action, Map<String, Object> before, Map<String, Object> after) {
+    }
+
+    /** Appends entries in one round trip. */
+    public Future<Void> appendAll(SqlClient tx, List<Entry> entries) {
+        if (entries.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        List<Tuple> batch = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            batch.add(Tuple.of(e.source().name(), e.entityId(), e.type().dbName(), e.action(), json(e.before()), json(e.after())));
+        }
+        return db.batch(tx, """
+                insert into change_log (at, actor, entity_id, entity_type, action, before, after)
+                values (now(), $1, $2, $3, $4, $5, $6)
+                """, batch).mapEmpty();
+    }
+
     /** An entity's changes, newest first, after the change with sequence {@code afterSeq} (null: from the newest). */
     public Future<List<Change>> page(UUID entity, int first, Long afterSeq) {
         return db.query("""

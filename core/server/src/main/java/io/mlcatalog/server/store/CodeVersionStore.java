@@ -35,6 +35,39 @@ public final class CodeVersionStore {
                 .map(rows -> rows.size() == 1);
     }
 
+    /** The code versions that exist among {@code ids}, locked in id order. */
+    public Future<Map<UUID, CodeVersion>> lockAll(SqlClient tx, Collection<UUID> ids) {
+        return db.query(tx, "select " + COLUMNS + " from code_version where id = any($1) order by id for update", Tuple.of(Rows.uuids(ids)))
+                .map(rows -> {
+                    Map<UUID, CodeVersion> result = new HashMap<>();
+                    rows.forEach(r -> result.put(r.getUUID("id"), map(r)));
+                    return result;
+                });
+    }
+
+    public Future<java.util.Set<UUID>> insertAll(SqlClient tx, List<CodeVersion> rows) {
+        if (rows.isEmpty()) {
+            return Future.succeededFuture(java.util.Set.of());
+        }
+        return db.batch(tx, """
+                insert into code_version (id, repository, commit_sha, branches, tags, author, message, committed_at, created_at)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                on conflict (id) do nothing
+                returning id
+                """, rows.stream().map(c -> Tuple.of(c.id(), c.repository(), c.commit(), c.branches().toArray(String[]::new),
+                c.tags().toArray(String[]::new), c.author(), c.message(), c.committedAt(), c.createdAt())).toList()).map(Rows::returnedIds);
+    }
+
+    public Future<Void> updateAll(SqlClient tx, List<CodeVersion> rows) {
+        if (rows.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return db.batch(tx, """
+                update code_version set branches = $2, tags = $3, author = $4, message = $5, committed_at = $6 where id = $1
+                """, rows.stream().map(c -> Tuple.of(c.id(), c.branches().toArray(String[]::new), c.tags().toArray(String[]::new),
+                c.author(), c.message(), c.committedAt())).toList()).mapEmpty();
+    }
+
     public Future<CodeVersion> lock(SqlClient tx, UUID id) {
         return db.query(tx, "select " + COLUMNS + " from code_version where id = $1 for update", Tuple.of(id))
                 .map(rows -> rows.size() == 0 ? null : map(rows.iterator().next()));

@@ -54,12 +54,17 @@ public final class DeploymentStore {
                 d.config() == null ? null : new JsonObject(d.config()), d.deployedBy(), d.endedAt())).mapEmpty();
     }
 
-    /** All deployments on the target, oldest first, locked: replacing one version by another rewrites their intervals. */
-    public Future<List<Deployment>> lockTarget(SqlClient tx, String namespace, String environment, String target) {
+    /**
+     * The deployments on the target that a deployment starting at {@code at} can concern, oldest first,
+     * locked: those still serving then or later, and those starting at or after it (the history before is
+     * left alone, so a busy target's start does not grow with its past).
+     */
+    public Future<List<Deployment>> lockTarget(SqlClient tx, String namespace, String environment, String target, OffsetDateTime at) {
         return db.query(tx, """
                 select %s from deployment d where d.namespace = $1 and d.environment = $2 and d.target = $3
+                  and (d.ended_at is null or d.ended_at > $4 or d.started_at >= $4)
                 order by d.started_at, d.id for update
-                """.formatted(COLUMNS), Tuple.of(namespace, environment, target)).map(DeploymentStore::list);
+                """.formatted(COLUMNS), Tuple.of(namespace, environment, target, at)).map(DeploymentStore::list);
     }
 
     public Future<Map<UUID, Deployment>> byIds(Collection<UUID> ids) {

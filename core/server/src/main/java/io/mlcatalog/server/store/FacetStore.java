@@ -18,7 +18,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * Run and job facets. A facet is replaced only by the same facet from a later event (ties broken by
+ * Run, job and artifact facets. A facet is replaced only by the same facet from a later event (ties broken by
  * the document's text, so that the outcome never depends on arrival order).
  */
 public final class FacetStore {
@@ -58,6 +58,44 @@ public final class FacetStore {
                 where excluded.event_time > job_facet.event_time
                    or (excluded.event_time = job_facet.event_time and excluded.value::text > job_facet.value::text)
                 """, batch).mapEmpty();
+    }
+
+    public Future<Void> putArtifactFacets(SqlClient tx, UUID artifactId, OffsetDateTime at, Map<String, Object> facets) {
+        return putArtifactFacets(tx, List.of(new ArtifactFacets(artifactId, at, facets)));
+    }
+
+    /** Facets asserted about an artifact at an instant. */
+    public record ArtifactFacets(UUID artifactId, OffsetDateTime at, Map<String, Object> facets) {
+    }
+
+    /** Many artifacts' facets, in one round trip. */
+    public Future<Void> putArtifactFacets(SqlClient tx, List<ArtifactFacets> all) {
+        List<Tuple> batch = new ArrayList<>();
+        for (ArtifactFacets a : all) {
+            new TreeMap<>(a.facets()).forEach((name, value) -> batch.add(Tuple.of(a.artifactId(), name, a.at(), document(value))));
+        }
+        if (batch.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return db.batch(tx, """
+                insert into artifact_facet (artifact_id, name, event_time, value) values ($1, $2, $3, $4)
+                on conflict (artifact_id, name) do update set event_time = excluded.event_time, value = excluded.value
+                where excluded.event_time > artifact_facet.event_time
+                   or (excluded.event_time = artifact_facet.event_time and excluded.value::text > artifact_facet.value::text)
+                """, batch).mapEmpty();
+    }
+
+    /** Each artifact's facets, by facet name. */
+    public Future<Map<UUID, Map<String, Object>>> ofArtifacts(Collection<UUID> artifactIds) {
+        return db.query("select artifact_id, name, value from artifact_facet where artifact_id = any($1) order by name",
+                Tuple.of(Rows.uuids(artifactIds))).map(rows -> {
+                    Map<UUID, Map<String, Object>> result = new HashMap<>();
+                    for (Row r : rows) {
+                        result.computeIfAbsent(r.getUUID("artifact_id"), k -> new LinkedHashMap<>()).put(r.getString("name"),
+                                Rows.json(r, "value"));
+                    }
+                    return result;
+                });
     }
 
     /** Each run's facets, by facet name. */

@@ -76,25 +76,27 @@ public final class LineageStore {
      */
     public static final String UPSTREAM_HOP_SQL = """
             select f.id as node, e.from_id, e.from_type, e.to_id, e.to_type, e.kind, e.since, e.until
-            from unnest($1::uuid[]) as f(id)
+            from unnest($1::uuid[]) with ordinality as f(id, ord)
             cross join lateral (
                 select e.from_id, e.from_type, e.to_id, e.to_type, e.kind, e.since, e.until from lineage_edge e
                 where e.to_id = f.id
                   and ($2::timestamptz is null or ((e.since is null or e.since <= $2) and (e.until is null or e.until > $2)))
                 order by e.since desc nulls last
                 limit $3) e
+            order by f.ord, e.since desc nulls last
             """;
 
     /** One hop of a downstream walk: the same, for edges leaving each node (lineage_edge_downstream). */
     public static final String DOWNSTREAM_HOP_SQL = """
             select f.id as node, e.from_id, e.from_type, e.to_id, e.to_type, e.kind, e.since, e.until
-            from unnest($1::uuid[]) as f(id)
+            from unnest($1::uuid[]) with ordinality as f(id, ord)
             cross join lateral (
                 select e.from_id, e.from_type, e.to_id, e.to_type, e.kind, e.since, e.until from lineage_edge e
                 where e.from_id = f.id
                   and ($2::timestamptz is null or ((e.since is null or e.since <= $2) and (e.until is null or e.until > $2)))
                 order by e.since desc nulls last
                 limit $3) e
+            order by f.ord, e.since desc nulls last
             """;
 
     /** Whether any node of the frontier has an edge further up (or down): tells if the depth limit cut the walk. */

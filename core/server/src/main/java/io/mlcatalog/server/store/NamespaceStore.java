@@ -13,6 +13,8 @@ import java.util.TreeSet;
 
 public final class NamespaceStore {
     private final Db db;
+    /** Namespaces known to be committed: never deleted, so never asked about again. */
+    private final java.util.Set<String> known = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public NamespaceStore(Db db) {
         this.db = db;
@@ -21,12 +23,22 @@ public final class NamespaceStore {
     /** Creates the namespaces that do not exist yet. */
     public Future<Void> ensure(SqlClient tx, Collection<String> names) {
         // sorted: concurrent writers then lock namespaces in the same order and cannot deadlock
-        String[] sorted = new TreeSet<>(names).toArray(String[]::new);
+        TreeSet<String> unknown = new TreeSet<>(names);
+        unknown.removeAll(known);
+        if (unknown.isEmpty()) {
+            return Future.succeededFuture();
+        }
         return db.query(tx, """
                 insert into namespace (name)
                 select unnest($1::text[])
                 on conflict (name) do nothing
-                """, Tuple.of(sorted)).mapEmpty();
+                returning name
+                """, Tuple.of(unknown.toArray(String[]::new))).map(rows -> {
+            // a name this transaction inserted is not committed yet (it may roll back): only the others are known
+            rows.forEach(r -> unknown.remove(r.getString(0)));
+            known.addAll(unknown);
+            return null;
+        });
     }
 
     public Future<List<String>> all() {

@@ -69,6 +69,15 @@ final class Rows {
         return v;
     }
 
+    /** The ids a batch of {@code … returning id} statements returned, over all its result sets. */
+    static java.util.Set<UUID> returnedIds(io.vertx.sqlclient.RowSet<Row> result) {
+        java.util.Set<UUID> ids = new java.util.HashSet<>();
+        for (io.vertx.sqlclient.RowSet<Row> rs = result; rs != null; rs = rs.next()) {
+            rs.forEach(r -> ids.add(r.getUUID(0)));
+        }
+        return ids;
+    }
+
     static UUID[] uuids(java.util.Collection<UUID> ids) {
         return ids.toArray(UUID[]::new);
     }

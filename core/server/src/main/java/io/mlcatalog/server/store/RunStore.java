@@ -29,16 +29,30 @@ public final class RunStore {
         this.db = db;
     }
 
+    private static final String INSERT = """
+            insert into run (id, namespace, name, external_id, pipeline, status, status_at, started_at, ended_at,
+                             run_user, params, metrics, code_version_id, parent_id, created_at, updated_at)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+            on conflict do nothing""";
+
+    private static final String UPDATE = """
+            update run set pipeline = $2, status = $3, status_at = $4, started_at = $5, ended_at = $6, run_user = $7,
+                           params = $8, metrics = $9, code_version_id = $10, parent_id = $11, updated_at = $12
+            where id = $1""";
+
     public Future<Boolean> insertIfAbsent(SqlClient tx, Run r) {
-        return db.query(tx, """
-                insert into run (id, namespace, name, external_id, pipeline, status, status_at, started_at, ended_at,
-                                 run_user, params, metrics, code_version_id, parent_id, created_at, updated_at)
-                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-                on conflict do nothing
-                returning id
-                """, Tuple.of(r.id(), r.namespace(), r.name(), r.externalId(), r.pipeline(), r.status().name(), r.statusAt(),
+        return db.query(tx, INSERT + " returning id", insertTuple(r)).map(rows -> rows.size() == 1);
+    }
+
+    private static Tuple insertTuple(Run r) {
+        return Tuple.of(r.id(), r.namespace(), r.name(), r.externalId(), r.pipeline(), r.status().name(), r.statusAt(),
                 r.startedAt(), r.endedAt(), r.user(), new JsonObject(r.params()), new JsonObject(r.metrics()), r.codeVersionId(),
-                r.parentId(), r.createdAt(), r.updatedAt())).map(rows -> rows.size() == 1);
+                r.parentId(), r.createdAt(), r.updatedAt());
+    }
+
+    private static Tuple updateTuple(Run r) {
+        return Tuple.of(r.id(), r.pipeline(), r.status().name(), r.statusAt(), r.startedAt(), r.endedAt(), r.user(),
+                new JsonObject(r.params()), new JsonObject(r.metrics()), r.codeVersionId(), r.parentId(), r.updatedAt());
     }
 
     /** The run, locked until the transaction ends, or null. */
@@ -48,13 +62,40 @@ public final class RunStore {
     }
 
     public Future<Void> update(SqlClient tx, Run r) {
-        return db.query(tx, """
-                update run set pipeline = $2, status = $3, status_at = $4, started_at = $5, ended_at = $6, run_user = $7,
-                               params = $8, metrics = $9, code_version_id = $10, parent_id = $11, updated_at = $12
-                where id = $1
-                """, Tuple.of(r.id(), r.pipeline(), r.status().name(), r.statusAt(), r.startedAt(), r.endedAt(), r.user(),
-                new JsonObject(r.params()), new JsonObject(r.metrics()), r.codeVersionId(), r.parentId(), r.updatedAt()))
-                .mapEmpty();
+        return db.query(tx, UPDATE, updateTuple(r)).mapEmpty();
+    }
+
+    // batched forms, for writes of many runs at once: one round trip each, whatever the number of runs
+
+    /** The runs that exist among {@code ids}, locked in id order (concurrent writers lock in the same order). */
+    public Future<Map<UUID, Run>> lockAll(SqlClient tx, Collection<UUID> ids) {
+        return db.query(tx, "select " + COLUMNS + " from run r where r.id = any($1) order by r.id for update", Tuple.of(Rows.uuids(ids)))
+                .map(RunStore::byId);
+    }
+
+    /** Inserts the runs that do not exist; returns the ids inserted (the others were created concurrently). */
+    public Future<java.util.Set<UUID>> insertAll(SqlClient tx, List<Run> rows) {
+        if (rows.isEmpty()) {
+            return Future.succeededFuture(java.util.Set.of());
+        }
+        List<Tuple> batch = rows.stream().map(RunStore::insertTuple).toList();
+        return db.batch(tx, INSERT + " returning id", batch).map(Rows::returnedIds);
+    }
+
+    public Future<Void> updateAll(SqlClient tx, List<Run> rows) {
+        if (rows.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return db.batch(tx, UPDATE, rows.stream().map(RunStore::updateTuple).toList()).mapEmpty();
+    }
+
+    /** The ids among {@code ids} that name recorded runs. */
+    public Future<java.util.Set<UUID>> existing(SqlClient tx, Collection<UUID> ids) {
+        return db.query(tx, "select id from run where id = any($1)", Tuple.of(Rows.uuids(ids))).map(rows -> {
+            java.util.Set<UUID> found = new java.util.HashSet<>();
+            rows.forEach(r -> found.add(r.getUUID(0)));
+            return found;
+        });
     }
 
     public Future<Boolean> exists(SqlClient tx, UUID id) {

@@ -9,15 +9,33 @@ import io.mlcatalog.server.model.Times;
 import io.mlcatalog.server.model.Uris;
 
 import java.time.OffsetDateTime;
+import java.util.Map;
 import java.util.UUID;
 
 /** A validated artifact to record. Identity is URI + digest. */
 public record ArtifactSpec(String namespace, String name, String uri, String digest, Long sizeBytes, String mediaType,
-                           ArtifactKind kind, OffsetDateTime createdAt) {
+                           ArtifactKind kind, OffsetDateTime createdAt, Map<String, Object> facets) {
+
+    public ArtifactSpec {
+        facets = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(facets));
+    }
 
     /** Validates a client's values; {@code field} is the path of the artifact in the request, for error messages. */
     public static ArtifactSpec of(String field, String namespace, String name, String uri, String digest, Long sizeBytes,
                                   String mediaType, ArtifactKind kind, OffsetDateTime createdAt) {
+        return of(field, namespace, name, uri, digest, sizeBytes, mediaType, kind, createdAt, null);
+    }
+
+    /**
+     * As {@link #of(String, String, String, String, String, Long, String, ArtifactKind, OffsetDateTime)}, with facets:
+     * named JSON documents about the artifact, kept whole, each stored with {@code createdAt} as its event time.
+     */
+    public static ArtifactSpec of(String field, String namespace, String name, String uri, String digest, Long sizeBytes,
+                                  String mediaType, ArtifactKind kind, OffsetDateTime createdAt, Object facets) {
+        Map<String, Object> f = JsonValues.object(field + ".facets", facets, JsonValues.MAX_FACET_ELEMENTS);
+        if (f != null) {
+            f.keySet().forEach(k -> Text.name(field + ".facets", k, 256));
+        }
         String u = Uris.artifactUri(field + ".uri", uri);
         if (sizeBytes != null && sizeBytes < 0) {
             throw CatalogException.badInput(field + ".sizeBytes", "sizeBytes must not be negative");
@@ -31,7 +49,8 @@ public record ArtifactSpec(String namespace, String name, String uri, String dig
                 sizeBytes,
                 Text.optionalName(field + ".mediaType", mediaType, 255),
                 kind == null ? ArtifactKind.OTHER : kind,
-                Times.normalize(createdAt, field + ".createdAt"));
+                Times.normalize(createdAt, field + ".createdAt"),
+                f == null ? Map.of() : f);
     }
 
     public UUID id() {

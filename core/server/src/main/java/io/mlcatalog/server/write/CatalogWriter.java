@@ -3,7 +3,6 @@ package io.mlcatalog.server.write;
 import io.mlcatalog.server.db.Db;
 import io.mlcatalog.server.model.Alias;
 import io.mlcatalog.server.model.Artifact;
-import io.mlcatalog.server.model.ArtifactKind;
 import io.mlcatalog.server.model.CatalogException;
 import io.mlcatalog.server.model.CodeVersion;
 import io.mlcatalog.server.model.Deployment;
@@ -127,31 +126,32 @@ public final class CatalogWriter {
                 return Future.failedFuture(CatalogException.notFound(runField, "no run with id " + GlobalId.of(NodeType.RUN, runId)
                         + " is recorded (record the run first)"));
             }
-            return logArtifact(tx, source, spec).compose(a -> linkRun(tx, source, run, null,
-                    kind == EdgeKind.CONSUMED ? List.of(a) : List.of(), kind == EdgeKind.PRODUCED ? List.of(a) : List.of()).map(a));
+            // the link's time is the recorded run's: an input from its start, an output from its end
+            OffsetDateTime at = kind == EdgeKind.CONSUMED ? first(run.startedAt(), first(run.endedAt(), source.observedAt()))
+                    : first(run.endedAt(), first(run.startedAt(), source.observedAt()));
+            return logArtifact(tx, source, spec).compose(a -> {
+                Edge edge = kind == EdgeKind.CONSUMED ? new Edge(a.id(), run.id(), kind, at, null) : new Edge(run.id(), a.id(), kind, at, null);
+                return lineage.link(tx, List.of(edge))
+                        .compose(created -> logLinks(tx, source, run.id(), NodeType.RUN, created))
+                        .compose(x -> assertions.assertAll(tx, source, List.of(new Subject(a.id(), null),
+                                new Subject(edge.id(), source.externalId()))))
+                        .map(a);
+            });
         });
     }
 
     private Future<CodeVersion> upsertCodeVersionRow(SqlConnection tx, Source source, CodeVersionSpec spec) {
-        CodeVersion fresh = new CodeVersion(spec.id(), spec.repository(), spec.commit(), spec.branches(), spec.tags(),
-                spec.author(), spec.message(), spec.committedAt(), source.observedAt());
-        return upsert(tx, source, fresh, id -> codeVersions.lock(tx, id), c -> codeVersions.insertIfAbsent(tx, c),
-                old -> new CodeVersion(old.id(), old.repository(), old.commit(), union(old.branches(), spec.branches()),
-                        union(old.tags(), spec.tags()), first(old.author(), spec.author()), first(old.message(), spec.message()),
-                        first(old.committedAt(), spec.committedAt()), old.createdAt()),
-                c -> codeVersions.update(tx, c), Snapshots::of);
+        return upsert(tx, source, Merges.codeVersion(spec, source.observedAt()), id -> codeVersions.lock(tx, id),
+                c -> codeVersions.insertIfAbsent(tx, c), old -> Merges.codeVersion(old, spec), c -> codeVersions.update(tx, c),
+                Snapshots::of);
     }
 
     private Future<Artifact> upsertArtifact(SqlConnection tx, Source source, ArtifactSpec spec) {
-        Artifact fresh = new Artifact(spec.id(), spec.namespace(), spec.name(), spec.uri(), spec.digest(), spec.sizeBytes(),
-                spec.mediaType(), spec.kind(), spec.createdAt() != null ? spec.createdAt() : source.observedAt());
-        return upsert(tx, source, fresh, id -> artifacts.lock(tx, id), a -> artifacts.insertIfAbsent(tx, a),
-                // an artifact is immutable content: later assertions only fill in what was unknown
-                old -> new Artifact(old.id(), old.namespace(), old.name(), old.uri(), old.digest(),
-                        first(old.sizeBytes(), spec.sizeBytes()), first(old.mediaType(), spec.mediaType()),
-                        old.kind() == ArtifactKind.OTHER ? spec.kind() : old.kind(),
-                        earliest(old.createdAt(), spec.createdAt())),
-                a -> artifacts.update(tx, a), Snapshots::of);
+        return upsert(tx, source, Merges.artifact(spec, source.observedAt()), id -> artifacts.lock(tx, id),
+                a -> artifacts.insertIfAbsent(tx, a), old -> Merges.artifact(old, spec), a -> artifacts.update(tx, a), Snapshots::of)
+                .compose(a -> spec.facets().isEmpty() ? Future.succeededFuture(a)
+                        : facets.putArtifactFacets(tx, a.id(), spec.createdAt() != null ? spec.createdAt() : source.observedAt(),
+                        spec.facets()).map(a));
     }
 
     // ------------------------------------------------------------------ runs
@@ -172,7 +172,7 @@ public final class CatalogWriter {
                 .compose(cv -> upsertRunRow(tx, source, spec, cv == null ? null : cv.id())
                         .compose(run -> Futures.each(spec.inputs(), a -> upsertArtifact(tx, source, a))
                                 .compose(ins -> Futures.each(spec.outputs(), a -> upsertArtifact(tx, source, a))
-                                        .compose(outs -> linkRun(tx, source, run, cv, ins, outs)))
+                                        .compose(outs -> linkRun(tx, source, spec, run, cv, ins, outs)))
                                 .compose(x -> mergeTags(tx, source, run, spec.tags()))
                                 .compose(x -> putFacets(tx, source, run, spec))
                                 .map(run)));
@@ -211,15 +211,11 @@ public final class CatalogWriter {
                 r -> runs.update(tx, withUpdatedAt(r, now)), RunMerge::snapshot);
     }
 
-    private Future<Void> linkRun(SqlConnection tx, Source source, Run run, CodeVersion cv, List<Artifact> ins, List<Artifact> outs) {
-        OffsetDateTime started = run.startedAt() != null ? run.startedAt() : source.observedAt();
-        OffsetDateTime ended = run.endedAt() != null ? run.endedAt() : started;
-        List<Edge> edges = new ArrayList<>();
-        ins.forEach(a -> edges.add(new Edge(a.id(), run.id(), EdgeKind.CONSUMED, started, null)));
-        outs.forEach(a -> edges.add(new Edge(run.id(), a.id(), EdgeKind.PRODUCED, ended, null)));
-        if (cv != null) {
-            edges.add(new Edge(cv.id(), run.id(), EdgeKind.BUILT_FROM, started, null));
-        }
+    /** Links a run to what it consumed and produced and to its code (edge times: {@link Merges#runEdges}). */
+    private Future<Void> linkRun(SqlConnection tx, Source source, RunSpec spec, Run run, CodeVersion cv, List<Artifact> ins,
+                                 List<Artifact> outs) {
+        List<Edge> edges = Merges.runEdges(spec, run.id(), cv == null ? null : cv.id(), ins.stream().map(Artifact::id).toList(),
+                outs.stream().map(Artifact::id).toList(), source.observedAt());
         List<Subject> subjects = new ArrayList<>();
         subjects.add(new Subject(run.id(), source.externalId() != null ? source.externalId() : run.externalId()));
         if (cv != null) {
@@ -238,28 +234,28 @@ public final class CatalogWriter {
         if (created.isEmpty()) {
             return Future.succeededFuture();
         }
-        Map<String, Object> after = new LinkedHashMap<>();
-        for (Edge e : created) {
-            boolean outgoing = e.from().equals(entityId);
-            UUID other = outgoing ? e.to() : e.from();
-            NodeType otherType = outgoing ? e.kind().to() : e.kind().from();
-            @SuppressWarnings("unchecked")
-            List<String> list = (List<String>) after.computeIfAbsent(e.kind().name(), k -> new ArrayList<String>());
-            list.add(GlobalId.of(otherType, other));
-        }
-        return changes.append(tx, source, entityId, type, "LINKED", null, after);
+        return changes.append(tx, source, entityId, type, "LINKED", null, Merges.linked(entityId, created));
+    }
+
+    /** Adds tags to a run (others kept), in the caller's transaction. */
+    Future<Void> mergeRunTags(SqlConnection tx, Source source, UUID runId, List<Tag> incoming) {
+        return mergeTags(tx, source, runId, NodeType.RUN, incoming);
     }
 
     private Future<Void> mergeTags(SqlConnection tx, Source source, Entity entity, List<Tag> incoming) {
+        return mergeTags(tx, source, entity.id(), entity.type(), incoming);
+    }
+
+    private Future<Void> mergeTags(SqlConnection tx, Source source, UUID entityId, NodeType entityType, List<Tag> incoming) {
         if (incoming.isEmpty()) {
             return Future.succeededFuture();
         }
-        return tags.lock(tx, entity.id()).compose(old -> {
+        return tags.lock(tx, entityId).compose(old -> {
             Map<String, String> merged = new java.util.TreeMap<>();
             old.forEach(t -> merged.put(t.key(), t.value()));
             incoming.forEach(t -> merged.put(t.key(), t.value()));
             List<Tag> result = merged.entrySet().stream().map(e -> new Tag(e.getKey(), e.getValue())).toList();
-            return writeTags(tx, source, entity.id(), entity.type(), old, result);
+            return writeTags(tx, source, entityId, entityType, old, result);
         });
     }
 
@@ -496,7 +492,8 @@ public final class CatalogWriter {
                 .compose(model -> models.version(tx, model.id(), spec.version()).compose(v -> v != null ? Future.succeededFuture(v)
                         : Future.failedFuture(CatalogException.notFound("input.version", "model " + model.name() + " has no version '"
                         + Text.excerpt(spec.version()) + "'"))))
-                .compose(version -> deployments.lockTarget(tx, spec.namespace(), spec.environment(), spec.target())
+                .compose(version -> deployments.lockTarget(tx, spec.namespace(), spec.environment(), spec.target(),
+                                spec.startedAt() != null ? spec.startedAt() : source.observedAt())
                         .compose(onTarget -> startDeployment(tx, source, spec, version, onTarget)));
     }
 
@@ -510,7 +507,8 @@ public final class CatalogWriter {
                 .compose(m -> models.version(tx, m.id(), version).compose(v -> v != null ? Future.succeededFuture(v)
                         : Future.failedFuture(CatalogException.notFound("version", "model " + model + " has no version '"
                         + Text.excerpt(version) + "'"))))
-                .compose(v -> deployments.lockTarget(tx, namespace, environment, target).compose(onTarget -> {
+                // every deployment on the target, from the beginning: the one to end may have started long before
+                .compose(v -> deployments.lockTarget(tx, namespace, environment, target, Times.EARLIEST).compose(onTarget -> {
                     Deployment match = null;
                     for (Deployment d : onTarget) { // oldest first: the last one that started by then
                         if (d.modelVersionId().equals(v.id()) && !d.startedAt().isAfter(at)) {
@@ -661,19 +659,10 @@ public final class CatalogWriter {
     }
 
     private static <T> T first(T existing, T incoming) {
-        return existing != null ? existing : incoming;
+        return Merges.first(existing, incoming);
     }
 
     private static OffsetDateTime earliest(OffsetDateTime a, OffsetDateTime b) {
-        if (a == null) {
-            return b;
-        }
-        return b == null || !b.isBefore(a) ? a : b;
-    }
-
-    private static List<String> union(List<String> a, List<String> b) {
-        TreeSet<String> all = new TreeSet<>(a);
-        all.addAll(b);
-        return List.copyOf(all);
+        return Merges.earliest(a, b);
     }
 }

@@ -1,25 +1,37 @@
 package io.mlcatalog.spi.record;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * A dataset, model file or other thing a run read or wrote. Identity is URI + digest: the same URI with
  * another digest is a new version of the artifact, and the old one stays.
  *
- * @param namespace the namespace to file it under when it is new
+ * @param namespace the namespace to file it under: of the records that name it, the one with the earliest {@code createdAt}
+ *                  files it (so that arrival order does not), else the first
  * @param name      a display name, or null for the last segment of the URI
  * @param uri       {@code s3://bucket/key}, {@code file:///path}, {@code bigquery:project.dataset.table}, …
  * @param digest    {@code sha256:<hex>}, {@code etag:<etag>}, {@code s3-version:<id>}, … or null when unknown
  * @param createdAt when the artifact was created, or null for when it was first recorded
+ * @param facets    named JSON documents about the artifact (a dataset's schema, column lineage, …), kept whole; of each
+ *                  name, the one asserted at the latest {@code createdAt} (else observation time) is kept
  */
 public record ArtifactRecord(String namespace, String name, String uri, String digest, Long sizeBytes, String mediaType,
-                             ArtifactKind kind, Instant createdAt, String externalId, Instant observedAt) implements MetadataRecord {
+                             ArtifactKind kind, Instant createdAt, String externalId, Instant observedAt, Map<String, Object> facets)
+        implements MetadataRecord {
 
     public ArtifactRecord {
         Objects.requireNonNull(namespace, "namespace is null");
         Objects.requireNonNull(uri, "uri is null");
         kind = kind == null ? ArtifactKind.OTHER : kind;
+        facets = Maps.copy(facets);
+    }
+
+    /** An artifact without facets (the record as it was before facets: plugins built against it keep compiling). */
+    public ArtifactRecord(String namespace, String name, String uri, String digest, Long sizeBytes, String mediaType,
+                          ArtifactKind kind, Instant createdAt, String externalId, Instant observedAt) {
+        this(namespace, name, uri, digest, sizeBytes, mediaType, kind, createdAt, externalId, observedAt, null);
     }
 
     public static Builder builder(String namespace, String uri) {
@@ -37,6 +49,7 @@ public record ArtifactRecord(String namespace, String name, String uri, String d
         private Instant createdAt;
         private String externalId;
         private Instant observedAt;
+        private Map<String, Object> facets;
 
         private Builder(String namespace, String uri) {
             this.namespace = namespace;
@@ -51,9 +64,10 @@ public record ArtifactRecord(String namespace, String name, String uri, String d
         public Builder createdAt(Instant v) { createdAt = v; return this; }
         public Builder externalId(String v) { externalId = v; return this; }
         public Builder observedAt(Instant v) { observedAt = v; return this; }
+        public Builder facets(Map<String, Object> v) { facets = v; return this; }
 
         public ArtifactRecord build() {
-            return new ArtifactRecord(namespace, name, uri, digest, sizeBytes, mediaType, kind, createdAt, externalId, observedAt);
+            return new ArtifactRecord(namespace, name, uri, digest, sizeBytes, mediaType, kind, createdAt, externalId, observedAt, facets);
         }
     }
 }

@@ -32,7 +32,25 @@ final class DatasetUris {
             // a namespace that is no URI scheme (free text some producers use) still names a distinct place
             uri = "openlineage://" + URLEncoder.encode(ns, StandardCharsets.UTF_8) + "/" + n;
         }
-        // a URI holds no whitespace: encode it, leave everything else as the producer wrote it
-        return uri.replace(" ", "%20").replace("\t", "%09").replace("\n", "%0A").replace("\r", "%0D");
+        return encodeSpaces(uri);
+    }
+
+    /**
+     * A URI holds no whitespace nor control character (and the catalog refuses one that does): those are
+     * percent-encoded, as UTF-8, whatever kind of space they are; everything else is left as the producer
+     * wrote it, so that a name already in URI form is not encoded twice.
+     */
+    private static String encodeSpaces(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> {
+            if (Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.isISOControl(c)) {
+                for (byte b : new String(Character.toChars(c)).getBytes(StandardCharsets.UTF_8)) {
+                    out.append('%').append(String.format("%02X", b & 0xff));
+                }
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
     }
 }

@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  *       consumed/produced edges, from the first event that names them, so lineage shows while a run is running;</li>
  *   <li>the parent run facet → the parent run (recorded as running, if it is not yet known, so that the link never waits);</li>
  *   <li>the sourceCodeLocation job facet (git, with a full commit) → the code version the run was built from;</li>
- *   <li>every run and job facet, known or custom, kept whole.</li>
+ *   <li>every run, job and dataset facet (with the dataset's input or output facets), known or custom, kept whole.</li>
  * </ul>
  */
 final class EventMapper {
@@ -98,13 +98,14 @@ final class EventMapper {
 
     /**
      * A dataset as an artifact: namespaced like the job that saw it (or, for a dataset event, like the
-     * dataset), created (at the latest) when first seen in an event.
+     * dataset), created (at the latest) when first seen in an event; its facets are of this event's time.
      */
     private static ArtifactRecord artifact(Event.Dataset d, String namespace, Instant seen) {
         ArtifactRecord.Builder a = ArtifactRecord.builder(namespace, DatasetUris.uri(d.namespace(), d.name()))
                 .name(d.name().length() > 200 ? d.name().substring(d.name().length() - 200) : d.name())
                 .kind(ArtifactKind.DATASET)
-                .createdAt(seen);
+                .createdAt(seen)
+                .facets(bounded(d.facets()));
         String version = nested(d.facets(), "version", "datasetVersion");
         if (version != null && DIGEST_TEXT.matcher(version).matches()) {
             a.digest("version:" + version);

@@ -56,6 +56,10 @@ final class EventParser {
             return new Event(Event.Kind.RUN, eventTime, producer, eventType, runId, facets(run, "$.run"), job,
                     datasets(e, "inputs"), datasets(e, "outputs"), null);
         }
+        if (claimsToBeRunEvent(e)) {
+            // without this, a run event that lost its run would be taken for a job event and accepted
+            throw new EventError("$.run", "run is required: a run event (one with an eventType) names its run");
+        }
         if (e.has("dataset")) {
             return new Event(Event.Kind.DATASET, eventTime, producer, null, null, Map.of(), null, List.of(), List.of(),
                     dataset(object(e, "$", "dataset"), "$.dataset"));
@@ -65,6 +69,12 @@ final class EventParser {
                     datasets(e, "outputs"), null);
         }
         throw new EventError("$", "not an OpenLineage event: it has no run, job or dataset");
+    }
+
+    /** A run event says so with its eventType (dataset and job events have none) or its schemaURL. */
+    private static boolean claimsToBeRunEvent(JsonNode e) {
+        return (e.has("eventType") && !e.get("eventType").isNull())
+                || e.path("schemaURL").asText().endsWith("/RunEvent");
     }
 
     private Event.Job job(JsonNode e) throws EventError {

@@ -1,6 +1,8 @@
 package io.mlcatalog.plugins.openlineage;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -35,7 +37,8 @@ final class OpenLineageReceiver implements IngestReceiver {
     private final ReceiverContext context;
     private final int maxEventBytes;
     private final int maxBatchEvents;
-    private final ObjectMapper json = new ObjectMapper();
+    // a body is one JSON text: "{…} garbage" is malformed, not an event followed by something to ignore
+    private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final EventParser parser = new EventParser(json);
     private final EventMapper mapper = new EventMapper();
 
@@ -62,7 +65,7 @@ final class OpenLineageReceiver implements IngestReceiver {
         }
         String contentType = request.header("Content-Type").orElse("").toLowerCase(Locale.ROOT);
         String trimmed = body.stripLeading();
-        if (contentType.contains("ndjson") || contentType.contains("jsonl") || contentType.contains("json-seq")) {
+        if (contentType.contains("ndjson") || contentType.contains("jsonl") || contentType.contains("json-seq") || severalTexts(body)) {
             return batch(ndjson(body), writer);
         }
         if (trimmed.startsWith("[")) {
@@ -79,6 +82,26 @@ final class OpenLineageReceiver implements IngestReceiver {
             return batch(events, writer);
         }
         return single(body, request.body().length, writer);
+    }
+
+    /**
+     * Whether the body holds more than one JSON text: newline-delimited events sent as application/json
+     * (clients are not careful with the type), to be read as the batch they are, not as their first event
+     * with the rest dropped.
+     */
+    private boolean severalTexts(String body) {
+        if (body.indexOf('\n') < 0) {
+            return false;
+        }
+        try (JsonParser p = json.createParser(body)) {
+            if (p.nextToken() == null) {
+                return false;
+            }
+            p.skipChildren();
+            return p.nextToken() != null;
+        } catch (java.io.IOException malformed) {
+            return false; // the single-event path says what is wrong with it
+        }
     }
 
     private ReceiverResponse single(String body, int bytes, RecordWriter writer) {

@@ -1,0 +1,216 @@
+package io.mlcatalog.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * OpenLineage ingest throughput: events accepted per second at {@code POST /api/v1/lineage}, sent as
+ * single events by 8 concurrent clients, and as batches of 500. The events are the Airflow corpus's,
+ * replayed as many DAG runs: each replay gets run ids of its own (so every event is new work for the
+ * catalog) while the datasets stay the same, as in production where the same tables are read and written
+ * every day. Every answer is checked (201, or 500 accepted in a batch); a run with a failed answer is invalid.
+ */
+final class IngestBench {
+    private static final Pattern RUN_ID = Pattern.compile("\"runId\"\\s*:\\s*\"([0-9a-fA-F-]{36})\"");
+
+    static final class Options {
+        Path jar;
+        Path dataDir;
+        boolean keepDataDir;
+        Path corpus;
+        List<String> jvmOptions = List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC");
+        int singleClients = 8;
+        int singleEvents = 20_000;
+        int batchClients = 2;
+        int batchSize = 500;
+        int batchEvents = 200_000;
+        int warmupEvents = 3_000;
+    }
+
+    private final Options o;
+    private final List<String> templates = new ArrayList<>();
+
+    IngestBench(Options o) {
+        this.o = o;
+    }
+
+    int run() throws Exception {
+        loadTemplates();
+        Path dataDir = o.dataDir != null ? o.dataDir : Files.createTempDirectory("mlcatalog-ingest-bench");
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        System.out.printf("ingest bench: %d corpus events as templates, server %s %s%n", templates.size(), String.join(" ", o.jvmOptions),
+                o.jar);
+        Map<String, String> results = new LinkedHashMap<>();
+        boolean failed = false;
+        try (ServerProcess server = ServerProcess.launch(java, o.jvmOptions, o.jar, List.of("serve", "--data-dir", dataDir.toString()))) {
+            server.awaitReady(Duration.ofMinutes(3), 50);
+            AtomicLong next = new AtomicLong();
+            System.out.printf("warm-up: %d single events%n", o.warmupEvents);
+            singles(server.port(), next, o.warmupEvents, o.singleClients);
+
+            Result single = singles(server.port(), next, o.singleEvents, o.singleClients);
+            System.out.println("single events: " + single);
+            results.put("single events, " + o.singleClients + " clients", single.summary());
+
+            Result batch = batches(server.port(), next, o.batchEvents, o.batchClients, o.batchSize);
+            System.out.println("batches: " + batch);
+            results.put("batches of " + o.batchSize + ", " + o.batchClients + " clients", batch.summary());
+            failed = single.failures > 0 || batch.failures > 0;
+            server.stop();
+        } finally {
+            if (!o.keepDataDir && o.dataDir == null) {
+                deleteTree(dataDir);
+            }
+        }
+        System.out.println();
+        System.out.println("| sending | events | events/s | request latency p50 / p99 | failed answers |");
+        System.out.println("|---|---|---|---|---|");
+        results.forEach((k, v) -> System.out.println("| " + k + " | " + v + " |"));
+        System.out.printf("%nmachine: %s, %s, %s cores; load average now %s; goals: >= 2,000 events/s single, >= 20,000 batched%n",
+                Proc.cpuModel(), Proc.memTotal(), Runtime.getRuntime().availableProcessors(), Proc.loadAverage());
+        return failed ? 1 : 0;
+    }
+
+    /** What one load produced. */
+    record Result(long events, double seconds, long failures, long[] latenciesMicros) {
+        String summary() {
+            return String.format("%,d | %,.0f | %.1f / %.1f ms | %d", events, events / seconds, percentile(50) / 1000.0,
+                    percentile(99) / 1000.0, failures);
+        }
+
+        long percentile(double p) {
+            if (latenciesMicros.length == 0) {
+                return 0;
+            }
+            long[] sorted = latenciesMicros.clone();
+            Arrays.sort(sorted);
+            return sorted[(int) Math.min(sorted.length - 1, Math.ceil(p / 100.0 * sorted.length) - 1)];
+        }
+
+        @Override
+        public String toString() {
+            return summary().replace(" | ", ", ");
+        }
+    }
+
+    private Result singles(int port, AtomicLong next, int events, int clients) throws Exception {
+        return load(clients, events, 1, port, next, (conn, batch) -> {
+            byte[] request = HttpConnection.request("POST", ServerProcess.HOST, port, "/api/v1/lineage", "application/json",
+                    batch.get(0).getBytes(StandardCharsets.UTF_8), true);
+            int status = conn.exchange(request);
+            return status == 201 ? 1 : 0;
+        });
+    }
+
+    private Result batches(int port, AtomicLong next, int events, int clients, int size) throws Exception {
+        return load(clients, events, size, port, next, (conn, batch) -> {
+            byte[] body = ("[" + String.join(",", batch) + "]").getBytes(StandardCharsets.UTF_8);
+            int status = conn.exchange(HttpConnection.request("POST", ServerProcess.HOST, port, "/api/v1/lineage", "application/json", body,
+                    true));
+            if (status != 200) {
+                return 0;
+            }
+            Matcher m = Pattern.compile("\"accepted\"\\s*:\\s*(\\d+)").matcher(conn.bodyText());
+            return m.find() ? Integer.parseInt(m.group(1)) : 0;
+        });
+    }
+
+    private interface Exchange {
+        /** Sends a request of these events; returns how many were accepted. */
+        int send(HttpConnection conn, List<String> events) throws IOException;
+    }
+
+    private Result load(int clients, int events, int perRequest, int port, AtomicLong next, Exchange exchange) throws Exception {
+        int requests = (events + perRequest - 1) / perRequest;
+        AtomicLong sent = new AtomicLong();
+        AtomicLong accepted = new AtomicLong();
+        AtomicLong failures = new AtomicLong();
+        long[] latencies = new long[requests];
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        long start = System.nanoTime();
+        List<Future<?>> workers = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            workers.add(pool.submit(() -> {
+                try (HttpConnection conn = new HttpConnection(ServerProcess.HOST, port, 120_000)) {
+                    for (long r = sent.getAndIncrement(); r < requests; r = sent.getAndIncrement()) {
+                        List<String> batch = new ArrayList<>(perRequest);
+                        for (int k = 0; k < perRequest; k++) {
+                            batch.add(event(next.getAndIncrement()));
+                        }
+                        long t = System.nanoTime();
+                        int ok = exchange.send(conn, batch);
+                        latencies[(int) r] = (System.nanoTime() - t) / 1000;
+                        accepted.addAndGet(ok);
+                        if (ok != batch.size()) {
+                            failures.incrementAndGet();
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> w : workers) {
+            w.get();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        pool.shutdown();
+        return new Result(accepted.get(), seconds, failures.get(), latencies);
+    }
+
+    /** Event {@code n}: corpus event {@code n mod size}, of the DAG run {@code n / size}, with run ids of that DAG run. */
+    private String event(long n) {
+        String template = templates.get((int) (n % templates.size()));
+        long dagRun = n / templates.size();
+        Matcher m = RUN_ID.matcher(template);
+        StringBuilder out = new StringBuilder(template.length());
+        while (m.find()) {
+            UUID original = UUID.fromString(m.group(1));
+            UUID replay = new UUID(original.getMostSignificantBits() ^ (dagRun * 0x9E3779B97F4A7C15L), original.getLeastSignificantBits() + dagRun);
+            m.appendReplacement(out, Matcher.quoteReplacement("\"runId\":\"" + replay + "\""));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private void loadTemplates() throws IOException {
+        Path dir = o.corpus;
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new BenchException("the OpenLineage corpus is not at " + dir + " (--corpus DIR: a folder of Airflow events, e.g. "
+                    + "../shared/corpus/openlineage/airflow/events)");
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted(Comparator.comparing(Path::toString)).toList()) {
+                templates.add(Files.readString(f).replaceAll("\\s*\\n\\s*", " "));
+            }
+        }
+        if (templates.isEmpty()) {
+            throw new BenchException("no .json events in " + dir);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

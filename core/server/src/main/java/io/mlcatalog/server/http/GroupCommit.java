@@ -1,0 +1,123 @@
+package io.mlcatalog.server.http;
+
+import io.mlcatalog.server.plugin.BatchWriter;
+import io.mlcatalog.spi.Atomicity;
+import io.mlcatalog.spi.InvalidRecordException;
+import io.mlcatalog.spi.record.MetadataRecord;
+
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Writes a receiver's requests, committing the requests that arrive while a write is under way
+ * together, in one transaction: under load many small requests (an OpenLineage client posts one event
+ * per request) cost one transaction instead of one each, and with nothing else waiting a request is
+ * written at once. Each request still succeeds or fails on its own: when a combined write is refused
+ * because one request carries an invalid record, the requests are written again one by one.
+ * One writer per receiver instance, so its requests never contend with each other for rows.
+ */
+final class GroupCommit implements AutoCloseable {
+    /** The most records one combined transaction takes (a larger request is written alone). */
+    static final int MAX_RECORDS = 5_000;
+
+    private final String instance;
+    private final BatchWriter writer;
+    private final Clock clock;
+    private final ExecutorService committer;
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private boolean flushing;
+
+    private record Pending(List<MetadataRecord> records, CompletableFuture<Void> done) {
+    }
+
+    GroupCommit(String instance, BatchWriter writer, Clock clock) {
+        this.instance = instance;
+        this.writer = writer;
+        this.clock = clock;
+        this.committer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ingest-" + instance + "-commit");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Writes the records in one transaction (perhaps shared with other requests'); blocks until committed. */
+    void write(List<MetadataRecord> records) throws InvalidRecordException {
+        Pending p = new Pending(List.copyOf(records), new CompletableFuture<>());
+        synchronized (this) {
+            queue.add(p);
+            if (!flushing) {
+                flushing = true;
+                committer.execute(this::flush);
+            }
+        }
+        try {
+            p.done().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the records were written", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof InvalidRecordException invalid) {
+                throw invalid;
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("writing the records failed: " + cause.getMessage(), cause);
+        }
+    }
+
+    private void flush() {
+        while (true) {
+            List<Pending> group = new ArrayList<>();
+            synchronized (this) {
+                int records = 0;
+                while (!queue.isEmpty() && (group.isEmpty() || records + queue.peek().records().size() <= MAX_RECORDS)) {
+                    Pending next = queue.poll();
+                    records += next.records().size();
+                    group.add(next);
+                }
+                if (group.isEmpty()) {
+                    flushing = false;
+                    return;
+                }
+            }
+            if (group.size() == 1) {
+                writeAlone(group.get(0));
+                continue;
+            }
+            List<MetadataRecord> combined = new ArrayList<>();
+            group.forEach(p -> combined.addAll(p.records()));
+            try {
+                writer.write(instance, combined, Map.of(), Atomicity.ALL_OR_NOTHING, clock.instant());
+                group.forEach(p -> p.done().complete(null));
+            } catch (InvalidRecordException e) {
+                group.forEach(this::writeAlone); // only the request that carries the invalid record fails
+            } catch (Exception e) {
+                group.forEach(p -> p.done().completeExceptionally(e));
+            }
+        }
+    }
+
+    private void writeAlone(Pending p) {
+        try {
+            writer.write(instance, p.records(), Map.of(), Atomicity.ALL_OR_NOTHING, clock.instant());
+            p.done().complete(null);
+        } catch (Exception e) {
+            p.done().completeExceptionally(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        committer.shutdownNow();
+    }
+}

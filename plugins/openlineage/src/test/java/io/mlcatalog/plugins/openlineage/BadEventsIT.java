@@ -1,0 +1,313 @@
+package io.mlcatalog.plugins.openlineage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mlcatalog.testkit.TestingCatalog;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Events the catalog refuses: a 400 naming the JSON path of the problem (413 for what is too large, 401
+ * without the instance's token), and nothing of a refused event written, alone or in a batch.
+ */
+class BadEventsIT {
+    private static final String T = "2026-03-01T06:00:00Z";
+    private static TestingCatalog catalog;
+    private static TestingCatalog secured;
+    private static LineageHttp http;
+    private static LineageHttp securedHttp;
+
+    @BeforeAll
+    static void start() {
+        catalog = TestingCatalog.builder().start();
+        http = new LineageHttp(catalog);
+        secured = TestingCatalog.builder()
+                .instance("lineage", "openlineage", Map.of("maxEventBytes", "4096", "maxBatchEvents", "3"),
+                        Map.of("token", "${env:LINEAGE_TOKEN}"))
+                .env(Map.of("LINEAGE_TOKEN", "s3cret"))
+                .start();
+        securedHttp = new LineageHttp(secured);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (catalog != null) {
+            catalog.close();
+        }
+        if (secured != null) {
+            secured.close();
+        }
+    }
+
+    private static ObjectNode valid() {
+        ObjectNode e = Events.run("START", T, UUID.randomUUID().toString(), "bad", "job");
+        Events.input(e, "s3://bucket", "in-" + UUID.randomUUID() + ".csv");
+        return e;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"eventTime", "producer", "run.runId", "job.namespace", "job.name"})
+    void eachRequiredFieldMissing(String field) {
+        assertRefused(Events.without(valid(), field).toString(), 400, "$." + field);
+    }
+
+    @Test
+    void wrongTypes() {
+        ObjectNode e = valid();
+        e.put("eventTime", 1772344800000L);
+        assertRefused(e.toString(), 400, "$.eventTime");
+
+        e = valid();
+        e.put("run", UUID.randomUUID().toString());
+        assertRefused(e.toString(), 400, "$.run");
+
+        e = valid();
+        e.putObject("inputs").put("namespace", "s3://bucket").put("name", "x");
+        assertRefused(e.toString(), 400, "$.inputs");
+
+        e = valid();
+        e.withArray("outputs").add(42);
+        assertRefused(e.toString(), 400, "$.outputs[0]");
+
+        e = valid();
+        ((ObjectNode) e.get("job")).put("facets", "sql");
+        assertRefused(e.toString(), 400, "$.job.facets");
+    }
+
+    @Test
+    void anUnknownEventType() {
+        ObjectNode e = valid();
+        e.put("eventType", "DONE");
+        JsonNode answer = assertRefused(e.toString(), 400, "$.eventType");
+        assertThat(answer.path("error").asText()).contains("DONE").contains("START, RUNNING, COMPLETE, ABORT, FAIL, OTHER");
+    }
+
+    @Test
+    void aRunIdThatIsNoUuid() {
+        ObjectNode e = valid();
+        ((ObjectNode) e.get("run")).put("runId", "scheduled__2026-03-01T06:00:00+00:00");
+        assertRefused(e.toString(), 400, "$.run.runId");
+    }
+
+    @Test
+    void malformedJsonAndNoEventAtAll() {
+        assertRefused("{\"eventTime\": \"" + T + "\", \"producer\": ", 400, "$");
+        assertRefused("{\"eventTime\": \"" + T + "\"} trailing", 400, "$");
+        assertRefused("", 400, "$");
+        assertRefused("\"an event\"", 400, "$");
+        assertRefused("{}", 400, "$.eventTime");
+    }
+
+    @Test
+    void invalidUtf8() {
+        byte[] body = valid().toString().getBytes(StandardCharsets.UTF_8);
+        byte[] broken = Arrays.copyOf(body, body.length);
+        String text = new String(body, StandardCharsets.UTF_8);
+        int at = text.indexOf("\"job\"") + 2; // inside the key: a byte that no UTF-8 text holds
+        broken[at] = (byte) 0xC3;
+        broken[at + 1] = (byte) 0x28;
+        Map<String, Long> rows = catalog.rowCounts();
+
+        HttpResponse<String> r = http.post(LineageHttp.PATH, "application/json", broken, null);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(LineageHttp.json(r).path("error").asText()).contains("UTF-8");
+        assertThat(catalog.rowCounts()).isEqualTo(rows);
+    }
+
+    @Test
+    void aBodyOf50MiBIs413AndTheServerStillAnswers() {
+        Map<String, Long> rows = catalog.rowCounts();
+        ObjectNode e = valid();
+        Events.runFacets(e).putObject("padding").put("text", "x".repeat(50 * 1024 * 1024));
+        byte[] body = e.toString().getBytes(StandardCharsets.UTF_8);
+
+        // with its length declared: refused before it is read
+        HttpResponse<String> declared = http.post(LineageHttp.PATH, "application/json", body, null);
+        assertThat(declared.statusCode()).isEqualTo(413);
+        assertThat(LineageHttp.json(declared).path("error").asText()).contains("at most");
+        // streamed, with no length: refused once the limit is passed
+        HttpResponse<String> streamed = http.send(HttpRequest.newBuilder(URI.create(catalog.url(LineageHttp.PATH)))
+                .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build());
+        assertThat(streamed.statusCode()).isEqualTo(413);
+
+        assertThat(catalog.rowCounts()).isEqualTo(rows);
+        assertThat(http.post(valid().toString()).statusCode()).isEqualTo(201);
+        assertThat(catalog.query("{ namespaces }").path("namespaces").toString()).contains("bad");
+    }
+
+    @Test
+    void anEventOverMaxEventBytesIs413EvenWithinTheBodyLimit() {
+        Map<String, Long> rows = catalog.rowCounts();
+        ObjectNode e = valid();
+        Events.runFacets(e).putObject("padding").put("text", "x".repeat(5 * 1024 * 1024)); // over the default 4 MiB, under the body's 8
+
+        JsonNode answer = assertRefused(e.toString(), 413, "$");
+
+        assertThat(answer.path("error").asText()).contains("at most 4194304");
+        assertThat(catalog.rowCounts()).isEqualTo(rows);
+    }
+
+    @Test
+    void inABatchABadEventIsRejectedWithItsIndexAndPathAndTheOthersAreWritten() {
+        ObjectNode good1 = valid();
+        ObjectNode bad = Events.without(valid(), "job.name");
+        ObjectNode good2 = valid();
+        ObjectNode notUuid = valid();
+        ((ObjectNode) notUuid.get("run")).put("runId", "42");
+
+        for (boolean ndjson : new boolean[]{false, true}) {
+            Map<String, Long> before = catalog.rowCounts();
+            List<String> batch = List.of(good1.toString(), bad.toString(), good2.toString(), notUuid.toString());
+            HttpResponse<String> r = ndjson ? http.postNdjson(batch) : http.postArray(batch);
+
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonNode body = LineageHttp.json(r);
+            assertThat(body.path("accepted").asInt()).isEqualTo(2);
+            assertThat(body.path("rejected").asInt()).isEqualTo(2);
+            assertThat(body.path("events").path(0).path("status").asText()).isEqualTo("accepted");
+            assertThat(body.path("events").path(1).path("index").asInt()).isEqualTo(1);
+            assertThat(body.path("events").path(1).path("status").asText()).isEqualTo("rejected");
+            assertThat(body.path("events").path(1).path("path").asText()).isEqualTo("$.job.name");
+            assertThat(body.path("events").path(1).path("error").asText()).contains("required");
+            assertThat(body.path("events").path(2).path("status").asText()).isEqualTo("accepted");
+            assertThat(body.path("events").path(3).path("path").asText()).isEqualTo("$.run.runId");
+            assertThat(runExists(good1)).isTrue();
+            assertThat(runExists(good2)).isTrue();
+            assertThat(runExists(notUuid)).isFalse();
+            if (ndjson) {
+                assertThat(catalog.rowCounts()).as("the good ones were written by the array already").isEqualTo(before);
+            }
+        }
+    }
+
+    @Test
+    void inAnNdjsonBatchAMalformedLineIsRejectedAlone() {
+        ObjectNode good = valid();
+        String body = LineageHttp.compact(good.toString()) + "\n{\"eventTime\": \n" + LineageHttp.compact(valid().toString()) + "\n";
+
+        HttpResponse<String> r = http.post(LineageHttp.PATH, "application/x-ndjson", body.getBytes(StandardCharsets.UTF_8), null);
+
+        JsonNode answer = LineageHttp.json(r);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(answer.path("accepted").asInt()).isEqualTo(2);
+        assertThat(answer.path("events").path(1).path("status").asText()).isEqualTo("rejected");
+        assertThat(answer.path("events").path(1).path("error").asText()).contains("malformed JSON");
+        assertThat(runExists(good)).isTrue();
+    }
+
+    @Test
+    void newlineDelimitedEventsSentAsApplicationJsonAreABatchNotTheirFirstEventAlone() {
+        ObjectNode first = valid();
+        ObjectNode second = valid();
+
+        HttpResponse<String> r = http.post(LineageHttp.compact(first.toString()) + "\n" + LineageHttp.compact(second.toString()) + "\n");
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(LineageHttp.json(r).path("accepted").asInt()).isEqualTo(2);
+        assertThat(runExists(first)).isTrue();
+        assertThat(runExists(second)).as("not dropped").isTrue();
+    }
+
+    @Test
+    void aBatchWhoseEventsAreAllRefusedWritesNothing() {
+        Map<String, Long> rows = catalog.rowCounts();
+
+        HttpResponse<String> r = http.postArray(List.of(Events.without(valid(), "producer").toString(), "17",
+                Events.without(valid(), "eventTime").toString()));
+
+        JsonNode answer = LineageHttp.json(r);
+        assertThat(answer.path("accepted").asInt()).isZero();
+        assertThat(answer.path("events").findValuesAsText("path")).containsExactly("$.producer", "$", "$.eventTime");
+        assertThat(catalog.rowCounts()).isEqualTo(rows);
+    }
+
+    @Test
+    void aWrongOrMissingTokenIs401AndWritesNothing() {
+        Map<String, Long> rows = secured.rowCounts();
+        byte[] body = valid().toString().getBytes(StandardCharsets.UTF_8);
+
+        HttpResponse<String> missing = securedHttp.post(LineageHttp.PATH, "application/json", body, null);
+        HttpResponse<String> wrong = securedHttp.post(LineageHttp.PATH, "application/json", body, "Bearer guess");
+
+        assertThat(missing.statusCode()).isEqualTo(401);
+        assertThat(missing.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(secured.rowCounts()).isEqualTo(rows);
+        assertThat(securedHttp.post(LineageHttp.PATH, "application/json", body, "Bearer s3cret").statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void theInstancesLimitsOnAnEventAndOnABatch() {
+        Map<String, Long> rows = secured.rowCounts();
+        ObjectNode big = valid();
+        Events.runFacets(big).putObject("padding").put("text", "x".repeat(5000));
+
+        HttpResponse<String> alone = securedHttp.post(LineageHttp.PATH, "application/json", big.toString().getBytes(StandardCharsets.UTF_8),
+                "Bearer s3cret");
+        assertThat(alone.statusCode()).isEqualTo(413);
+        assertThat(LineageHttp.json(alone).path("error").asText()).contains("at most 4096");
+
+        String batch = "[" + String.join(",", valid().toString(), valid().toString(), valid().toString(), valid().toString()) + "]";
+        HttpResponse<String> tooMany = securedHttp.post(LineageHttp.PATH, "application/json", batch.getBytes(StandardCharsets.UTF_8),
+                "Bearer s3cret");
+        assertThat(tooMany.statusCode()).isEqualTo(413);
+        assertThat(LineageHttp.json(tooMany).path("error").asText()).contains("at most 3");
+        assertThat(secured.rowCounts()).isEqualTo(rows);
+
+        ObjectNode small = valid();
+        HttpResponse<String> mixed = securedHttp.post(LineageHttp.PATH, "application/json",
+                ("[" + small + "," + big + "]").getBytes(StandardCharsets.UTF_8), "Bearer s3cret");
+        assertThat(mixed.statusCode()).isEqualTo(200);
+        assertThat(LineageHttp.json(mixed).path("events").path(1).path("error").asText()).contains("larger than 4096");
+        assertThat(LineageHttp.json(mixed).path("accepted").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void getIs405AndAnUnknownSubPathIs404() {
+        HttpResponse<String> get = http.send(HttpRequest.newBuilder(URI.create(catalog.url(LineageHttp.PATH))).GET().build());
+        assertThat(get.statusCode()).isEqualTo(405);
+
+        HttpResponse<String> unknown = http.post("/api/v1/lineage/events", "application/json",
+                valid().toString().getBytes(StandardCharsets.UTF_8), null);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(LineageHttp.json(unknown).path("error").asText()).contains("/api/v1/lineage");
+    }
+
+    private static boolean runExists(ObjectNode event) {
+        return !catalog.query("query($id: String!) { run(namespace: \"bad\", externalId: $id) { id } }",
+                Map.of("id", event.get("run").get("runId").asText())).path("run").isNull();
+    }
+
+    /** Posts one event and checks the answer, and that nothing was written. */
+    private static JsonNode assertRefused(String body, int status, String path) {
+        Map<String, Long> rows = catalog.rowCounts();
+
+        HttpResponse<String> r = http.post(body);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).contains("json"));
+        JsonNode answer = LineageHttp.json(r);
+        assertThat(answer.path("path").asText()).as(r.body()).isEqualTo(path);
+        assertThat(answer.path("error").asText()).isNotBlank();
+        assertThat(catalog.rowCounts()).as("nothing of a refused event is written").isEqualTo(rows);
+        return answer;
+    }
+}

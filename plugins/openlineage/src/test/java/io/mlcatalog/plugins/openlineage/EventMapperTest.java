@@ -1,0 +1,248 @@
+package io.mlcatalog.plugins.openlineage;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mlcatalog.spi.record.ArtifactKind;
+import io.mlcatalog.spi.record.ArtifactRecord;
+import io.mlcatalog.spi.record.JobRecord;
+import io.mlcatalog.spi.record.MetadataRecord;
+import io.mlcatalog.spi.record.RunRecord;
+import io.mlcatalog.spi.record.RunStatus;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** An event to catalog records, without a catalog: the mapping table of docs/plugins/openlineage.md. */
+class EventMapperTest {
+    private static final String T = "2024-10-16T16:53:08.979Z";
+    private static final String RUN_ID = "0192963f-929e-731b-a075-9bb14bf41d38";
+    private static final String PARENT_ID = "0192963f-0000-731b-a075-9bb14bf41d38";
+    private static final String SHA = "3f786850e387550fdab836ed7e6dc881de23001b";
+    private final EventParser parser = new EventParser(LineageHttp.JSON);
+    private final EventMapper mapper = new EventMapper();
+
+    @ParameterizedTest(name = "{0} → {1}")
+    @CsvSource({"START, RUNNING, true", "RUNNING, RUNNING, true", "OTHER, RUNNING, true", "COMPLETE, SUCCEEDED, false",
+            "FAIL, FAILED, false", "ABORT, ABORTED, false"})
+    void eventTypeToStatusAtTheEventTime(String eventType, RunStatus status, boolean started) throws EventError {
+        RunRecord run = run(Events.run(eventType, T, RUN_ID, "team", "daily_sales"));
+
+        assertThat(run.status()).isEqualTo(status);
+        assertThat(started ? run.startedAt() : run.endedAt()).isEqualTo(Instant.parse(T));
+        assertThat(started ? run.endedAt() : run.startedAt()).isNull();
+    }
+
+    @Test
+    void jobToPipelineRunIdToExternalIdNamespaceFromTheJob() throws EventError {
+        RunRecord run = run(Events.run("START", T, RUN_ID, "team", "daily_sales"));
+
+        assertThat(run.namespace()).isEqualTo("team");
+        assertThat(run.name()).isEqualTo("daily_sales");
+        assertThat(run.pipeline()).isEqualTo("daily_sales");
+        assertThat(run.externalId()).isEqualTo(RUN_ID);
+        assertThat(run.parent()).isNull();
+        assertThat(run.repository()).isNull();
+    }
+
+    @Test
+    void datasetsToArtifactsNamedByUriInTheJobsNamespaceCreatedAtTheEventTime() throws EventError {
+        ObjectNode e = Events.run("START", T, RUN_ID, "team", "job");
+        Events.input(e, "bigquery", "p.d.t");
+        Events.output(e, "s3://bucket", "out/part-0.parquet");
+
+        RunRecord run = run(e);
+
+        ArtifactRecord in = run.inputs().get(0);
+        assertThat(in.uri()).isEqualTo("bigquery:p.d.t");
+        assertThat(in.namespace()).isEqualTo("team");
+        assertThat(in.name()).isEqualTo("p.d.t");
+        assertThat(in.kind()).isEqualTo(ArtifactKind.DATASET);
+        assertThat(in.createdAt()).isEqualTo(Instant.parse(T));
+        assertThat(in.digest()).isNull();
+        assertThat(run.outputs()).extracting(ArtifactRecord::uri).containsExactly("s3://bucket/out/part-0.parquet");
+    }
+
+    @Test
+    void theDatasetVersionFacetIsTheDigestAndTheStorageFacetTheMediaType() throws EventError {
+        ObjectNode e = Events.run("COMPLETE", T, RUN_ID, "team", "job");
+        ObjectNode facets = (ObjectNode) Events.output(e, "s3://bucket", "table").get("facets");
+        facets.putObject("version").put("datasetVersion", "42");
+        facets.putObject("storage").put("storageLayer", "iceberg").put("fileFormat", "parquet");
+        ObjectNode csv = (ObjectNode) Events.input(e, "s3://bucket", "raw.csv").get("facets");
+        csv.putObject("storage").put("storageLayer", "s3").put("fileFormat", "CSV");
+        csv.putObject("version").put("datasetVersion", "not a digest: it has spaces");
+
+        RunRecord run = run(e);
+
+        assertThat(run.outputs().get(0).digest()).isEqualTo("version:42");
+        assertThat(run.outputs().get(0).mediaType()).isEqualTo("application/vnd.apache.parquet");
+        assertThat(run.inputs().get(0).mediaType()).isEqualTo("text/csv");
+        assertThat(run.inputs().get(0).digest()).as("a version the catalog cannot key on is left out").isNull();
+        assertThat(run.outputs().get(0).facets()).containsOnlyKeys("version", "storage");
+    }
+
+    @Test
+    void datasetFacetsAndTheRunsInputAndOutputFacetsAreTheArtifactsFacets() throws EventError {
+        ObjectNode e = Events.run("COMPLETE", T, RUN_ID, "team", "job");
+        ObjectNode out = Events.output(e, "s3://bucket", "table");
+        ((ObjectNode) out.get("facets")).putObject("schema").putArray("fields").addObject().put("name", "id").put("type", "long");
+        ((ObjectNode) out.get("facets")).putObject("acme_quality").put("score", 0.98);
+        out.putObject("outputFacets").putObject("outputStatistics").put("rowCount", 10);
+
+        ArtifactRecord a = run(e).outputs().get(0);
+
+        assertThat(a.facets()).containsOnlyKeys("schema", "acme_quality", "outputStatistics");
+        assertThat(a.facets().get("acme_quality")).isEqualTo(Map.of("score", 0.98));
+    }
+
+    @Test
+    void theParentRunFacetLinksTheParentAndRecordsItAsRunningUntilItsOwnEventsCome() throws EventError {
+        ObjectNode e = Events.run("START", T, RUN_ID, "team", "dag.task");
+        Events.parent(e, PARENT_ID, "team", "dag");
+
+        List<MetadataRecord> records = mapper.records(parser.parse(e));
+
+        assertThat(records).hasSize(2);
+        RunRecord parent = (RunRecord) records.get(0);
+        assertThat(parent.externalId()).isEqualTo(PARENT_ID);
+        assertThat(parent.name()).isEqualTo("dag");
+        assertThat(parent.status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(parent.startedAt()).isEqualTo(Instant.parse(T));
+        assertThat(parent.facets()).isEmpty();
+        RunRecord child = (RunRecord) records.get(1);
+        assertThat(child.parent()).isEqualTo(parent.ref());
+        assertThat(child.facets()).containsKey("parent");
+    }
+
+    @Test
+    void aParentFacetThatNamesNoRunIsKeptAsAFacetButNotFollowed() throws EventError {
+        ObjectNode e = Events.run("START", T, RUN_ID, "team", "dag.task");
+        Events.parent(e, "manual__2024-11-26", "team", "dag");
+
+        List<MetadataRecord> records = mapper.records(parser.parse(e));
+
+        assertThat(records).hasSize(1);
+        assertThat(((RunRecord) records.get(0)).parent()).isNull();
+        assertThat(((RunRecord) records.get(0)).facets()).containsKey("parent");
+    }
+
+    @Test
+    void aGitSourceCodeLocationWithAFullShaIsTheCodeVersion() throws EventError {
+        ObjectNode e = Events.run("START", T, RUN_ID, "team", "job");
+        Events.jobFacets(e).putObject("sourceCodeLocation").put("type", "git").put("url", "https://github.com/acme/etl/blob/main/job.py")
+                .put("repoUrl", "https://github.com/acme/etl.git").put("version", SHA.toUpperCase()).put("path", "job.py");
+
+        RunRecord run = run(e);
+
+        assertThat(run.repository()).isEqualTo("https://github.com/acme/etl.git");
+        assertThat(run.commit()).isEqualTo(SHA);
+        assertThat(run.jobFacets()).containsKey("sourceCodeLocation");
+    }
+
+    @Test
+    void aSourceCodeLocationWithoutAFullGitCommitNamesNoCodeVersion() throws EventError {
+        for (Map<String, String> location : List.of(Map.of("type", "git", "url", "https://github.com/acme/etl", "version", "3f78685"),
+                Map.of("type", "svn", "url", "https://svn.acme.com/etl", "version", SHA),
+                Map.of("type", "git", "version", SHA))) {
+            ObjectNode e = Events.run("START", T, RUN_ID, "team", "job");
+            ObjectNode facet = Events.jobFacets(e).putObject("sourceCodeLocation");
+            location.forEach(facet::put);
+
+            RunRecord run = run(e);
+
+            assertThat(run.commit()).as(location.toString()).isNull();
+            assertThat(run.jobFacets()).containsKey("sourceCodeLocation");
+        }
+    }
+
+    @Test
+    void everyRunAndJobFacetKnownOrCustomIsKeptWhole() throws EventError {
+        ObjectNode e = Events.run("FAIL", T, RUN_ID, "team", "job");
+        Events.runFacets(e).putObject("errorMessage").put("message", "boom").put("programmingLanguage", "python");
+        Events.runFacets(e).putObject("nominalTime").put("nominalStartTime", "2024-10-16T00:00:00Z");
+        Events.runFacets(e).putObject("acme_costs").put("dollars", 12.5).putArray("tags").add("x").add(1);
+        Events.jobFacets(e).putObject("sql").put("query", "select 1");
+
+        RunRecord run = run(e);
+
+        assertThat(run.facets()).containsOnlyKeys("errorMessage", "nominalTime", "acme_costs");
+        assertThat(run.facets().get("acme_costs")).isEqualTo(Map.of("dollars", 12.5, "tags", List.of("x", 1)));
+        assertThat(run.jobFacets()).containsOnlyKeys("sql");
+    }
+
+    @Test
+    void aFacetTooLargeToKeepIsReplacedByANoteAndTheOthersAreKept() throws EventError {
+        ObjectNode e = Events.run("RUNNING", T, RUN_ID, "team", "job");
+        var plan = Events.runFacets(e).putObject("spark.logicalPlan").putArray("plan");
+        for (int i = 0; i <= EventMapper.MAX_FACET_VALUES; i++) {
+            plan.add(i);
+        }
+        Events.runFacets(e).putObject("small").put("ok", true);
+
+        RunRecord run = run(e);
+
+        assertThat(((Map<?, ?>) run.facets().get("spark.logicalPlan")).get("_mlcatalogDropped").toString()).contains("too large");
+        assertThat(run.facets().get("small")).isEqualTo(Map.of("ok", true));
+    }
+
+    @Test
+    void aDatasetEventIsAnArtifact() throws EventError {
+        ObjectNode e = LineageHttp.JSON.createObjectNode().put("eventTime", T).put("producer", "p");
+        e.set("dataset", Events.dataset("s3://bucket", "raw/orders.csv"));
+
+        List<MetadataRecord> records = mapper.records(parser.parse(e));
+
+        assertThat(records).singleElement().isInstanceOfSatisfying(ArtifactRecord.class, a -> {
+            assertThat(a.uri()).isEqualTo("s3://bucket/raw/orders.csv");
+            assertThat(a.createdAt()).isEqualTo(Instant.parse(T));
+        });
+    }
+
+    @Test
+    void aJobEventIsItsJobsFacetsAndItsDatasets() throws EventError {
+        ObjectNode e = LineageHttp.JSON.createObjectNode().put("eventTime", T).put("producer", "p");
+        e.putObject("job").put("namespace", "team").put("name", "daily").putObject("facets").putObject("sql").put("query", "select 1");
+        e.putArray("inputs").add(Events.dataset("bigquery", "p.d.in"));
+        e.putArray("outputs").add(Events.dataset("bigquery", "p.d.out"));
+
+        List<MetadataRecord> records = mapper.records(parser.parse(e));
+
+        assertThat(records).filteredOn(ArtifactRecord.class::isInstance).extracting(r -> ((ArtifactRecord) r).uri())
+                .containsExactly("bigquery:p.d.in", "bigquery:p.d.out");
+        assertThat(records).filteredOn(JobRecord.class::isInstance).singleElement().isInstanceOfSatisfying(JobRecord.class, j -> {
+            assertThat(j.namespace()).isEqualTo("team");
+            assertThat(j.name()).isEqualTo("daily");
+            assertThat(j.facets()).containsKey("sql");
+            assertThat(j.at()).isEqualTo(Instant.parse(T));
+        });
+    }
+
+    @Test
+    void everyEventOfTheCorpusMapsToRecords() throws EventError {
+        for (Corpus.Scenario s : Corpus.scenarios().values()) {
+            for (String json : s.events()) {
+                Event event;
+                try {
+                    event = parser.parse(LineageHttp.JSON.readTree(json));
+                } catch (EventError refused) {
+                    assertThat(s.name()).as("only the corpus's one event with a runId that is no UUID is refused: " + refused.getMessage())
+                            .isEqualTo(CorpusIT.NOT_A_UUID_SCENARIO);
+                    continue;
+                } catch (java.io.IOException e) {
+                    throw new AssertionError(e);
+                }
+                assertThat(mapper.records(event)).as(s.name()).isNotEmpty();
+            }
+        }
+    }
+
+    private RunRecord run(ObjectNode event) throws EventError {
+        List<MetadataRecord> records = mapper.records(parser.parse(event));
+        return (RunRecord) records.get(records.size() - 1);
+    }
+}

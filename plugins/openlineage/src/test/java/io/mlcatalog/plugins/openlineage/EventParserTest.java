@@ -1,0 +1,207 @@
+package io.mlcatalog.plugins.openlineage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What the parser refuses, and the JSON path it names for each problem. */
+class EventParserTest {
+    private static final String RUN_ID = "0192963f-929e-731b-a075-9bb14bf41d38";
+    private final EventParser parser = new EventParser(LineageHttp.JSON);
+
+    private static ObjectNode valid() {
+        ObjectNode e = Events.run("START", "2024-10-16T16:53:08.979Z", RUN_ID, "default", "job");
+        Events.input(e, "bigquery", "p.d.t");
+        Events.output(e, "gs://bucket", "out.csv");
+        return e;
+    }
+
+    @Test
+    void aValidRunEvent() throws EventError {
+        Event e = parser.parse(valid());
+
+        assertThat(e.kind()).isEqualTo(Event.Kind.RUN);
+        assertThat(e.eventTime()).isEqualTo(Instant.parse("2024-10-16T16:53:08.979Z"));
+        assertThat(e.runId()).isEqualTo(RUN_ID);
+        assertThat(e.job().namespace()).isEqualTo("default");
+        assertThat(e.inputs()).extracting(Event.Dataset::name).containsExactly("p.d.t");
+        assertThat(e.outputs()).extracting(Event.Dataset::namespace).containsExactly("gs://bucket");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"eventTime", "producer", "run.runId", "job.namespace", "job.name"})
+    void eachRequiredFieldMissingIsNamedByItsPath(String field) {
+        assertRefused(Events.without(valid(), field), "$." + field, "required");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"eventTime", "producer", "run.runId", "job.namespace", "job.name"})
+    void eachRequiredFieldNullOrBlankIsNamedByItsPath(String field) {
+        ObjectNode e = valid();
+        String[] parts = field.split("\\.");
+        ObjectNode owner = parts.length == 1 ? e : (ObjectNode) e.get(parts[0]);
+        owner.putNull(parts[parts.length - 1]);
+        assertRefused(e, "$." + field, "required");
+        owner.put(parts[parts.length - 1], "  ");
+        assertRefused(e, "$." + field, "blank");
+    }
+
+    @Test
+    void wrongTypesAreNamedByTheirPath() {
+        ObjectNode e = valid();
+        e.put("eventTime", 1729097588979L);
+        assertRefused(e, "$.eventTime", "must be a string");
+
+        e = valid();
+        e.put("run", "0192963f-929e-731b-a075-9bb14bf41d38");
+        assertRefused(e, "$.run", "must be an object");
+
+        e = valid();
+        e.put("job", 3);
+        assertRefused(e, "$.job", "must be an object");
+
+        e = valid();
+        e.putObject("inputs").put("namespace", "bigquery");
+        assertRefused(e, "$.inputs", "array");
+
+        e = valid();
+        e.withArray("outputs").add("gs://bucket/x");
+        assertRefused(e, "$.outputs[1]", "object");
+
+        e = valid();
+        ((ObjectNode) e.get("inputs").get(0)).put("name", 7);
+        assertRefused(e, "$.inputs[0].name", "string");
+
+        e = valid();
+        ((ObjectNode) e.get("outputs").get(0)).remove("namespace");
+        assertRefused(e, "$.outputs[0].namespace", "required");
+
+        e = valid();
+        ((ObjectNode) e.get("run")).putArray("facets");
+        assertRefused(e, "$.run.facets", "object");
+
+        e = valid();
+        ((ObjectNode) e.get("job")).put("facets", "sql");
+        assertRefused(e, "$.job.facets", "object");
+
+        e = valid();
+        ((ObjectNode) e.get("inputs").get(0)).put("inputFacets", 1);
+        assertRefused(e, "$.inputs[0].inputFacets", "object");
+
+        e = valid();
+        e.put("eventType", 1);
+        assertRefused(e, "$.eventType", "string");
+    }
+
+    @Test
+    void anEventTimeThatIsNoDateTimeWithAnOffset() {
+        ObjectNode e = valid();
+        e.put("eventTime", "yesterday");
+        assertRefused(e, "$.eventTime", "ISO 8601");
+        e.put("eventTime", "2024-10-16T16:53:08");
+        assertRefused(e, "$.eventTime", "offset");
+    }
+
+    @Test
+    void theTimeZonesProducersWriteAreAllRead() throws EventError {
+        ObjectNode e = valid();
+        e.put("eventTime", "2024-11-26T13:05:23.809955+00:00");
+        assertThat(parser.parse(e).eventTime()).isEqualTo(Instant.parse("2024-11-26T13:05:23.809955Z"));
+        e.put("eventTime", "2024-11-26T15:05:23.8+02:00");
+        assertThat(parser.parse(e).eventTime()).isEqualTo(Instant.parse("2024-11-26T13:05:23.800Z"));
+    }
+
+    @Test
+    void anUnknownEventType() {
+        ObjectNode e = valid();
+        e.put("eventType", "FINISHED");
+        assertRefused(e, "$.eventType", "unknown eventType 'FINISHED'");
+        e.put("eventType", "start");
+        assertRefused(e, "$.eventType", "unknown eventType");
+    }
+
+    @Test
+    void everyEventTypeOfTheSpecAndNoneAtAll() throws EventError {
+        for (String type : new String[]{"START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER"}) {
+            ObjectNode e = valid();
+            e.put("eventType", type);
+            assertThat(parser.parse(e).eventType()).isEqualTo(type);
+        }
+        assertThat(parser.parse(Events.without(valid(), "eventType")).eventType()).isNull();
+    }
+
+    @Test
+    void aRunIdThatIsNoUuid() {
+        ObjectNode e = valid();
+        ((ObjectNode) e.get("run")).put("runId", "run_id");
+        assertRefused(e, "$.run.runId", "UUID");
+        ((ObjectNode) e.get("run")).put("runId", "manual__2024-11-26T13:06:08.846147+00:00");
+        assertRefused(e, "$.run.runId", "UUID");
+    }
+
+    @Test
+    void aRunEventWithoutItsRunIsNotTakenForAJobEvent() {
+        assertRefused(Events.without(valid(), "run"), "$.run", "required");
+        // without eventType too, its schemaURL still says what it is
+        assertRefused(Events.without(Events.without(valid(), "run"), "eventType"), "$.run", "required");
+    }
+
+    @Test
+    void notAnEventAtAll() {
+        assertRefused(LineageHttp.JSON.createArrayNode(), "$", "object");
+        assertRefused(LineageHttp.JSON.getNodeFactory().textNode("event"), "$", "object");
+        ObjectNode e = LineageHttp.JSON.createObjectNode().put("eventTime", "2024-10-16T16:53:08.979Z").put("producer", "p");
+        assertRefused(e, "$", "no run, job or dataset");
+    }
+
+    @Test
+    void aDatasetEvent() throws EventError {
+        ObjectNode e = LineageHttp.JSON.createObjectNode().put("eventTime", "2024-10-16T16:53:08.979Z").put("producer", "p")
+                .put("schemaURL", "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/DatasetEvent");
+        e.set("dataset", Events.dataset("s3://bucket", "key"));
+
+        Event event = parser.parse(e);
+
+        assertThat(event.kind()).isEqualTo(Event.Kind.DATASET);
+        assertThat(event.dataset().name()).isEqualTo("key");
+        ((ObjectNode) e.get("dataset")).remove("name");
+        assertRefused(e, "$.dataset.name", "required");
+    }
+
+    @Test
+    void aJobEvent() throws EventError {
+        ObjectNode e = LineageHttp.JSON.createObjectNode().put("eventTime", "2024-10-16T16:53:08.979Z").put("producer", "p")
+                .put("schemaURL", "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/JobEvent");
+        e.putObject("job").put("namespace", "ns").put("name", "j").putObject("facets").putObject("sql").put("query", "select 1");
+        e.putArray("inputs").add(Events.dataset("bigquery", "p.d.t"));
+
+        Event event = parser.parse(e);
+
+        assertThat(event.kind()).isEqualTo(Event.Kind.JOB);
+        assertThat(event.job().facets()).containsKey("sql");
+        assertThat(event.inputs()).hasSize(1);
+        ((ObjectNode) e.get("job")).remove("name");
+        assertRefused(e, "$.job.name", "required");
+    }
+
+    @Test
+    void inputAndOutputFacetsAreFacetsOfTheDatasetAsTheRunSawIt() throws EventError {
+        ObjectNode e = valid();
+        ((ObjectNode) e.get("outputs").get(0)).putObject("outputFacets").putObject("outputStatistics").put("rowCount", 10);
+
+        assertThat(parser.parse(e).outputs().get(0).facets()).containsKey("outputStatistics");
+    }
+
+    private void assertRefused(JsonNode event, String path, String message) {
+        assertThatThrownBy(() -> parser.parse(event)).isInstanceOf(EventError.class)
+                .hasMessageContaining(message)
+                .satisfies(t -> assertThat(((EventError) t).path()).isEqualTo(path));
+    }
+}
