@@ -51,7 +51,7 @@ public final class PendingLinkStore {
                 select run_id, run_namespace, run_name, run_external_id, subject_id, kind, source, external_id, observed_at
                 from pending_run_link
                 where run_id = any($1) or (run_id is null and run_external_id = any($2))
-                order by id for update""", Tuple.of(Rows.uuids(runIds), externalIds.toArray(String[]::new))).map(rows -> {
+                order by id for update""", Tuple.tuple().addValue(Rows.uuids(runIds)).addValue(externalIds.toArray(String[]::new))).map(rows -> {
             List<Pending> result = new ArrayList<>();
             for (Row r : rows) {
                 result.add(new Pending(r.getUUID("run_id"), r.getString("run_namespace"), r.getString("run_name"),
@@ -78,7 +78,8 @@ public final class PendingLinkStore {
             return Future.succeededFuture();
         }
         Long[] sorted = keys.stream().distinct().sorted().toArray(Long[]::new);
-        return db.query(tx, "select pg_advisory_xact_lock(k) from unnest($1::bigint[]) as k order by k", Tuple.of(sorted)).mapEmpty();
+        return db.query(tx, "select pg_advisory_xact_lock(k) from unnest($1::bigint[]) as k order by k",
+                Tuple.tuple().addValue(sorted)).mapEmpty();
     }
 
     /** The ids of the runs recorded with this external id (in the namespace when not null). */
