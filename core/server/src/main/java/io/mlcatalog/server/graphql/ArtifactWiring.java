@@ -78,6 +78,7 @@ final class ArtifactWiring {
         }
         Object kind = f.get("kind");
         return new ArtifactFilter(Args.filterText(f, "namespace"), kind == null ? null : ArtifactKind.valueOf(kind.toString()),
-                Args.filterText(f, "uriPrefix"), Digests.normalize("filter.digest", (String) f.get("digest")), Args.filterText(f, "nameContains"));
+                Args.filterText(f, "uriPrefix"), Digests.normalize("filter.digest", (String) f.get("digest")), Args.filterText(f, "nameContains"),
+                (Boolean) f.get("present"));
     }
 }

@@ -48,7 +48,8 @@ final class Inputs {
         Object size = in.get("sizeBytes");
         return ArtifactSpec.of(field, (String) in.get("namespace"), (String) in.get("name"), (String) in.get("uri"),
                 (String) in.get("digest"), size == null ? null : ((Number) size).longValue(), (String) in.get("mediaType"),
-                in.get("kind") == null ? null : ArtifactKind.valueOf(in.get("kind").toString()), (OffsetDateTime) in.get("createdAt"));
+                in.get("kind") == null ? null : ArtifactKind.valueOf(in.get("kind").toString()), (OffsetDateTime) in.get("createdAt"),
+                null, (OffsetDateTime) in.get("goneAt"));
     }
 
     static ModelVersionSpec modelVersion(String field, Map<String, Object> in) {

@@ -186,14 +186,15 @@ public final class RecordBatchWriter implements BatchWriter {
             return new RunStep(source, RecordSpecs.run(r));
         }
         if (record instanceof RunIoRecord r) {
-            var run = RecordSpecs.runId("run", r.run());
+            var run = RecordSpecs.runKey("run", r.run());
             var artifact = RecordSpecs.artifact("artifact", r.artifact());
             EdgeKind kind = r.direction() == RunIoRecord.Direction.CONSUMED ? EdgeKind.CONSUMED : EdgeKind.PRODUCED;
-            return (writer, tx) -> writer.linkArtifact(tx, source, run, "run", artifact, kind);
+            return (writer, tx) -> writer.linkArtifact(tx, source, run, "run", artifact, kind, r.awaitRun());
         }
         if (record instanceof ModelVersionRecord r) {
             var spec = RecordSpecs.modelVersion(r);
-            return (writer, tx) -> writer.registerModelVersion(tx, source, spec);
+            var run = r.run() == null ? null : RecordSpecs.runKey("run", r.run());
+            return (writer, tx) -> writer.registerModelVersion(tx, source, spec, run, "run", r.awaitRun());
         }
         if (record instanceof AliasRecord r) {
             OffsetDateTime at = RecordSpecs.time(r.at());

@@ -10,6 +10,7 @@ import io.mlcatalog.server.write.ArtifactSpec;
 import io.mlcatalog.server.write.CodeVersionSpec;
 import io.mlcatalog.server.write.DeploymentSpec;
 import io.mlcatalog.server.write.ModelVersionSpec;
+import io.mlcatalog.server.write.RunKey;
 import io.mlcatalog.server.write.RunSpec;
 import io.mlcatalog.spi.record.ArtifactRecord;
 import io.mlcatalog.spi.record.CodeVersionRecord;
@@ -40,7 +41,7 @@ final class RecordSpecs {
 
     static ArtifactSpec artifact(String field, ArtifactRecord r) {
         return ArtifactSpec.of(field, r.namespace(), r.name(), r.uri(), r.digest(), r.sizeBytes(), r.mediaType(),
-                ArtifactKind.valueOf(r.kind().name()), time(r.createdAt()), r.facets());
+                ArtifactKind.valueOf(r.kind().name()), time(r.createdAt()), r.facets(), time(r.goneAt()));
     }
 
     static RunSpec run(RunRecord r) {
@@ -66,10 +67,17 @@ final class RecordSpecs {
         return spec;
     }
 
+    /** The version to register; its run, named by {@link #runKey}, is resolved when writing. */
     static ModelVersionSpec modelVersion(ModelVersionRecord r) {
+        RunKey run = r.run() == null ? null : runKey("run", r.run());
         return ModelVersionSpec.of("modelVersion", r.namespace(), r.model(), r.version(), r.description(), tags(r.tags()),
-                r.artifact() == null ? null : artifact("artifact", r.artifact()), r.run() == null ? null : runId("run", r.run()),
+                r.artifact() == null ? null : artifact("artifact", r.artifact()), run == null ? null : run.id(),
                 time(r.createdAt()));
+    }
+
+    /** A reference to a run a record links to: by namespace and name, or by external id alone. */
+    static RunKey runKey(String field, RunRef ref) {
+        return RunKey.of(field, ref.namespace(), ref.name(), ref.externalId());
     }
 
     static DeploymentSpec deployment(DeploymentStartRecord r) {
@@ -79,6 +87,10 @@ final class RecordSpecs {
 
     /** The id of the run a reference names, after checking the reference as the run's own fields are checked. */
     static UUID runId(String field, RunRef ref) {
+        if (!ref.named()) {
+            throw CatalogException.badInput(field + ".name", "name the run by namespace and name here (an external id alone names "
+                    + "a run only in links to it)");
+        }
         return Ids.run(Text.name(field + ".namespace", ref.namespace(), Text.SHORT_NAME_BYTES),
                 Text.name(field + ".name", ref.name(), Text.NAME_BYTES),
                 Text.optionalName(field + ".externalId", ref.externalId(), Text.NAME_BYTES));

@@ -18,7 +18,7 @@ import java.util.UUID;
 
 /** All SQL about artifacts. */
 public final class ArtifactStore {
-    static final String COLUMNS = "a.id, a.namespace, a.name, a.uri, a.digest, a.size_bytes, a.media_type, a.kind, a.created_at";
+    static final String COLUMNS = "a.id, a.namespace, a.name, a.uri, a.digest, a.size_bytes, a.media_type, a.kind, a.created_at, a.gone_at, a.seen_at";
 
     private final Db db;
 
@@ -27,11 +27,13 @@ public final class ArtifactStore {
     }
 
     private static final String INSERT = """
-            insert into artifact (id, namespace, name, uri, digest, size_bytes, media_type, kind, created_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            insert into artifact (id, namespace, name, uri, digest, size_bytes, media_type, kind, created_at, gone_at, seen_at)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
             on conflict do nothing returning id""";
     private static final String UPDATE = """
-            update artifact set namespace = $2, name = $3, size_bytes = $4, media_type = $5, kind = $6, created_at = $7 where id = $1""";
+            update artifact set namespace = $2, name = $3, size_bytes = $4, media_type = $5, kind = $6, created_at = $7,
+                                gone_at = $8, seen_at = $9
+            where id = $1""";
 
     public Future<Boolean> insertIfAbsent(SqlClient tx, Artifact a) {
         return db.query(tx, INSERT, insertTuple(a)).map(rows -> rows.size() == 1);
@@ -63,11 +65,13 @@ public final class ArtifactStore {
     }
 
     private static Tuple insertTuple(Artifact a) {
-        return Tuple.of(a.id(), a.namespace(), a.name(), a.uri(), a.digest(), a.sizeBytes(), a.mediaType(), a.kind().name(), a.createdAt());
+        return Tuple.of(a.id(), a.namespace(), a.name(), a.uri(), a.digest(), a.sizeBytes(), a.mediaType(), a.kind().name(), a.createdAt(),
+                a.goneAt(), a.seenAt());
     }
 
     private static Tuple updateTuple(Artifact a) {
-        return Tuple.of(a.id(), a.namespace(), a.name(), a.sizeBytes(), a.mediaType(), a.kind().name(), a.createdAt());
+        return Tuple.of(a.id(), a.namespace(), a.name(), a.sizeBytes(), a.mediaType(), a.kind().name(), a.createdAt(), a.goneAt(),
+                a.seenAt());
     }
 
     public Future<Artifact> lock(SqlClient tx, UUID id) {
@@ -148,6 +152,9 @@ public final class ArtifactStore {
         if (f.digest() != null) {
             where.and("a.digest = ?", f.digest());
         }
+        if (f.present() != null) {
+            where.and(f.present() ? "a.gone_at is null" : "a.gone_at is not null");
+        }
         if (f.nameContains() != null) {
             where.and("a.name ilike ?", "%" + Where.likeLiteral(f.nameContains()) + "%");
         }
@@ -175,6 +182,7 @@ public final class ArtifactStore {
     static Artifact map(Row row) {
         return new Artifact(row.getUUID("id"), row.getString("namespace"), row.getString("name"), row.getString("uri"),
                 row.getString("digest"), row.getLong("size_bytes"), row.getString("media_type"),
-                ArtifactKind.valueOf(row.getString("kind")), row.getOffsetDateTime("created_at"));
+                ArtifactKind.valueOf(row.getString("kind")), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("gone_at"),
+                row.getOffsetDateTime("seen_at"));
     }
 }

@@ -83,7 +83,9 @@ public final class ChangeLog {
     public static Diff diff(Map<String, Object> before, Map<String, Object> after) {
         Map<String, Object> b = new TreeMap<>();
         Map<String, Object> a = new TreeMap<>();
-        for (String key : after.keySet()) {
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>(after.keySet());
+        keys.addAll(before.keySet()); // a field a snapshot leaves out when unset (an artifact's goneAt) counts when it goes
+        for (String key : keys) {
             if (!Objects.equals(before.get(key), after.get(key))) {
                 b.put(key, before.get(key));
                 a.put(key, after.get(key));

@@ -12,9 +12,14 @@ import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.UUID;
 
-/** A validated artifact to record. Identity is URI + digest. */
+/**
+ * A validated artifact to record. Identity is URI + digest.
+ *
+ * @param goneAt null: the assertion sees the artifact at its URI (at the writer's observation time); else it says the
+ *               artifact is no longer there since then (see V6__artifact_gone.sql for how the two combine)
+ */
 public record ArtifactSpec(String namespace, String name, String uri, String digest, Long sizeBytes, String mediaType,
-                           ArtifactKind kind, OffsetDateTime createdAt, Map<String, Object> facets) {
+                           ArtifactKind kind, OffsetDateTime createdAt, Map<String, Object> facets, OffsetDateTime goneAt) {
 
     public ArtifactSpec {
         facets = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(facets));
@@ -32,6 +37,12 @@ public record ArtifactSpec(String namespace, String name, String uri, String dig
      */
     public static ArtifactSpec of(String field, String namespace, String name, String uri, String digest, Long sizeBytes,
                                   String mediaType, ArtifactKind kind, OffsetDateTime createdAt, Object facets) {
+        return of(field, namespace, name, uri, digest, sizeBytes, mediaType, kind, createdAt, facets, null);
+    }
+
+    /** As above, for an assertion that the artifact is no longer at its URI since {@code goneAt} (null: it is there). */
+    public static ArtifactSpec of(String field, String namespace, String name, String uri, String digest, Long sizeBytes,
+                                  String mediaType, ArtifactKind kind, OffsetDateTime createdAt, Object facets, OffsetDateTime goneAt) {
         Map<String, Object> f = JsonValues.object(field + ".facets", facets, JsonValues.MAX_FACET_ELEMENTS);
         if (f != null) {
             f.keySet().forEach(k -> Text.name(field + ".facets", k, 256));
@@ -50,7 +61,13 @@ public record ArtifactSpec(String namespace, String name, String uri, String dig
                 Text.optionalName(field + ".mediaType", mediaType, 255),
                 kind == null ? ArtifactKind.OTHER : kind,
                 Times.normalize(createdAt, field + ".createdAt"),
-                f == null ? Map.of() : f);
+                f == null ? Map.of() : f,
+                Times.normalize(goneAt, field + ".goneAt"));
+    }
+
+    /** Whether this assertion says the artifact is gone (else: present). */
+    public boolean gone() {
+        return goneAt != null;
     }
 
     public UUID id() {

@@ -97,10 +97,12 @@ public final class BatchRunWriter {
             i.spec().inputs().forEach(a -> nss.add(a.namespace()));
             i.spec().outputs().forEach(a -> nss.add(a.namespace()));
         }
-        return namespaces.ensure(tx, nss)
+        return writer.lockRunsForLinks(tx, items.stream().map(Item::spec).toList())
+                .compose(x -> namespaces.ensure(tx, nss))
                 .compose(x -> upsertCodeVersions(tx, items))
                 .compose(x -> checkParents(tx, items))
                 .compose(x -> upsertRunRows(tx, items))
+                .compose(runRows -> writer.completePendingLinks(tx, runRows.after().values()).map(runRows))
                 .compose(runRows -> upsertArtifacts(tx, items).compose(x -> linkAndAssert(tx, items, runRows)))
                 .compose(x -> putFacets(tx, items))
                 .compose(x -> mergeTags(tx, items));
@@ -121,7 +123,8 @@ public final class BatchRunWriter {
         }
         return upsertAll(tx, byId, codeVersions::lockAll, codeVersions::insertAll, codeVersions::updateAll,
                 (first) -> Merges.codeVersion(first.spec().codeVersion(), first.source().observedAt()),
-                (old, item) -> Merges.codeVersion(old, item.spec().codeVersion()), Snapshots::of, NodeType.CODE_VERSION).mapEmpty();
+                (old, item) -> Merges.codeVersion(old, item.spec().codeVersion()), Snapshots::of, (a, b) -> false,
+                NodeType.CODE_VERSION).mapEmpty();
     }
 
     // ------------------------------------------------------------------ runs
@@ -157,7 +160,7 @@ public final class BatchRunWriter {
                 first -> RunMerge.create(first.spec(), codeVersionId(first), first.source().observedAt()),
                 (old, item) -> withUpdatedAt(RunMerge.merge(old, item.spec(), codeVersionId(item), item.source().observedAt()),
                         item.source().observedAt()),
-                RunMerge::snapshot, NodeType.RUN);
+                RunMerge::snapshot, (a, b) -> false, NodeType.RUN);
     }
 
     private static UUID codeVersionId(Item i) {
@@ -197,7 +200,8 @@ public final class BatchRunWriter {
         }));
         return upsertAll(tx, byId, artifacts::lockAll, artifacts::insertAll, artifacts::updateAll,
                 first -> Merges.artifact(first.spec(), first.source().observedAt()),
-                (old, item) -> Merges.artifact(old, item.spec()), Snapshots::of, NodeType.ARTIFACT)
+                (old, item) -> Merges.artifact(old, item.spec(), item.source().observedAt()), Snapshots::of, Merges::seenLater,
+                NodeType.ARTIFACT)
                 .compose(x -> facets.putArtifactFacets(tx, artifactFacets));
     }
 
@@ -302,7 +306,8 @@ public final class BatchRunWriter {
             BiFunction<SqlConnection, Set<UUID>, Future<Map<UUID, T>>> lockAll,
             BiFunction<SqlConnection, List<T>, Future<Set<UUID>>> insertAll,
             BiFunction<SqlConnection, List<T>, Future<Void>> updateAll,
-            Function<I, T> create, BiFunction<T, I, T> merge, Function<T, Map<String, Object>> snapshot, NodeType type) {
+            Function<I, T> create, BiFunction<T, I, T> merge, Function<T, Map<String, Object>> snapshot,
+            java.util.function.BiPredicate<T, T> quietChange, NodeType type) {
         return lockAll.apply(tx, byId.keySet()).compose(existing -> {
             List<T> inserts = new ArrayList<>();
             Map<UUID, I> firstOf = new LinkedHashMap<>();
@@ -340,7 +345,9 @@ public final class BatchRunWriter {
                         }
                         after.put(row.id(), row);
                         ChangeLog.Diff diff = ChangeLog.diff(snapshot.apply(old), snapshot.apply(row));
-                        if (!diff.isEmpty()) {
+                        if (diff.isEmpty() && quietChange.test(old, row)) {
+                            updates.add(row); // written, not logged: only what the log does not show moved
+                        } else if (!diff.isEmpty()) {
                             updates.add(row);
                             log.add(new ChangeLog.Entry(source(byId.get(e.getKey()).get(0)), row.id(), type, "UPDATED", diff.before(),
                                     diff.after()));

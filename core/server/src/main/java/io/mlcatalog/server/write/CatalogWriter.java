@@ -69,6 +69,7 @@ public final class CatalogWriter {
     private final AssertionStore assertions;
     private final ChangeLog changes;
     private final FacetStore facets;
+    private final PendingRunLinks pendingLinks;
 
     public CatalogWriter(Db db, NamespaceStore namespaces, CodeVersionStore codeVersions, RunStore runs, ArtifactStore artifacts,
                          ModelStore models, AliasStore aliases, DeploymentStore deployments, TagStore tags, LineageStore lineage,
@@ -86,6 +87,8 @@ public final class CatalogWriter {
         this.assertions = requireNonNull(assertions, "assertions is null");
         this.changes = requireNonNull(changes, "changes is null");
         this.facets = requireNonNull(facets, "facets is null");
+        this.pendingLinks = new PendingRunLinks(new io.mlcatalog.server.store.PendingLinkStore(db), runs, models, lineage, assertions,
+                changes);
     }
 
     // ------------------------------------------------------------------ code versions and artifacts
@@ -126,6 +129,38 @@ public final class CatalogWriter {
                 return Future.failedFuture(CatalogException.notFound(runField, "no run with id " + GlobalId.of(NodeType.RUN, runId)
                         + " is recorded (record the run first)"));
             }
+            return link(tx, source, run, spec, kind);
+        });
+    }
+
+    /**
+     * Records that a run consumed or produced an artifact (recorded too if new). The run is named by a reference that
+     * may be an external id alone. When it is not recorded: with {@code awaitRun}, the artifact is recorded and the
+     * link waits for the run ({@link PendingRunLinks}); else nothing is written and the record is refused.
+     */
+    public Future<Artifact> linkArtifact(SqlConnection tx, Source source, RunKey run, String runField, ArtifactSpec spec, EdgeKind kind,
+                                         boolean awaitRun) {
+        if (kind != EdgeKind.CONSUMED && kind != EdgeKind.PRODUCED) {
+            throw new IllegalArgumentException("a run consumes or produces an artifact, not " + kind);
+        }
+        return pendingLinks.resolve(tx, run, runField).compose(found -> {
+            if (found != null) {
+                return link(tx, source, found, spec, kind);
+            }
+            if (!awaitRun) {
+                return Future.failedFuture(CatalogException.notFound(runField, notRecorded(run)));
+            }
+            return logArtifact(tx, source, spec).compose(a -> pendingLinks.await(tx, source, run, a.id(), kind).map(a));
+        });
+    }
+
+    private static String notRecorded(RunKey run) {
+        return (run.named() ? "no run with id " + GlobalId.of(NodeType.RUN, run.id()) + " (" + run.describe() + ")"
+                : "no run with " + run.describe()) + " is recorded (record the run first, or let the link await it)";
+    }
+
+    private Future<Artifact> link(SqlConnection tx, Source source, Run run, ArtifactSpec spec, EdgeKind kind) {
+        {
             // the link's time is the recorded run's: an input from its start, an output from its end
             OffsetDateTime at = kind == EdgeKind.CONSUMED ? first(run.startedAt(), first(run.endedAt(), source.observedAt()))
                     : first(run.endedAt(), first(run.startedAt(), source.observedAt()));
@@ -137,7 +172,7 @@ public final class CatalogWriter {
                                 new Subject(edge.id(), source.externalId()))))
                         .map(a);
             });
-        });
+        }
     }
 
     private Future<CodeVersion> upsertCodeVersionRow(SqlConnection tx, Source source, CodeVersionSpec spec) {
@@ -148,7 +183,8 @@ public final class CatalogWriter {
 
     private Future<Artifact> upsertArtifact(SqlConnection tx, Source source, ArtifactSpec spec) {
         return upsert(tx, source, Merges.artifact(spec, source.observedAt()), id -> artifacts.lock(tx, id),
-                a -> artifacts.insertIfAbsent(tx, a), old -> Merges.artifact(old, spec), a -> artifacts.update(tx, a), Snapshots::of)
+                a -> artifacts.insertIfAbsent(tx, a), old -> Merges.artifact(old, spec, source.observedAt()), a -> artifacts.update(tx, a),
+                Snapshots::of, Merges::seenLater)
                 .compose(a -> spec.facets().isEmpty() ? Future.succeededFuture(a)
                         : facets.putArtifactFacets(tx, a.id(), spec.createdAt() != null ? spec.createdAt() : source.observedAt(),
                         spec.facets()).map(a));
@@ -165,17 +201,29 @@ public final class CatalogWriter {
         nss.add(spec.namespace());
         spec.inputs().forEach(a -> nss.add(a.namespace()));
         spec.outputs().forEach(a -> nss.add(a.namespace()));
-        return namespaces.ensure(tx, nss)
+        return pendingLinks.lockForRunWrite(tx, List.of(spec))
+                .compose(x -> namespaces.ensure(tx, nss))
                 .compose(x -> spec.codeVersion() == null ? Future.<CodeVersion>succeededFuture(null)
                         : upsertCodeVersionRow(tx, source, spec.codeVersion()))
                 .compose(cv -> checkExists(tx, spec.parentId(), "input.parentRunId").map(cv))
                 .compose(cv -> upsertRunRow(tx, source, spec, cv == null ? null : cv.id())
+                        .compose(run -> pendingLinks.complete(tx, List.of(run)).map(run))
                         .compose(run -> Futures.each(spec.inputs(), a -> upsertArtifact(tx, source, a))
                                 .compose(ins -> Futures.each(spec.outputs(), a -> upsertArtifact(tx, source, a))
                                         .compose(outs -> linkRun(tx, source, spec, run, cv, ins, outs)))
                                 .compose(x -> mergeTags(tx, source, run, spec.tags()))
                                 .compose(x -> putFacets(tx, source, run, spec))
                                 .map(run)));
+    }
+
+    /** The locks a batched run write takes before any row lock (see {@link PendingRunLinks}). */
+    Future<Void> lockRunsForLinks(SqlConnection tx, List<RunSpec> specs) {
+        return pendingLinks.lockForRunWrite(tx, specs);
+    }
+
+    /** Makes the links that waited for these runs, recorded in this transaction. */
+    Future<Void> completePendingLinks(SqlConnection tx, java.util.Collection<Run> recorded) {
+        return pendingLinks.complete(tx, recorded);
     }
 
     /** Records facets of a job (a pipeline of a namespace) asserted at {@code at}. */
@@ -299,6 +347,28 @@ public final class CatalogWriter {
 
     public Future<ModelVersion> registerModelVersion(Source source, ModelVersionSpec spec) {
         return db.inTransaction(tx -> registerModelVersion(tx, source, spec));
+    }
+
+    /**
+     * Registers a model version from a run named by a reference (which may be an external id alone), in place of the
+     * spec's run id. When the run is not recorded: with {@code awaitRun}, the version is registered without it and
+     * linked to it when the run is recorded ({@link PendingRunLinks}); else the record is refused.
+     */
+    public Future<ModelVersion> registerModelVersion(SqlConnection tx, Source source, ModelVersionSpec spec, RunKey run, String runField,
+                                                     boolean awaitRun) {
+        if (run == null) {
+            return registerModelVersion(tx, source, spec);
+        }
+        return pendingLinks.resolve(tx, run, runField).compose(found -> {
+            if (found != null) {
+                return registerModelVersion(tx, source, spec.withRunId(found.id()));
+            }
+            if (!awaitRun) {
+                return Future.failedFuture(CatalogException.notFound(runField, notRecorded(run)));
+            }
+            return registerModelVersion(tx, source, spec.withRunId(null))
+                    .compose(v -> pendingLinks.await(tx, source, run, v.id(), EdgeKind.REGISTERED_FROM_RUN).map(v));
+        });
     }
 
     public Future<ModelVersion> registerModelVersion(SqlConnection tx, Source source, ModelVersionSpec spec) {
@@ -626,18 +696,30 @@ public final class CatalogWriter {
     private <T extends Entity> Future<T> upsert(SqlConnection tx, Source source, T fresh, Function<UUID, Future<T>> lock,
                                                Function<T, Future<Boolean>> insert, UnaryOperator<T> merge,
                                                Function<T, Future<Void>> update, Function<T, Map<String, Object>> snapshot) {
+        return upsert(tx, source, fresh, lock, insert, merge, update, snapshot, (old, merged) -> false);
+    }
+
+    /**
+     * As above; {@code quietChange} says when a merge changed only state the change log does not show (an artifact's
+     * last-seen time): the row is then written without a log entry.
+     */
+    private <T extends Entity> Future<T> upsert(SqlConnection tx, Source source, T fresh, Function<UUID, Future<T>> lock,
+                                               Function<T, Future<Boolean>> insert, UnaryOperator<T> merge,
+                                               Function<T, Future<Void>> update, Function<T, Map<String, Object>> snapshot,
+                                               java.util.function.BiPredicate<T, T> quietChange) {
         return lock.apply(fresh.id()).compose(existing -> {
             if (existing != null) {
-                return mergeInto(tx, source, existing, merge, update, snapshot);
+                return mergeInto(tx, source, existing, merge, update, snapshot, quietChange);
             }
             return insert.apply(fresh).compose(inserted -> inserted
                     ? changes.append(tx, source, fresh.id(), fresh.type(), "CREATED", null, snapshot.apply(fresh)).map(fresh)
-                    : lock.apply(fresh.id()).compose(raced -> mergeInto(tx, source, raced, merge, update, snapshot)));
+                    : lock.apply(fresh.id()).compose(raced -> mergeInto(tx, source, raced, merge, update, snapshot, quietChange)));
         });
     }
 
     private <T extends Entity> Future<T> mergeInto(SqlConnection tx, Source source, T old, UnaryOperator<T> merge,
-                                                  Function<T, Future<Void>> update, Function<T, Map<String, Object>> snapshot) {
+                                                  Function<T, Future<Void>> update, Function<T, Map<String, Object>> snapshot,
+                                                  java.util.function.BiPredicate<T, T> quietChange) {
         T merged;
         try {
             merged = merge.apply(old);
@@ -646,7 +728,7 @@ public final class CatalogWriter {
         }
         ChangeLog.Diff diff = ChangeLog.diff(snapshot.apply(old), snapshot.apply(merged));
         if (diff.isEmpty()) {
-            return Future.succeededFuture(old);
+            return quietChange.test(old, merged) ? update.apply(merged).map(merged) : Future.succeededFuture(old);
         }
         return update.apply(merged)
                 .compose(x -> changes.append(tx, source, merged.id(), merged.type(), "UPDATED", diff.before(), diff.after()))

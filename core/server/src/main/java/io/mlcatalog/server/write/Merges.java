@@ -37,9 +37,10 @@ final class Merges {
                 first(old.committedAt(), spec.committedAt()), old.createdAt());
     }
 
+    /** A new artifact row: seen at {@code observedAt}, or, for a gone assertion, never seen and gone since its time. */
     static Artifact artifact(ArtifactSpec spec, OffsetDateTime observedAt) {
         return new Artifact(spec.id(), spec.namespace(), spec.name(), spec.uri(), spec.digest(), spec.sizeBytes(), spec.mediaType(),
-                spec.kind(), spec.createdAt() != null ? spec.createdAt() : observedAt);
+                spec.kind(), spec.createdAt() != null ? spec.createdAt() : observedAt, spec.goneAt(), spec.gone() ? null : observedAt);
     }
 
     /**
@@ -47,11 +48,39 @@ final class Merges {
      * beats OTHER). Its namespace and name are those of the earliest assertion (ties: the smaller namespace),
      * so that where a dataset named by the jobs of two namespaces is filed does not depend on arrival order.
      */
-    static Artifact artifact(Artifact old, ArtifactSpec spec) {
+    static Artifact artifact(Artifact old, ArtifactSpec spec, OffsetDateTime observedAt) {
         boolean earlier = filedEarlier(spec, old);
+        OffsetDateTime seen = old.seenAt();
+        OffsetDateTime gone = old.goneAt();
+        if (spec.gone()) {
+            // gone since the latest gone time after the latest presence: a gone time at or before it changes nothing
+            if (seen == null || spec.goneAt().isAfter(seen)) {
+                gone = latest(gone, spec.goneAt());
+            }
+        } else {
+            seen = latest(seen, observedAt);
+            if (gone != null && !gone.isAfter(seen)) {
+                gone = null; // seen there again later than it went (a tie: present)
+            }
+        }
         return new Artifact(old.id(), earlier ? spec.namespace() : old.namespace(), earlier ? spec.name() : old.name(), old.uri(),
                 old.digest(), first(old.sizeBytes(), spec.sizeBytes()), first(old.mediaType(), spec.mediaType()),
-                old.kind() == ArtifactKind.OTHER ? spec.kind() : old.kind(), earliest(old.createdAt(), spec.createdAt()));
+                old.kind() == ArtifactKind.OTHER ? spec.kind() : old.kind(), earliest(old.createdAt(), spec.createdAt()), gone, seen);
+    }
+
+    /**
+     * Whether the merge moved only what the change log does not show: the time the artifact was last seen, which
+     * every newer observation advances (written, never logged, so a re-observation is not a change).
+     */
+    static boolean seenLater(Artifact old, Artifact merged) {
+        return merged.seenAt() != null && (old.seenAt() == null || merged.seenAt().isAfter(old.seenAt()));
+    }
+
+    static OffsetDateTime latest(OffsetDateTime a, OffsetDateTime b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || !b.isAfter(a) ? a : b;
     }
 
     private static boolean filedEarlier(ArtifactSpec spec, Artifact old) {

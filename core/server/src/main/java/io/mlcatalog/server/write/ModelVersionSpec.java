@@ -38,6 +38,11 @@ public record ModelVersionSpec(String namespace, String model, String version, S
                 Times.normalize(createdAt, field + ".createdAt"));
     }
 
+    /** This spec with another run (null: none). */
+    public ModelVersionSpec withRunId(UUID run) {
+        return new ModelVersionSpec(namespace, model, version, description, tags, artifact, run, createdAt);
+    }
+
     /** The version as a number when it is one (auto-numbering continues after the highest). */
     public static Integer number(String version) {
         if (version != null && version.matches("[0-9]{1,9}")) {

@@ -43,6 +43,9 @@ final class Snapshots {
         m.put("mediaType", a.mediaType());
         m.put("kind", a.kind());
         m.put("createdAt", a.createdAt());
+        if (a.goneAt() != null) {
+            m.put("goneAt", a.goneAt()); // only when gone: what the log showed of a present artifact stays as it was
+        }
         return m;
     }
 

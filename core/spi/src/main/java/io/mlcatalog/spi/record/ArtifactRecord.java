@@ -16,9 +16,20 @@ import java.util.Objects;
  * @param createdAt when the artifact was created, or null for when it was first recorded
  * @param facets    named JSON documents about the artifact (a dataset's schema, column lineage, …), kept whole; of each
  *                  name, the one asserted at the latest {@code createdAt} (else observation time) is kept
+ * @param goneAt    null: the artifact is at its URI (as of {@code observedAt}); else since when it no longer is (the file
+ *                  was deleted, the object overwritten or deleted). See "Gone" below.
+ *
+ * <p><b>Gone.</b> An artifact is never erased: its runs, model versions and lineage stay. A source that sees a file or
+ * object disappear, or its content replaced by a new digest, says so with the last artifact it recorded there and
+ * {@code goneAt}: {@code builder(…).goneAt(t)} or {@link #asGone(Instant)}. The catalog then shows the artifact as gone
+ * ({@code Artifact.goneAt}) until a record that sees it present again at a later time ({@code observedAt}, else the
+ * time the host received it) arrives: of the "present" and "gone" assertions, the one with the latest time wins,
+ * whatever order they arrive in (a tie: present). A gone record for an artifact the catalog does not know yet
+ * records it, as gone.
  */
 public record ArtifactRecord(String namespace, String name, String uri, String digest, Long sizeBytes, String mediaType,
-                             ArtifactKind kind, Instant createdAt, String externalId, Instant observedAt, Map<String, Object> facets)
+                             ArtifactKind kind, Instant createdAt, String externalId, Instant observedAt, Map<String, Object> facets,
+                             Instant goneAt)
         implements MetadataRecord {
 
     public ArtifactRecord {
@@ -28,10 +39,22 @@ public record ArtifactRecord(String namespace, String name, String uri, String d
         facets = Maps.copy(facets);
     }
 
+    /** An artifact that is present (the record as it was before {@code goneAt}: plugins built against it keep compiling). */
+    public ArtifactRecord(String namespace, String name, String uri, String digest, Long sizeBytes, String mediaType,
+                          ArtifactKind kind, Instant createdAt, String externalId, Instant observedAt, Map<String, Object> facets) {
+        this(namespace, name, uri, digest, sizeBytes, mediaType, kind, createdAt, externalId, observedAt, facets, null);
+    }
+
     /** An artifact without facets (the record as it was before facets: plugins built against it keep compiling). */
     public ArtifactRecord(String namespace, String name, String uri, String digest, Long sizeBytes, String mediaType,
                           ArtifactKind kind, Instant createdAt, String externalId, Instant observedAt) {
-        this(namespace, name, uri, digest, sizeBytes, mediaType, kind, createdAt, externalId, observedAt, null);
+        this(namespace, name, uri, digest, sizeBytes, mediaType, kind, createdAt, externalId, observedAt, null, null);
+    }
+
+    /** This artifact, no longer at its URI from {@code at} on (deleted, or its content replaced). */
+    public ArtifactRecord asGone(Instant at) {
+        Objects.requireNonNull(at, "at is null");
+        return new ArtifactRecord(namespace, name, uri, digest, sizeBytes, mediaType, kind, createdAt, externalId, observedAt, facets, at);
     }
 
     public static Builder builder(String namespace, String uri) {
@@ -50,6 +73,7 @@ public record ArtifactRecord(String namespace, String name, String uri, String d
         private String externalId;
         private Instant observedAt;
         private Map<String, Object> facets;
+        private Instant goneAt;
 
         private Builder(String namespace, String uri) {
             this.namespace = namespace;
@@ -65,9 +89,11 @@ public record ArtifactRecord(String namespace, String name, String uri, String d
         public Builder externalId(String v) { externalId = v; return this; }
         public Builder observedAt(Instant v) { observedAt = v; return this; }
         public Builder facets(Map<String, Object> v) { facets = v; return this; }
+        /** Since when the artifact is no longer at its URI; null (the default): it is there. */
+        public Builder goneAt(Instant v) { goneAt = v; return this; }
 
         public ArtifactRecord build() {
-            return new ArtifactRecord(namespace, name, uri, digest, sizeBytes, mediaType, kind, createdAt, externalId, observedAt, facets);
+            return new ArtifactRecord(namespace, name, uri, digest, sizeBytes, mediaType, kind, createdAt, externalId, observedAt, facets, goneAt);
         }
     }
 }
