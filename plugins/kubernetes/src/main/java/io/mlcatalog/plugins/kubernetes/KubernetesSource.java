@@ -114,12 +114,20 @@ final class KubernetesSource implements IngestSource {
         final Partition partition;
         final SharedIndexInformer<GenericKubernetesResource> informer;
         final CompletableFuture<Void> started;
+        final Handler handler;
         boolean reconciled;
 
-        Watch(Partition partition, SharedIndexInformer<GenericKubernetesResource> informer, CompletableFuture<Void> started) {
+        Watch(Partition partition, SharedIndexInformer<GenericKubernetesResource> informer, CompletableFuture<Void> started,
+              Handler handler) {
             this.partition = partition;
             this.informer = informer;
             this.started = started;
+            this.handler = handler;
+        }
+
+        /** Whether the handler has been called for every workload of the first list (the informer calls it on its own thread). */
+        boolean delivered() {
+            return handler.seen.containsAll(informer.getStore().listKeys());
         }
     }
 
@@ -305,13 +313,14 @@ final class KubernetesSource implements IngestSource {
                 partition.namespace().equals("*") ? resources.inAnyNamespace().withLabelSelector(settings.labelSelector())
                         : resources.inNamespace(partition.namespace()).withLabelSelector(settings.labelSelector());
         SharedIndexInformer<GenericKubernetesResource> informer = scoped.runnableInformer(settings.resync().toMillis());
-        informer.addEventHandler(new Handler(partition));
+        Handler handler = new Handler(partition);
+        informer.addEventHandler(handler);
         informer.exceptionHandler((started, t) -> {
             lastWatchError = t;
             log.log(System.Logger.Level.WARNING, "watching {0} in {1}: {2}", partition.kind().plural(), partition.namespace(), t.toString());
             return true; // keep trying: the informer backs off by itself
         });
-        return new Watch(partition, informer, informer.start().toCompletableFuture());
+        return new Watch(partition, informer, informer.start().toCompletableFuture(), handler);
     }
 
     private void awaitFirstLists() throws Exception {
@@ -333,6 +342,12 @@ final class KubernetesSource implements IngestSource {
             });
             throw new IllegalStateException("listing workloads from the Kubernetes API at " + client.getMasterUrl() + " failed: "
                     + reasons(e.getCause()), e.getCause());
+        }
+        // the first list is in the informers' caches; let their callbacks reach every listed workload, so that the first
+        // poll (mlcatalog ingest --once) records them rather than the next one
+        long deadline = System.nanoTime() + settings.syncTimeout().toNanos();
+        while (watches.stream().anyMatch(w -> !w.reconciled && !w.delivered()) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
         }
     }
 
@@ -420,6 +435,8 @@ final class KubernetesSource implements IngestSource {
     /** The informer callbacks of one partition: on the informer's thread, one at a time. */
     private final class Handler implements ResourceEventHandler<GenericKubernetesResource> {
         private final Partition partition;
+        /** The keys of the workloads it was called for. */
+        final Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         Handler(Partition partition) {
             this.partition = partition;
@@ -449,6 +466,7 @@ final class KubernetesSource implements IngestSource {
 
         private void observed(GenericKubernetesResource obj, boolean again) {
             Workload w = Workload.of(partition.kind(), obj);
+            seen.add(w.key());
             if (w.ownedByInferenceService() && settings.kinds().contains(WorkloadKind.INFERENCESERVICES)) {
                 return; // KServe's own Deployment of an InferenceService: the InferenceService is the target
             }
