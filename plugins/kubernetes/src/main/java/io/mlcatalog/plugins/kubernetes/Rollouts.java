@@ -21,8 +21,10 @@ import java.util.Objects;
  * even reuses the old ReplicaSet, whose creation time is the first rollout's), so the start is, first
  * found:
  * <ol>
- *   <li>the {@code mlcatalog.io/deployed-at} annotation, when this change set it (a value unchanged since
- *       the previous rollout says nothing about this one);</li>
+ *   <li>the {@code mlcatalog.io/deployed-at} annotation, when this change set it to a time after the
+ *       workload's previous change (a value unchanged since the previous rollout says nothing about this
+ *       one, and an older one is a restored template: {@code kubectl rollout undo} brings back the
+ *       annotation of the revision it rolls back to);</li>
  *   <li>the object's {@code creationTimestamp}, for a workload seen for the first time whose spec never
  *       changed since it was created (Deployment revision 1, or generation 1);</li>
  *   <li>the time the change was observed (the watch event's arrival).</li>
@@ -152,7 +154,9 @@ final class Rollouts {
         String annotation = w.annotation(Annotations.DEPLOYED_AT);
         Instant annotated = Workload.instant(annotation);
         Instant t;
-        if (annotated != null && (before == null || !annotation.equals(before.deployedAt()))) {
+        Instant floor = before == null ? null : before.changedAt();
+        if (annotated != null && (before == null || !annotation.equals(before.deployedAt()))
+                && (floor == null || annotated.isAfter(floor))) {
             t = annotated;
         } else if (before == null && w.unchangedSinceCreation() && w.creationTimestamp() != null) {
             t = w.creationTimestamp();

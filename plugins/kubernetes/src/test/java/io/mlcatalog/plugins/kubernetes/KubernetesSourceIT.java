@@ -181,6 +181,43 @@ class KubernetesSourceIT {
     }
 
     @Test
+    void everyResyncSendsTheCurrentDeploymentsAgain_asTheyWere() throws Exception {
+        cluster.create(Cluster.DEPLOYMENTS, Cluster.workload(Cluster.DEPLOYMENTS, "ml", "churn-api", 2, "acme/churn:1",
+                Map.of("mlcatalog.io/version", "1")));
+        SourceHarness h = source(Map.of("resync", "1s"));
+        DeploymentStartRecord first = starts(pollUntil(h, startOf("ml/churn-api", "1"))).get(0);
+        DeploymentStartRecord resent = starts(pollUntil(h, startOf("ml/churn-api", "1"))).get(0);
+        assertThat(resent.startedAt()).isEqualTo(first.startedAt());
+        assertThat(resent.version()).isEqualTo("1");
+        assertThat(h.committed().get(Map.of("kind", "deployments", "namespace", "*"))).as("nothing changed: the same state")
+                .containsEntry("ml/churn-api", StateCodec.encode(new WorkloadState("ml", "ml/churn-api",
+                        List.of(new Serving(new ModelRef("churn", "1", null, null), null, first.startedAt())), 2, null, first.startedAt())));
+    }
+
+    @Test
+    void aWorkloadWithFinalizersEndsAtItsDeletionTimestamp() throws Exception {
+        var d = Cluster.workload(Cluster.DEPLOYMENTS, "ml", "churn-api", 2, "acme/churn:1", Map.of("mlcatalog.io/version", "1"));
+        d.getMetadata().setFinalizers(List.of("acme.io/drain"));
+        cluster.create(Cluster.DEPLOYMENTS, d);
+        SourceHarness h = source(Map.of());
+        pollUntil(h, startOf("ml/churn-api", "1"));
+
+        cluster.delete(Cluster.DEPLOYMENTS, "ml", "churn-api"); // marked for deletion, kept until the finalizer is removed
+        DeploymentEndRecord end = ends(pollUntil(h, rs -> !ends(rs).isEmpty())).get(0);
+        String marked = cluster.client.genericKubernetesResources(Cluster.DEPLOYMENTS).inNamespace("ml").withName("churn-api").get()
+                .getMetadata().getDeletionTimestamp();
+        assertThat(end.endedAt()).isEqualTo(Workload.instant(marked));
+        assertThat(end.target()).isEqualTo("ml/churn-api");
+
+        cluster.edit(Cluster.DEPLOYMENTS, "ml", "churn-api", w -> {
+            w.getMetadata().setFinalizers(List.of());
+            return w;
+        });
+        Thread.sleep(300);
+        assertThat(h.poll().records()).as("gone for good: it had ended already").isEmpty();
+    }
+
+    @Test
     void whatAPollEmittedGoesAgainUntilTheCatalogHasIt() throws Exception {
         cluster.create(Cluster.DEPLOYMENTS, Cluster.workload(Cluster.DEPLOYMENTS, "ml", "churn-api", 2, "acme/churn:1",
                 Map.of("mlcatalog.io/version", "1")));

@@ -128,11 +128,23 @@ class RolloutsTest {
     }
 
     @Test
+    void anAnnotatedTimeBeforeThePreviousChangeIsARestoredTemplate_notTheRollbacksTime() {
+        W w = W.deployment("1").set("mlcatalog.io/deployed-at", "2026-03-01T09:00:00Z");
+        see(w, T1);
+        see(w.version("2").set("mlcatalog.io/deployed-at", "2026-03-01T10:00:00Z"), T2);
+        // kubectl rollout undo: the template of revision 1 comes back, with its annotations
+        DeploymentStartRecord back = start(see(w.version("1").set("mlcatalog.io/deployed-at", "2026-03-01T09:00:00Z"), T3).get(0));
+        assertThat(back.version()).isEqualTo("1");
+        assertThat(back.startedAt()).isEqualTo(T3);
+    }
+
+    @Test
     void aStartIsNeverBeforeThePreviousChange() {
         W w = W.deployment("1").set("mlcatalog.io/deployed-at", "2026-03-01T09:00:00Z");
         see(w, T1);
-        DeploymentStartRecord v2 = start(see(w.version("2").set("mlcatalog.io/deployed-at", "2026-03-01T08:59:00Z"), T2).get(0));
-        assertThat(v2.startedAt()).isEqualTo(T1.plusMillis(1));
+        // seen late (its clock or the watch behind): never before what it replaced
+        DeploymentStartRecord v2 = start(see(w.version("2"), Instant.parse("2026-03-01T08:00:00Z")).get(0));
+        assertThat(v2.startedAt()).isEqualTo(Instant.parse("2026-03-01T09:00:00.001Z"));
     }
 
     @Test

@@ -143,6 +143,31 @@ class DeploymentWebhookIT {
     }
 
     @Test
+    void aFileURIRegisteredForSeveralVersionsMeansTheOneRegisteredByTheDeploymentsStart() throws Exception {
+        // s3://models/fraud/latest holds one file, then another: two versions, two artifacts with that URI
+        catalog.query("""
+                mutation { a: registerModelVersion(input: {namespace: "growth", model: "fraud", version: "7", createdAt: "2026-01-01T00:00:00Z",
+                    artifact: {namespace: "growth", uri: "s3://models/fraud/latest", digest: "sha256:%s", kind: MODEL}}) { id }
+                  b: registerModelVersion(input: {namespace: "growth", model: "fraud", version: "8", createdAt: "2026-02-01T00:00:00Z",
+                    artifact: {namespace: "growth", uri: "s3://models/fraud/latest", digest: "sha256:%s", kind: MODEL}}) { id } }"""
+                .formatted("a".repeat(64), "b".repeat(64)));
+        String uri = """
+                {"environment": "prod", "target": "%s", "model": "fraud", "artifactUri": "s3://models/fraud/latest", "status": "started",                 "time": "%s"}""";
+        post(uri.formatted("fraud-a", "2026-01-15T00:00:00Z"));
+        post(uri.formatted("fraud-b", "2026-02-15T00:00:00Z"));
+        post(uri.formatted("fraud-c", "2025-12-01T00:00:00Z"));
+        post("""
+                {"environment": "prod", "target": "fraud-d", "artifactDigest": "sha256:%s", "status": "started", "time": "2026-03-01T00:00:00Z"}"""
+                .formatted("b".repeat(64)));
+
+        assertThat(deployments("prod", "fraud-a")).singleElement().asString().startsWith("7 ");
+        assertThat(deployments("prod", "fraud-b")).singleElement().asString().startsWith("8 ");
+        assertThat(deployments("prod", "fraud-c")).as("deployed before any was registered: the first one").singleElement()
+                .asString().startsWith("7 ");
+        assertThat(deployments("prod", "fraud-d")).as("by digest").singleElement().asString().startsWith("8 ");
+    }
+
+    @Test
     void invalidEventsAreRefusedNamingTheField_andWriteNothing() throws Exception {
         Map<String, Long> rows = catalog.rowCounts();
         Map<String, String> refused = new java.util.LinkedHashMap<>();
@@ -173,7 +198,7 @@ class DeploymentWebhookIT {
         refused.put("""
                 {"environment": "prod", "target": "api", "model": "churn", "version": "9", "status": "started"}""", "version");
         refused.put("""
-                {"environment": "prod", "target": "api", "model": "fraud", "version": "1", "status": "started"}""", "model");
+                {"environment": "prod", "target": "api", "model": "no-such-model", "version": "1", "status": "started"}""", "model");
         refused.put("""
                 {"environment": "prod", "target": "api", "model": "churn", "version": "1", "status": "started", "stage": "x"}""", "stage");
         refused.put("""
