@@ -218,6 +218,18 @@ class KubernetesSourceIT {
     }
 
     @Test
+    void moreChangesThanTheBufferHoldsAreRecordedAsTheyAreNow() throws Exception {
+        for (int i = 0; i < 130; i++) {
+            cluster.create(Cluster.DEPLOYMENTS, Cluster.workload(Cluster.DEPLOYMENTS, "ml", "api-" + i, 1, "acme/churn:1",
+                    Map.of("mlcatalog.io/version", String.valueOf(i % 3))));
+        }
+        SourceHarness h = source(Map.of("maxBufferedChanges", "100"));
+        List<MetadataRecord> records = pollUntil(h, rs -> starts(rs).stream().map(DeploymentStartRecord::target).distinct().count() == 130);
+        assertThat(starts(records)).hasSize(130).allSatisfy(s ->
+                assertThat(s.version()).isEqualTo(String.valueOf(Integer.parseInt(s.target().substring("ml/api-".length())) % 3)));
+    }
+
+    @Test
     void whatAPollEmittedGoesAgainUntilTheCatalogHasIt() throws Exception {
         cluster.create(Cluster.DEPLOYMENTS, Cluster.workload(Cluster.DEPLOYMENTS, "ml", "churn-api", 2, "acme/churn:1",
                 Map.of("mlcatalog.io/version", "1")));
