@@ -169,12 +169,14 @@ final class KubernetesSource implements IngestSource {
             if (inFlight != null) {
                 batch.addAll(inFlight); // the last poll was not written: its records go again, before what is newer
             }
-            batch.addAll(outbox);
-            outbox.clear();
             if (overflowed) {
-                batch.addAll(everyCurrentDeployment(now));
+                // the starts queued since are in what every workload serves now: send that instead, after the ends
+                outbox.removeIf(e -> e.record() instanceof DeploymentStartRecord);
+                outbox.addAll(everyCurrentDeployment(now));
                 overflowed = false;
             }
+            batch.addAll(outbox);
+            outbox.clear();
             Set<Partition> report = new LinkedHashSet<>(inFlightDirty);
             report.addAll(dirty);
             for (Partition p : report) {
