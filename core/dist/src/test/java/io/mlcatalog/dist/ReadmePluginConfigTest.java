@@ -25,12 +25,14 @@ class ReadmePluginConfigTest {
         assertThat(m.find()).as("README.md has a ```yaml block starting with # mlcatalog.yaml").isTrue();
         Path config = Files.writeString(tmp.resolve("mlcatalog.yaml"), m.group(1));
 
-        PluginsConfig plugins = PluginsConfig.load(config, Map.<String, String>of()::get);
+        Map<String, String> env = Map.of("DEPLOY_TOKEN", "example-token");
+        PluginsConfig plugins = PluginsConfig.load(config, env::get);
         PluginCatalog builtIn = PluginCatalog.discover(getClass().getClassLoader(), null);
 
-        assertThat(builtIn.sources()).containsKey("git");
+        assertThat(builtIn.sources()).containsKeys("git", "kubernetes");
+        assertThat(builtIn.receivers()).containsKeys("openlineage", "deployments");
         assertThat(builtIn.problems()).isEmpty();
         assertThat(plugins.instances()).isNotEmpty();
-        PluginHost.check(builtIn, plugins, Map.<String, String>of()::get); // throws, naming instance and key, if not
+        PluginHost.check(builtIn, plugins, env::get); // throws, naming instance and key, if not
     }
 }

@@ -1,5 +1,7 @@
 package io.mlcatalog.spi;
 
+import java.util.List;
+
 /**
  * A pull source: polled by the host on the instance's schedule.
  *
@@ -28,6 +30,18 @@ public interface IngestSource extends AutoCloseable {
      */
     default Atomicity atomicity() {
         return Atomicity.ALL_OR_NOTHING;
+    }
+
+    /**
+     * Called after the records and checkpoints of this source's last poll were committed, with the records
+     * the catalog refused (their {@link InvalidRecordException#index() index} is their position in that
+     * poll's emissions; only a {@link Atomicity#PER_RECORD PER_RECORD} source has any: they were skipped, the
+     * rest written). Not called when the poll failed, timed out or its batch was refused: then nothing of it
+     * was written, and a source that keeps state between polls (a watch's buffered changes, records it
+     * retries until the catalog takes them) emits it again. Called on the host's thread, never concurrently
+     * with {@link #poll}; by default it does nothing.
+     */
+    default void committed(List<InvalidRecordException> rejected) {
     }
 
     /** Releases what the source holds (connections, clients). Called once, at shutdown. */

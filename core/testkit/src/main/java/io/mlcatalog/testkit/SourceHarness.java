@@ -155,7 +155,8 @@ public final class SourceHarness implements AutoCloseable {
      * result says why. A {@link io.mlcatalog.spi.Atomicity#PER_RECORD PER_RECORD} source is treated as
      * the host treats it: its invalid records are {@link Poll#rejected() rejected}, and the poll still
      * succeeds and commits. (What only the database can check, such as whether a run a record names is
-     * recorded, needs a {@link TestingCatalog}.)
+     * recorded, needs a {@link TestingCatalog}.) After a poll that commits, the source's
+     * {@link IngestSource#committed} is called with the rejected records, as the host does.
      */
     public Poll poll() {
         Collected sink = new Collected();
@@ -169,6 +170,12 @@ public final class SourceHarness implements AutoCloseable {
             return new Poll(sink.records, sink.checkpoints, List.of(), invalid.get(0));
         }
         checkpoints.commit(sink.checkpoints);
+        try {
+            source.committed(List.copyOf(invalid));
+        } catch (RuntimeException e) {
+            // the host logs it and goes on: the poll is written all the same
+            System.getLogger(SourceHarness.class.getName()).log(System.Logger.Level.WARNING, "committed() failed", e);
+        }
         return new Poll(sink.records, sink.checkpoints, invalid, null);
     }
 

@@ -61,11 +61,15 @@ public final class TestingCatalog implements AutoCloseable {
 
     private final CatalogServer server;
     private final DatabaseUrl database;
+    private final ServerConfig config;
+    private final Function<String, String> env;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private TestingCatalog(CatalogServer server, DatabaseUrl database) {
+    private TestingCatalog(CatalogServer server, DatabaseUrl database, ServerConfig config, Function<String, String> env) {
         this.server = server;
         this.database = database;
+        this.config = config;
+        this.env = env;
     }
 
     public static Builder builder() {
@@ -127,11 +131,21 @@ public final class TestingCatalog implements AutoCloseable {
                 DatabaseUrl db = TestingPostgres.newDatabase();
                 ServerConfig serverConfig = new ServerConfig("127.0.0.1", 0, dir, db.jdbcUrl(), 4, Limits.DEFAULT,
                         new ServerConfig.Plugins(config, pluginsDir, scheduled));
-                return new TestingCatalog(CatalogServer.start(serverConfig, env), db);
+                return new TestingCatalog(CatalogServer.start(serverConfig, env), db, serverConfig, env);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
+    }
+
+    /**
+     * Stops this catalog and starts it again on the same database and configuration, as a restart of
+     * {@code mlcatalog serve} does: every plugin instance is created anew (what a source kept in memory is
+     * gone), its committed checkpoints are what it resumes from. Use the returned catalog; this one is closed.
+     */
+    public TestingCatalog restart() {
+        server.close();
+        return new TestingCatalog(CatalogServer.start(config, env), database, config, env);
     }
 
     /** Polls a source instance once and writes what it emitted, as the host does on its schedule. */

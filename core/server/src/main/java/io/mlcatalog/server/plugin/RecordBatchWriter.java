@@ -211,8 +211,11 @@ public final class RecordBatchWriter implements BatchWriter {
             String ns = Text.name("namespace", r.namespace(), Text.SHORT_NAME_BYTES);
             String env = Text.name("environment", r.environment(), Text.SHORT_NAME_BYTES);
             String target = Text.name("target", r.target(), Text.NAME_BYTES);
-            return (writer, tx) -> writer.endDeploymentOf(tx, source, ns, env, target, r.model(), r.version(), at,
-                    r.failed() ? DeploymentStatus.FAILED : DeploymentStatus.ENDED);
+            DeploymentStatus status = r.failed() ? DeploymentStatus.FAILED : DeploymentStatus.ENDED;
+            if (r.model() == null) {
+                return (writer, tx) -> writer.endDeploymentsOn(tx, source, ns, env, target, at, status);
+            }
+            return (writer, tx) -> writer.endDeploymentOf(tx, source, ns, env, target, r.model(), r.version(), at, status);
         }
         if (record instanceof JobRecord r) {
             var facets = io.mlcatalog.server.write.JsonValues.object("facets", r.facets(),

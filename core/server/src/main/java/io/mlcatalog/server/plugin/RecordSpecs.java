@@ -82,7 +82,7 @@ final class RecordSpecs {
 
     static DeploymentSpec deployment(DeploymentStartRecord r) {
         return DeploymentSpec.of("deployment", r.namespace(), r.environment(), r.target(), r.model(), r.version(), r.trafficPercent(),
-                r.replicas(), r.config(), r.deployedBy(), time(r.startedAt()));
+                r.replicas(), r.config(), r.deployedBy(), time(r.startedAt()), r.artifactUri(), r.artifactDigest());
     }
 
     /** The id of the run a reference names, after checking the reference as the run's own fields are checked. */

@@ -132,6 +132,7 @@ final class SourceRunner implements AutoCloseable {
                 return failed(sink, start, "writing the batch failed: " + describe(e), 0);
             }
             failures = 0;
+            committed(result.rejected());
             List<String> rejected = result.rejected().stream().map(Throwable::getMessage).toList();
             return new PollOutcome(instance, true, kinds(sink.records()), result.written(), rejected, sink.checkpoints(), null, since(start));
         } catch (InterruptedException e) {
@@ -142,6 +143,18 @@ final class SourceRunner implements AutoCloseable {
             // and end the instance's schedule for good
             log.warn("plugin instance {}: poll failed", instance, e);
             return failed(sink, start, describe(e), 0);
+        }
+    }
+
+    /** Tells the source its batch is stored; a source that fails here has still had its poll written. */
+    private void committed(List<InvalidRecordException> rejected) {
+        try {
+            PluginHost.withPluginClassLoader(source, () -> {
+                source.committed(List.copyOf(rejected));
+                return null;
+            });
+        } catch (Exception | LinkageError e) {
+            log.warn("plugin instance {}: committed() failed: {}", instance, describe(e));
         }
     }
 

@@ -153,6 +153,27 @@ public final class ModelStore {
                 .map(rows -> rows.size() == 0 ? null : mapVersion(rows.iterator().next()));
     }
 
+    /**
+     * The version of a model of the namespace ({@code modelName}'s, when given) registered from an artifact with
+     * this URI and/or digest (at least one given): the newest registered by {@code at}, else the first registered
+     * after it; null when there is none.
+     */
+    public Future<ModelVersion> versionByArtifact(SqlClient tx, String namespace, String modelName, String uri, String digest,
+                                                  java.time.OffsetDateTime at) {
+        return db.query(tx, """
+                select %s from model_version v
+                join model m on m.id = v.model_id
+                join artifact a on a.id = v.artifact_id
+                where m.namespace = $1 and ($2::text is null or m.name = $2)
+                  and ($3::text is null or a.uri = $3) and ($4::text is null or a.digest = $4)
+                order by v.created_at <= $5 desc,
+                         case when v.created_at <= $5 then v.created_at end desc,
+                         v.created_at, v.id
+                limit 1
+                """.formatted(VERSION_COLUMNS), Tuple.of(namespace, modelName, uri, digest, at))
+                .map(rows -> rows.size() == 0 ? null : mapVersion(rows.iterator().next()));
+    }
+
     public Future<Map<UUID, ModelVersion>> versionsByIds(Collection<UUID> ids) {
         return db.query("select " + VERSION_COLUMNS + " from model_version v where v.id = any($1)", Tuple.of(Rows.uuids(ids)))
                 .map(rows -> {

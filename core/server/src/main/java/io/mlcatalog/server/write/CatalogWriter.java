@@ -557,14 +557,43 @@ public final class CatalogWriter {
     }
 
     public Future<Deployment> startDeployment(SqlConnection tx, Source source, DeploymentSpec spec) {
+        OffsetDateTime start = spec.startedAt() != null ? spec.startedAt() : source.observedAt();
         return namespaces.ensure(tx, List.of(spec.namespace()))
-                .compose(x -> findModel(tx, spec.namespace(), spec.model(), "input.model"))
-                .compose(model -> models.version(tx, model.id(), spec.version()).compose(v -> v != null ? Future.succeededFuture(v)
-                        : Future.failedFuture(CatalogException.notFound("input.version", "model " + model.name() + " has no version '"
-                        + Text.excerpt(spec.version()) + "'"))))
-                .compose(version -> deployments.lockTarget(tx, spec.namespace(), spec.environment(), spec.target(),
-                                spec.startedAt() != null ? spec.startedAt() : source.observedAt())
+                .compose(x -> spec.byArtifact() ? versionByArtifact(tx, spec, start) : findModel(tx, spec.namespace(), spec.model(), "input.model")
+                        .compose(model -> models.version(tx, model.id(), spec.version()).compose(v -> v != null ? Future.succeededFuture(v)
+                                : Future.failedFuture(CatalogException.notFound("input.version", "model " + model.name()
+                                + " has no version '" + Text.excerpt(spec.version()) + "'")))))
+                .compose(version -> deployments.lockTarget(tx, spec.namespace(), spec.environment(), spec.target(), start)
                         .compose(onTarget -> startDeployment(tx, source, spec, version, onTarget)));
+    }
+
+    /**
+     * The version a deployment names by its model file: of the namespace's versions (the model's, when named)
+     * registered from an artifact with that URI and/or digest, the newest registered by the deployment's start, else
+     * the first registered after it. Taking the one registered by then, not the newest overall, keeps a deployment
+     * that is recorded again (a source's resync) on the version it was first recorded with, when a later version is
+     * registered from a file at the same URI.
+     */
+    private Future<ModelVersion> versionByArtifact(SqlConnection tx, DeploymentSpec spec, OffsetDateTime start) {
+        return models.versionByArtifact(tx, spec.namespace(), spec.model(), spec.artifactUri(), spec.artifactDigest(), start)
+                .compose(v -> v != null ? Future.succeededFuture(v) : Future.failedFuture(CatalogException.notFound(
+                        spec.artifactUri() != null ? "input.artifactUri" : "input.artifactDigest",
+                        "no model version is registered with artifact " + Text.excerpt(spec.artifactText())
+                                + (spec.model() == null ? "" : " for model '" + Text.excerpt(spec.model()) + "'")
+                                + " in namespace '" + Text.excerpt(spec.namespace()) + "'")));
+    }
+
+    /**
+     * Ends every deployment serving the target at {@code at} that started before then (one starting at that very
+     * instant is a successor, not what stopped). None is no error.
+     *
+     * @return the deployments it ended
+     */
+    public Future<List<Deployment>> endDeploymentsOn(SqlConnection tx, Source source, String namespace, String environment,
+                                                     String target, OffsetDateTime at, DeploymentStatus status) {
+        return deployments.lockTarget(tx, namespace, environment, target, at).compose(onTarget -> Futures.each(onTarget.stream()
+                        .filter(d -> d.startedAt().isBefore(at) && (d.endedAt() == null || d.endedAt().isAfter(at)))
+                        .toList(), d -> endDeployment(tx, source, d, at, status)));
     }
 
     /**
