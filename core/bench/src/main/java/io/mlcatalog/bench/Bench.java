@@ -15,12 +15,15 @@ public final class Bench {
     private static final String USAGE = """
             usage: java -jar core/bench/target/mlcatalog-bench.jar serve [options]
                    java -jar core/bench/target/mlcatalog-bench.jar lineage [options]
+                   java -jar core/bench/target/mlcatalog-bench.jar ingest [options]
 
             serve   start time (cold, then warm) of `mlcatalog serve` on its embedded PostgreSQL,
                     resident memory at idle, and throughput of the "latest 50 runs" query
             lineage lineage walks (depth 5 and 10, upstream and downstream), explain and blastRadius over HTTP on a
                     generated catalog of about a million lineage edges, against their goals and against an in-memory
                     BFS of the same walks; EXPLAIN of every statement a walk sends (fails on a Seq Scan on lineage_edge)
+            ingest  OpenLineage events accepted per second at POST /api/v1/lineage: single events from 8 concurrent clients,
+                    then batches of 500; events shaped like the Airflow corpus, each replay with run ids of its own
 
             options of serve:
               --jar PATH                  the catalog's jar (default: core/dist/target/mlcatalog.jar of this checkout)
@@ -57,6 +60,19 @@ public final class Bench {
                                           processes to leave the CPUs idle (default 60; 0 = do not wait)
               --attempts N                measure again, up to N times in all, while other processes took more than 0.2 cores
                                           during a measurement; the quietest is reported (default 3)
+
+            options of ingest:
+              --jar PATH                  the catalog's jar (default: core/dist/target/mlcatalog.jar of this checkout)
+              --corpus DIR                a folder of OpenLineage events used as templates
+                                          (default: ../shared/corpus/openlineage/airflow/events beside the checkout)
+              --data-dir DIR              new or empty directory for the catalog's data (default: a temporary one)
+              --keep-data-dir             do not remove the data directory at the end
+              --single-events N           single events measured (default 20000), after --warmup-events N (default 3000)
+              --single-clients N          concurrent clients sending single events (default 8)
+              --batch-events N            events sent in batches (default 200000)
+              --batch-size N              events per batch (default 500)
+              --batch-clients N           concurrent clients sending batches (default 2)
+              --jvm-opts "OPTS"           JVM options of the server (default: those of ./mlcatalog, -Xms64m -Xmx512m -XX:+UseSerialGC)
             """;
 
     private Bench() {
@@ -83,6 +99,9 @@ public final class Bench {
         }
         if (args[0].equals("lineage")) {
             return lineage(args);
+        }
+        if (args[0].equals("ingest")) {
+            return ingest(args);
         }
         if (!args[0].equals("serve")) {
             throw new IllegalArgumentException("unknown benchmark '" + args[0] + "'\n" + USAGE);
@@ -151,6 +170,39 @@ public final class Bench {
         }
         o.jar = serverJar(jar);
         return new LineageBench(o).run();
+    }
+
+    private static int ingest(String[] args) throws Exception {
+        IngestBench.Options o = new IngestBench.Options();
+        String jar = null;
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--jar" -> jar = value(args, ++i, a);
+                case "--corpus" -> o.corpus = Path.of(value(args, ++i, a)).toAbsolutePath();
+                case "--data-dir" -> o.dataDir = Path.of(value(args, ++i, a)).toAbsolutePath();
+                case "--keep-data-dir" -> o.keepDataDir = true;
+                case "--single-events" -> o.singleEvents = positive(value(args, ++i, a), a);
+                case "--warmup-events" -> o.warmupEvents = positive(value(args, ++i, a), a);
+                case "--single-clients" -> o.singleClients = positive(value(args, ++i, a), a);
+                case "--batch-events" -> o.batchEvents = positive(value(args, ++i, a), a);
+                case "--batch-size" -> o.batchSize = positive(value(args, ++i, a), a);
+                case "--batch-clients" -> o.batchClients = positive(value(args, ++i, a), a);
+                case "--jvm-opts" -> o.jvmOptions = split(value(args, ++i, a));
+                case "--help", "-h" -> {
+                    System.out.print(USAGE);
+                    return 0;
+                }
+                default -> throw new IllegalArgumentException("unknown option '" + a + "'\n" + USAGE);
+            }
+        }
+        o.jar = serverJar(jar);
+        if (o.corpus == null) {
+            // the checkout's sibling ../shared, as CI and the developers' machines have it
+            o.corpus = o.jar.getParent().getParent().getParent().getParent().resolveSibling("shared")
+                    .resolve("corpus/openlineage/airflow/events");
+        }
+        return new IngestBench(o).run();
     }
 
     /** The catalog's jar: given, or core/dist/target/mlcatalog.jar of the checkout this bench belongs to. */

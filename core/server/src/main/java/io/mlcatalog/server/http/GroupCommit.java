@@ -21,7 +21,9 @@ import java.util.concurrent.Executors;
  * per request) cost one transaction instead of one each, and with nothing else waiting a request is
  * written at once. Each request still succeeds or fails on its own: when a combined write is refused
  * because one request carries an invalid record, the requests are written again one by one.
- * One writer per receiver instance, so its requests never contend with each other for rows.
+ * Per receiver instance at most {@link #PARALLEL} transactions are under way: two keep both of a small
+ * machine's cores busy (one prepared in Java while PostgreSQL runs the other), and few enough that they seldom
+ * wait on each other's row locks. They lock rows in the same order, and a deadlock is retried by the writer.
  */
 final class GroupCommit implements AutoCloseable {
     /** The most records one combined transaction takes (a larger request is written alone). */
@@ -32,7 +34,9 @@ final class GroupCommit implements AutoCloseable {
     private final Clock clock;
     private final ExecutorService committer;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-    private boolean flushing;
+    /** Transactions under way at once: while one waits on PostgreSQL the next is prepared and sent (2 cores). */
+    static final int PARALLEL = 2;
+    private int flushers;
 
     private record Pending(List<MetadataRecord> records, CompletableFuture<Void> done) {
     }
@@ -41,7 +45,7 @@ final class GroupCommit implements AutoCloseable {
         this.instance = instance;
         this.writer = writer;
         this.clock = clock;
-        this.committer = Executors.newSingleThreadExecutor(r -> {
+        this.committer = Executors.newFixedThreadPool(PARALLEL, r -> {
             Thread t = new Thread(r, "ingest-" + instance + "-commit");
             t.setDaemon(true);
             return t;
@@ -53,8 +57,8 @@ final class GroupCommit implements AutoCloseable {
         Pending p = new Pending(List.copyOf(records), new CompletableFuture<>());
         synchronized (this) {
             queue.add(p);
-            if (!flushing) {
-                flushing = true;
+            if (flushers < PARALLEL) {
+                flushers++;
                 committer.execute(this::flush);
             }
         }
@@ -86,7 +90,7 @@ final class GroupCommit implements AutoCloseable {
                     group.add(next);
                 }
                 if (group.isEmpty()) {
-                    flushing = false;
+                    flushers--;
                     return;
                 }
             }

@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -32,57 +31,127 @@ public final class FacetStore {
     public record Job(String namespace, String name) {
     }
 
-    public Future<Void> putRunFacets(SqlClient tx, UUID runId, OffsetDateTime at, Map<String, Object> facets) {
-        if (facets.isEmpty()) {
-            return Future.succeededFuture();
-        }
-        List<Tuple> batch = new ArrayList<>();
-        new TreeMap<>(facets).forEach((name, value) -> batch.add(Tuple.of(runId, name, at, document(value))));
-        return db.batch(tx, """
-                insert into run_facet (run_id, name, event_time, value) values ($1, $2, $3, $4)
-                on conflict (run_id, name) do update set event_time = excluded.event_time, value = excluded.value
-                where excluded.event_time > run_facet.event_time
-                   or (excluded.event_time = run_facet.event_time and excluded.value::text > run_facet.value::text)
-                """, batch).mapEmpty();
+    /** Facets asserted about a run at an instant. */
+    public record RunFacets(UUID runId, OffsetDateTime at, Map<String, Object> facets) {
     }
 
-    public Future<Void> putJobFacets(SqlClient tx, Job job, OffsetDateTime at, Map<String, Object> facets) {
-        if (facets.isEmpty()) {
-            return Future.succeededFuture();
-        }
-        List<Tuple> batch = new ArrayList<>();
-        new TreeMap<>(facets).forEach((name, value) -> batch.add(Tuple.of(job.namespace(), job.name(), name, at, document(value))));
-        return db.batch(tx, """
-                insert into job_facet (namespace, job, name, event_time, value) values ($1, $2, $3, $4, $5)
-                on conflict (namespace, job, name) do update set event_time = excluded.event_time, value = excluded.value
-                where excluded.event_time > job_facet.event_time
-                   or (excluded.event_time = job_facet.event_time and excluded.value::text > job_facet.value::text)
-                """, batch).mapEmpty();
-    }
-
-    public Future<Void> putArtifactFacets(SqlClient tx, UUID artifactId, OffsetDateTime at, Map<String, Object> facets) {
-        return putArtifactFacets(tx, List.of(new ArtifactFacets(artifactId, at, facets)));
+    /** Facets asserted about a job at an instant. */
+    public record JobFacets(Job job, OffsetDateTime at, Map<String, Object> facets) {
     }
 
     /** Facets asserted about an artifact at an instant. */
     public record ArtifactFacets(UUID artifactId, OffsetDateTime at, Map<String, Object> facets) {
     }
 
-    /** Many artifacts' facets, in one round trip. */
-    public Future<Void> putArtifactFacets(SqlClient tx, List<ArtifactFacets> all) {
-        List<Tuple> batch = new ArrayList<>();
-        for (ArtifactFacets a : all) {
-            new TreeMap<>(a.facets()).forEach((name, value) -> batch.add(Tuple.of(a.artifactId(), name, a.at(), document(value))));
-        }
-        if (batch.isEmpty()) {
+    /*
+     * Each put below is one statement for all the facets it is given, however many: the rows arrive as arrays, the
+     * latest assertion of each facet is picked in the statement with the same rule the upsert applies to the stored
+     * row (later event time, then the larger document text), and the rows are written in key order, so that two
+     * concurrent writers take their row locks in the same order and cannot deadlock.
+     */
+
+    public Future<Void> putRunFacets(SqlClient tx, UUID runId, OffsetDateTime at, Map<String, Object> facets) {
+        return putRunFacets(tx, List.of(new RunFacets(runId, at, facets)));
+    }
+
+    public Future<Void> putRunFacets(SqlClient tx, List<RunFacets> all) {
+        Columns c = new Columns();
+        all.forEach(r -> r.facets().forEach((name, value) -> c.add(name, r.at(), value, r.runId())));
+        if (c.isEmpty()) {
             return Future.succeededFuture();
         }
-        return db.batch(tx, """
-                insert into artifact_facet (artifact_id, name, event_time, value) values ($1, $2, $3, $4)
+        return db.query(tx, """
+                insert into run_facet (run_id, name, event_time, value)
+                select distinct on (run_id, name) run_id, name, event_time, value::jsonb
+                from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[]) as f(run_id, name, event_time, value)
+                order by run_id, name, event_time desc, value::jsonb::text desc
+                on conflict (run_id, name) do update set event_time = excluded.event_time, value = excluded.value
+                where excluded.event_time > run_facet.event_time
+                   or (excluded.event_time = run_facet.event_time and excluded.value::text > run_facet.value::text)
+                """, Tuple.of(c.keys(UUID[]::new, 0), c.names(), c.times(), c.values())).mapEmpty();
+    }
+
+    public Future<Void> putJobFacets(SqlClient tx, Job job, OffsetDateTime at, Map<String, Object> facets) {
+        return putJobFacets(tx, List.of(new JobFacets(job, at, facets)));
+    }
+
+    public Future<Void> putJobFacets(SqlClient tx, List<JobFacets> all) {
+        Columns c = new Columns();
+        all.forEach(j -> j.facets().forEach((name, value) -> c.add(name, j.at(), value, j.job().namespace(), j.job().name())));
+        if (c.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return db.query(tx, """
+                insert into job_facet (namespace, job, name, event_time, value)
+                select distinct on (namespace, job, name) namespace, job, name, event_time, value::jsonb
+                from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[]) as f(namespace, job, name, event_time, value)
+                order by namespace, job, name, event_time desc, value::jsonb::text desc
+                on conflict (namespace, job, name) do update set event_time = excluded.event_time, value = excluded.value
+                where excluded.event_time > job_facet.event_time
+                   or (excluded.event_time = job_facet.event_time and excluded.value::text > job_facet.value::text)
+                """, Tuple.of(c.keys(String[]::new, 0), c.keys(String[]::new, 1), c.names(), c.times(), c.values())).mapEmpty();
+    }
+
+    public Future<Void> putArtifactFacets(SqlClient tx, UUID artifactId, OffsetDateTime at, Map<String, Object> facets) {
+        return putArtifactFacets(tx, List.of(new ArtifactFacets(artifactId, at, facets)));
+    }
+
+    public Future<Void> putArtifactFacets(SqlClient tx, List<ArtifactFacets> all) {
+        Columns c = new Columns();
+        all.forEach(a -> a.facets().forEach((name, value) -> c.add(name, a.at(), value, a.artifactId())));
+        if (c.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return db.query(tx, """
+                insert into artifact_facet (artifact_id, name, event_time, value)
+                select distinct on (artifact_id, name) artifact_id, name, event_time, value::jsonb
+                from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[]) as f(artifact_id, name, event_time, value)
+                order by artifact_id, name, event_time desc, value::jsonb::text desc
                 on conflict (artifact_id, name) do update set event_time = excluded.event_time, value = excluded.value
                 where excluded.event_time > artifact_facet.event_time
                    or (excluded.event_time = artifact_facet.event_time and excluded.value::text > artifact_facet.value::text)
-                """, batch).mapEmpty();
+                """, Tuple.of(c.keys(UUID[]::new, 0), c.names(), c.times(), c.values())).mapEmpty();
+    }
+
+    /** Facet rows as columns, to send as arrays. */
+    private static final class Columns {
+        private final List<Object[]> keys = new ArrayList<>();
+        private final List<String> names = new ArrayList<>();
+        private final List<OffsetDateTime> times = new ArrayList<>();
+        private final List<String> values = new ArrayList<>();
+
+        void add(String name, OffsetDateTime at, Object value, Object... key) {
+            keys.add(key);
+            names.add(name);
+            times.add(at);
+            values.add(document(value).encode());
+        }
+
+        boolean isEmpty() {
+            return names.isEmpty();
+        }
+
+        <T> T[] keys(java.util.function.IntFunction<T[]> array, int column) {
+            T[] result = array.apply(keys.size());
+            for (int i = 0; i < result.length; i++) {
+                @SuppressWarnings("unchecked")
+                T k = (T) keys.get(i)[column];
+                result[i] = k;
+            }
+            return result;
+        }
+
+        String[] names() {
+            return names.toArray(String[]::new);
+        }
+
+        OffsetDateTime[] times() {
+            return times.toArray(OffsetDateTime[]::new);
+        }
+
+        String[] values() {
+            return values.toArray(String[]::new);
+        }
     }
 
     /** Each artifact's facets, by facet name. */

@@ -265,18 +265,19 @@ public final class BatchRunWriter {
     }
 
     private Future<Void> putFacets(SqlConnection tx, List<Item> items) {
-        Future<Void> chain = Future.succeededFuture();
+        List<FacetStore.RunFacets> runFacets = new ArrayList<>();
+        List<FacetStore.JobFacets> jobFacets = new ArrayList<>();
         for (Item i : items) {
             RunSpec s = i.spec();
-            if (s.facets().isEmpty() && s.jobFacets().isEmpty()) {
-                continue;
-            }
             OffsetDateTime at = s.eventTime(i.source().observedAt());
-            chain = chain.compose(x -> facets.putRunFacets(tx, s.id(), at, s.facets()))
-                    .compose(x -> s.jobFacets().isEmpty() ? Future.<Void>succeededFuture()
-                            : facets.putJobFacets(tx, new FacetStore.Job(s.namespace(), s.pipeline()), at, s.jobFacets()));
+            if (!s.facets().isEmpty()) {
+                runFacets.add(new FacetStore.RunFacets(s.id(), at, s.facets()));
+            }
+            if (!s.jobFacets().isEmpty()) {
+                jobFacets.add(new FacetStore.JobFacets(new FacetStore.Job(s.namespace(), s.pipeline()), at, s.jobFacets()));
+            }
         }
-        return chain;
+        return facets.putRunFacets(tx, runFacets).compose(x -> facets.putJobFacets(tx, jobFacets));
     }
 
     /** Tags are rare on batched runs: merged one run at a time, as the one-by-one write does. */

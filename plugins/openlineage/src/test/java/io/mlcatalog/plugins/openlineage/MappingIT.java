@@ -197,6 +197,33 @@ class MappingIT {
         assertThat(run.path("jobFacets").path("sql").path("query").asText()).isEqualTo("select 2");
     }
 
+    /** Two events of one instant with different facets: the same one is kept, sent in one batch or apart, in either order. */
+    @Test
+    void ofTwoFacetsOfOneNameAndOneInstantTheSameIsKeptInABatchOrApart() {
+        List<String> kept = new ArrayList<>();
+        for (String how : List.of("batch", "batch-reversed", "apart", "apart-reversed")) {
+            String ns = "facet-tie-" + how;
+            String runId = UUID.randomUUID().toString();
+            ObjectNode a = Events.run("RUNNING", T1, runId, ns, "job");
+            Events.runFacets(a).putObject("acme_progress").put("step", "a");
+            Events.jobFacets(a).putObject("sql").put("query", "select 'a'");
+            ObjectNode b = Events.run("RUNNING", T1, runId, ns, "job");
+            Events.runFacets(b).putObject("acme_progress").put("step", "b");
+            Events.jobFacets(b).putObject("sql").put("query", "select 'b'");
+            List<ObjectNode> events = how.endsWith("reversed") ? List.of(b, a) : List.of(a, b);
+            if (how.startsWith("batch")) {
+                HttpResponse<String> r = http.postArray(events.stream().map(ObjectNode::toString).toList());
+                assertThat(LineageHttp.json(r).path("accepted").asInt()).as(r.body()).isEqualTo(2);
+            } else {
+                events.forEach(MappingIT::accept);
+            }
+            JsonNode run = run(ns, runId);
+            kept.add(run.path("facets").path("acme_progress").path("step").asText() + "/" + run.path("jobFacets").path("sql").path("query").asText());
+        }
+        assertThat(kept).containsOnly(kept.get(0));
+        assertThat(kept.get(0)).isIn("a/select 'a'", "b/select 'b'");
+    }
+
     @Test
     void ofTwoDatasetFacetsOfOneNameTheLaterEventsIsKeptWhateverArrivesLast() {
         String ns = "dataset-facet-order";
