@@ -110,8 +110,9 @@ final class LineageBench {
             EngineSql sql = EngineSql.of(o.jar);
             say("");
             say(String.format(Locale.ROOT, "engine limits (from the jar): lineage perHopLimit default %d, at most %,d nodes, %.0f s; "
-                            + "blastRadius %,d edges per node per hop, at most %,d nodes, %.0f s", sql.lineage().perHopLimit(),
-                    sql.lineage().maxNodes(), sql.lineage().budgetSeconds(), sql.blast().perHopLimit(), sql.blast().maxNodes(),
+                            + "blastRadius %s, at most %,d nodes, %.0f s", sql.lineage().perHopLimit(),
+                    sql.lineage().maxNodes(), sql.lineage().budgetSeconds(), sql.blast().perHopLimit() == Integer.MAX_VALUE ? "every edge of every node"
+                            : String.format(Locale.ROOT, "%,d edges per node per hop", sql.blast().perHopLimit()), sql.blast().maxNodes(),
                     sql.blast().budgetSeconds()));
             Quiet.waitQuiet(o.waitQuietSeconds);
             ServerProcess server = ServerProcess.launch(java, o.jvmOptions, o.jar, List.of("serve", "--data-dir", dataDir.toString()));
@@ -239,8 +240,11 @@ final class LineageBench {
                 check.walk("explain's upstream walk (depth 3, as of " + triple.path("at").asText() + ") from " + triple.path("run").asText(),
                         uuid(triple.path("run").asText()), true, triple.path("at").asText(), 3, sql.lineage().perHopLimit(),
                         sql.lineage().maxNodes()),
-                check.walk("blastRadius's walk (DOWNSTREAM depth 10, " + sql.blast().perHopLimit() + " per hop) from the most read dataset " + popular,
-                        uuid(popular), false, null, 10, sql.blast().perHopLimit(), sql.blast().maxNodes()));
+                sql.downstreamReach() != null
+                        ? check.reach("blastRadius's reachability walk (DOWNSTREAM depth 10, every edge) from the most read dataset " + popular,
+                        uuid(popular), 10, sql.blast().maxNodes())
+                        : check.walk("blastRadius's walk (DOWNSTREAM depth 10, " + sql.blast().perHopLimit() + " per hop) from the most read dataset "
+                        + popular, uuid(popular), false, null, 10, sql.blast().perHopLimit(), sql.blast().maxNodes()));
         for (PlanCheck.Walk w : walks) {
             say("");
             PlanCheck.summary(w).forEach(LineageBench::say);

@@ -41,6 +41,9 @@ final class PlanCheck {
             s.execute("prepare down_hop(uuid[], timestamptz, int) as " + sql.downstreamHop());
             s.execute("prepare up_beyond(uuid[], timestamptz) as " + sql.upstreamBeyond());
             s.execute("prepare down_beyond(uuid[], timestamptz) as " + sql.downstreamBeyond());
+            if (sql.downstreamReach() != null) {
+                s.execute("prepare down_reach(uuid[], timestamptz) as " + sql.downstreamReach());
+            }
         }
     }
 
@@ -123,6 +126,45 @@ final class PlanCheck {
                 rs.next();
             }
             steps.add(new Step(name, hop + 1, frontier.size(), custom, generic, (System.nanoTime() - t0) / 1e6));
+        }
+        return new Walk(label, steps);
+    }
+
+    /**
+     * Replays a downstream reachability walk as blastRadius does it (breadth first, each node once, every edge,
+     * at most {@code maxNodes} nodes), explaining each statement.
+     */
+    Walk reach(String label, UUID root, int depth, int maxNodes) throws SQLException {
+        List<Step> steps = new ArrayList<>();
+        Set<UUID> visited = new HashSet<>(List.of(root));
+        List<UUID> frontier = List.of(root);
+        int hop = 0;
+        for (; hop < depth && !frontier.isEmpty(); hop++) {
+            String execute = "execute down_reach(" + array(frontier) + ", null)";
+            Plan custom = explain(execute, "force_custom_plan");
+            Plan generic = explain(execute, "force_generic_plan");
+            List<UUID> next = new ArrayList<>();
+            long t0 = System.nanoTime();
+            try (PreparedStatement s = bound(sql.downstreamReach(), frontier, null, -1); ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    UUID other = rs.getObject("id", UUID.class);
+                    if (visited.size() < maxNodes && visited.add(other)) {
+                        next.add(other);
+                    }
+                }
+            }
+            steps.add(new Step("down_reach", hop + 1, frontier.size(), custom, generic, (System.nanoTime() - t0) / 1e6));
+            frontier = next;
+        }
+        if (!frontier.isEmpty()) {
+            String execute = "execute down_beyond(" + array(frontier) + ", null)";
+            Plan custom = explain(execute, "force_custom_plan");
+            Plan generic = explain(execute, "force_generic_plan");
+            long t0 = System.nanoTime();
+            try (PreparedStatement s = bound(sql.downstreamBeyond(), frontier, null, -1); ResultSet rs = s.executeQuery()) {
+                rs.next();
+            }
+            steps.add(new Step("down_beyond", hop + 1, frontier.size(), custom, generic, (System.nanoTime() - t0) / 1e6));
         }
         return new Walk(label, steps);
     }

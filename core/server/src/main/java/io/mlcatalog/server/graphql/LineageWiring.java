@@ -37,8 +37,11 @@ final class LineageWiring {
     static final int MAX_PER_HOP = 1000;
     /** A lineage graph is for people to read: beyond this many nodes it is cut, and says so. */
     static final LineageWalk.Limits LINEAGE = new LineageWalk.Limits(MAX_DEPTH, 100, 10_000, Duration.ofSeconds(3));
-    /** A blast radius must be complete: wide limits, and it says when it is not. */
-    static final LineageWalk.Limits BLAST = new LineageWalk.Limits(MAX_DEPTH, 10_000, 200_000, Duration.ofSeconds(8));
+    /**
+     * A blast radius must be complete: every edge of every node is followed (no per-hop limit), up to 500,000 nodes
+     * and 8 seconds, and it says when a limit cut it.
+     */
+    static final LineageWalk.Limits BLAST = new LineageWalk.Limits(MAX_DEPTH, Integer.MAX_VALUE, 500_000, Duration.ofSeconds(8));
 
     private final LineageWalk walk;
     private final DeploymentStore deployments;
@@ -159,7 +162,7 @@ final class LineageWiring {
         int depth = intArgument(env, "depth", 1, MAX_DEPTH);
         OffsetDateTime activeAt = Args.timeOrNow(env, "activeAt");
         return requireNode(env, from, "from")
-                .thenCompose(root -> stage(walk.walk(from, Direction.DOWNSTREAM, null, depthLimits(BLAST, depth))).toCompletableFuture())
+                .thenCompose(root -> stage(walk.reach(from, Direction.DOWNSTREAM, null, depthLimits(BLAST, depth))).toCompletableFuture())
                 .thenCompose(result -> {
                     List<GlobalId> versions = result.nodes().stream().filter(n -> n.type() == NodeType.MODEL_VERSION).toList();
                     List<UUID> ids = versions.stream().map(GlobalId::uuid).toList();

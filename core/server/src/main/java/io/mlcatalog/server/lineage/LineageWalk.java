@@ -71,6 +71,54 @@ public final class LineageWalk {
         }));
     }
 
+    /**
+     * What a walk reaches, without the edges: for questions about the set of nodes (a blast radius), which must be
+     * complete rather than readable. No per-hop limit (a node read by 10,000 runs brings in all of them); the depth,
+     * the node cap and the time budget of {@code limits} still apply, and {@link Result#truncated()} says when one
+     * cut the walk. The result's edges are empty.
+     */
+    public Future<Result> reach(GlobalId root, Direction direction, OffsetDateTime asOf, Limits limits) {
+        if (direction == Direction.BOTH) {
+            throw new IllegalArgumentException("reach walks one direction");
+        }
+        boolean upstream = direction == Direction.UPSTREAM;
+        Map<UUID, NodeType> visited = new LinkedHashMap<>();
+        visited.put(root.uuid(), root.type());
+        return reachFrom(root, List.of(root.uuid()), 0, upstream, asOf, limits, System.nanoTime() + limits.budget().toNanos(), visited, 0);
+    }
+
+    private Future<Result> reachFrom(GlobalId root, List<UUID> frontier, int depth, boolean upstream, OffsetDateTime asOf, Limits limits,
+                                     long deadline, Map<UUID, NodeType> visited, int depthReached) {
+        if (frontier.isEmpty()) {
+            return Future.succeededFuture(reached(root, visited, depthReached, false));
+        }
+        if (depth >= limits.depth()) {
+            return store.anyBeyond(frontier, upstream, asOf).map(beyond -> reached(root, visited, depthReached, beyond));
+        }
+        if (System.nanoTime() > deadline) {
+            return Future.succeededFuture(reached(root, visited, depthReached, true));
+        }
+        return store.reach(frontier, upstream, asOf).compose(found -> {
+            List<UUID> next = new ArrayList<>();
+            for (LineageStore.Reached r : found) {
+                if (!visited.containsKey(r.id())) {
+                    if (visited.size() >= limits.maxNodes()) {
+                        return Future.succeededFuture(reached(root, visited, depth + 1, true));
+                    }
+                    visited.put(r.id(), r.type());
+                    next.add(r.id());
+                }
+            }
+            return reachFrom(root, next, depth + 1, upstream, asOf, limits, deadline, visited, next.isEmpty() ? depthReached : depth + 1);
+        });
+    }
+
+    private static Result reached(GlobalId root, Map<UUID, NodeType> visited, int depthReached, boolean truncated) {
+        List<GlobalId> nodes = new ArrayList<>(visited.size());
+        visited.forEach((id, type) -> nodes.add(new GlobalId(type, id)));
+        return new Result(root, nodes, List.of(), depthReached, truncated);
+    }
+
     private Future<Result> walk(GlobalId root, boolean upstream, OffsetDateTime asOf, Limits limits, long deadline) {
         State state = new State(root, upstream, asOf, limits, deadline);
         return state.next(List.of(root.uuid()), 0);
@@ -112,7 +160,8 @@ public final class LineageWalk {
                 truncated = true;
                 return Future.succeededFuture(result());
             }
-            return store.hop(frontier, upstream, asOf, limits.perHopLimit() + 1).compose(hops -> {
+            int rowsPerNode = limits.perHopLimit() == Integer.MAX_VALUE ? Integer.MAX_VALUE : limits.perHopLimit() + 1;
+            return store.hop(frontier, upstream, asOf, rowsPerNode).compose(hops -> {
                 Map<UUID, Integer> perNode = new LinkedHashMap<>();
                 List<UUID> nextFrontier = new ArrayList<>();
                 for (LineageStore.Hop hop : hops) {

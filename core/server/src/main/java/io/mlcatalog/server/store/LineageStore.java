@@ -99,6 +99,41 @@ public final class LineageStore {
             order by f.ord, e.since desc nulls last
             """;
 
+    /**
+     * One hop of a reachability walk (a blast radius): the distinct nodes one edge down (or up) from the frontier,
+     * with their types, and nothing else: no edge columns, no per-node order or limit. Each frontier node is one
+     * index-only probe of lineage_edge_downstream (or _upstream); a walk reaching 100,000 nodes is 100,000 probes,
+     * so every byte and sort saved per probe counts.
+     */
+    public static final String DOWNSTREAM_REACH_SQL = """
+            select distinct e.to_id as id, e.to_type as type
+            from unnest($1::uuid[]) as f(id)
+            join lineage_edge e on e.from_id = f.id
+            where $2::timestamptz is null or ((e.since is null or e.since <= $2) and (e.until is null or e.until > $2))
+            """;
+
+    public static final String UPSTREAM_REACH_SQL = """
+            select distinct e.from_id as id, e.from_type as type
+            from unnest($1::uuid[]) as f(id)
+            join lineage_edge e on e.to_id = f.id
+            where $2::timestamptz is null or ((e.since is null or e.since <= $2) and (e.until is null or e.until > $2))
+            """;
+
+    /** A node a reachability hop found. */
+    public record Reached(UUID id, NodeType type) {
+    }
+
+    public Future<List<Reached>> reach(List<UUID> frontier, boolean upstream, OffsetDateTime asOf) {
+        return db.query(upstream ? UPSTREAM_REACH_SQL : DOWNSTREAM_REACH_SQL, Tuple.of(frontier.toArray(UUID[]::new), asOf))
+                .map(rows -> {
+                    List<Reached> reached = new ArrayList<>(rows.size());
+                    for (Row r : rows) {
+                        reached.add(new Reached(r.getUUID("id"), NodeType.fromDbName(r.getString("type"))));
+                    }
+                    return reached;
+                });
+    }
+
     /** Whether any node of the frontier has an edge further up (or down): tells if the depth limit cut the walk. */
     public static final String UPSTREAM_BEYOND_SQL = """
             select exists (select 1 from unnest($1::uuid[]) as f(id) where exists (
