@@ -126,7 +126,8 @@ public final class CatalogServer implements AutoCloseable {
             PluginStore pluginStore = new PluginStore(db);
             Loaders loaders = new Loaders(runs, codeVersions, artifacts, models, aliases, deployments, tags, assertions, pluginStore, facets);
             GraphQLService graphql = new GraphQLService(config.limits(), loaders,
-                    new Wiring(namespaces, codeVersions, runs, artifacts, models, deployments, pluginStore, new LineageWalk(lineage), changes,
+                    new Wiring(namespaces, codeVersions, runs, artifacts, models, deployments, pluginStore, new LineageWalk(lineage),
+                            io.mlcatalog.server.lineage.ReachabilityIndex.fromSystemProperties(db), changes,
                             writer)::wire);
 
             RecordBatchWriter batchWriter = new RecordBatchWriter(db, writer, new BatchRunWriter(namespaces, codeVersions, runs, artifacts,

@@ -4,6 +4,7 @@ import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
 import io.mlcatalog.server.lineage.LineageWalk;
 import io.mlcatalog.server.lineage.LineageWalk.Direction;
+import io.mlcatalog.server.lineage.ReachabilityIndex;
 import io.mlcatalog.server.model.CatalogException;
 import io.mlcatalog.server.model.Change;
 import io.mlcatalog.server.model.Deployment;
@@ -18,6 +19,7 @@ import io.mlcatalog.server.store.ChangeLog;
 import io.mlcatalog.server.store.DeploymentStore;
 import io.mlcatalog.server.store.LineageStore.Edge;
 import io.mlcatalog.server.store.Page;
+import io.vertx.core.Future;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -44,11 +46,13 @@ final class LineageWiring {
     static final LineageWalk.Limits BLAST = new LineageWalk.Limits(MAX_DEPTH, Integer.MAX_VALUE, 500_000, Duration.ofSeconds(8));
 
     private final LineageWalk walk;
+    private final ReachabilityIndex reachability;
     private final DeploymentStore deployments;
     private final ChangeLog changes;
 
-    LineageWiring(LineageWalk walk, DeploymentStore deployments, ChangeLog changes) {
+    LineageWiring(LineageWalk walk, ReachabilityIndex reachability, DeploymentStore deployments, ChangeLog changes) {
         this.walk = walk;
+        this.reachability = reachability;
         this.deployments = deployments;
         this.changes = changes;
     }
@@ -162,14 +166,22 @@ final class LineageWiring {
         int depth = intArgument(env, "depth", 1, MAX_DEPTH);
         OffsetDateTime activeAt = Args.timeOrNow(env, "activeAt");
         return requireNode(env, from, "from")
-                .thenCompose(root -> stage(walk.reach(from, Direction.DOWNSTREAM, null, depthLimits(BLAST, depth))).toCompletableFuture())
-                .thenCompose(result -> {
-                    List<GlobalId> versions = result.nodes().stream().filter(n -> n.type() == NodeType.MODEL_VERSION).toList();
-                    List<UUID> ids = versions.stream().map(GlobalId::uuid).toList();
-                    return (ids.isEmpty() ? CompletableFuture.completedFuture(List.<Deployment>of())
-                            : stage(deployments.activeOfVersions(ids, activeAt)).toCompletableFuture())
-                            .thenApply(active -> new BlastRadius(from, versions, active, result.truncated()));
+                .thenCompose(root -> stage(downstream(from, depth)).toCompletableFuture())
+                .thenCompose(reach -> {
+                    List<GlobalId> versions = reach.modelVersions().stream().map(id -> new GlobalId(NodeType.MODEL_VERSION, id)).toList();
+                    return (versions.isEmpty() ? CompletableFuture.completedFuture(List.<Deployment>of())
+                            : stage(deployments.activeOfVersions(reach.modelVersions(), activeAt)).toCompletableFuture())
+                            .thenApply(active -> new BlastRadius(from, versions, active, reach.truncated()));
                 });
+    }
+
+    /** Everything downstream of {@code from}: from the in-memory index, or walked in SQL when the catalog is too large for it. */
+    private Future<ReachabilityIndex.Reach> downstream(GlobalId from, int depth) {
+        return reachability.downstream(from.uuid(), depth, BLAST.maxNodes()).compose(indexed -> indexed.isPresent()
+                ? Future.succeededFuture(indexed.get())
+                : walk.reach(from, Direction.DOWNSTREAM, null, depthLimits(BLAST, depth)).map(r -> new ReachabilityIndex.Reach(
+                r.nodes().stream().filter(n -> n.type() == NodeType.MODEL_VERSION).map(GlobalId::uuid).toList(), r.nodes().size(),
+                r.truncated())));
     }
 
     // ------------------------------------------------------------------ history

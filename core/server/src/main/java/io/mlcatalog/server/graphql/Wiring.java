@@ -2,6 +2,7 @@ package io.mlcatalog.server.graphql;
 
 import graphql.schema.idl.RuntimeWiring;
 import io.mlcatalog.server.lineage.LineageWalk;
+import io.mlcatalog.server.lineage.ReachabilityIndex;
 import io.mlcatalog.server.store.ArtifactStore;
 import io.mlcatalog.server.store.ChangeLog;
 import io.mlcatalog.server.store.CodeVersionStore;
@@ -23,14 +24,15 @@ public final class Wiring {
     private final LineageWiring lineage;
 
     public Wiring(NamespaceStore namespaces, CodeVersionStore codeVersions, RunStore runs, ArtifactStore artifacts, ModelStore models,
-                  DeploymentStore deployments, PluginStore plugins, LineageWalk walk, ChangeLog changes, CatalogWriter writer) {
+                  DeploymentStore deployments, PluginStore plugins, LineageWalk walk, ReachabilityIndex reachability, ChangeLog changes,
+                  CatalogWriter writer) {
         this.nodes = new NodeWiring(namespaces, writer);
         this.runs = new RunWiring(runs, codeVersions, writer);
         this.artifacts = new ArtifactWiring(artifacts, writer);
         this.models = new ModelWiring(models, writer);
         this.deployments = new DeploymentWiring(deployments, writer);
         this.plugins = new PluginWiring(plugins);
-        this.lineage = new LineageWiring(walk, deployments, changes);
+        this.lineage = new LineageWiring(walk, reachability, deployments, changes);
     }
 
     public void wire(RuntimeWiring.Builder w) {
