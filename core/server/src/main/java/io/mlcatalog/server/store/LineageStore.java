@@ -103,20 +103,27 @@ public final class LineageStore {
      * One hop of a reachability walk (a blast radius): the distinct nodes one edge down (or up) from the frontier,
      * with their types, and nothing else: no edge columns, no per-node order or limit. Each frontier node is one
      * index-only probe of lineage_edge_downstream (or _upstream); a walk reaching 100,000 nodes is 100,000 probes,
-     * so every byte and sort saved per probe counts.
+     * so every byte and sort saved per probe counts. ({@code offset 0} keeps the lateral subquery a probe per node:
+     * without it PostgreSQL may join by reading the whole edge table, which on a small catalog it estimates cheaper.)
      */
     public static final String DOWNSTREAM_REACH_SQL = """
-            select distinct e.to_id as id, e.to_type as type
+            select distinct e.id, e.type
             from unnest($1::uuid[]) as f(id)
-            join lineage_edge e on e.from_id = f.id
-            where $2::timestamptz is null or ((e.since is null or e.since <= $2) and (e.until is null or e.until > $2))
+            cross join lateral (
+                select e.to_id as id, e.to_type as type from lineage_edge e
+                where e.from_id = f.id
+                  and ($2::timestamptz is null or ((e.since is null or e.since <= $2) and (e.until is null or e.until > $2)))
+                offset 0) e
             """;
 
     public static final String UPSTREAM_REACH_SQL = """
-            select distinct e.from_id as id, e.from_type as type
+            select distinct e.id, e.type
             from unnest($1::uuid[]) as f(id)
-            join lineage_edge e on e.to_id = f.id
-            where $2::timestamptz is null or ((e.since is null or e.since <= $2) and (e.until is null or e.until > $2))
+            cross join lateral (
+                select e.from_id as id, e.from_type as type from lineage_edge e
+                where e.to_id = f.id
+                  and ($2::timestamptz is null or ((e.since is null or e.since <= $2) and (e.until is null or e.until > $2)))
+                offset 0) e
             """;
 
     /** A node a reachability hop found. */

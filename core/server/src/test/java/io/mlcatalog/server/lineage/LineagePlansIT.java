@@ -49,6 +49,8 @@ class LineagePlansIT {
             s.execute("prepare down_hop(uuid[], timestamptz, int) as " + LineageStore.DOWNSTREAM_HOP_SQL);
             s.execute("prepare up_beyond(uuid[], timestamptz) as " + LineageStore.UPSTREAM_BEYOND_SQL);
             s.execute("prepare down_beyond(uuid[], timestamptz) as " + LineageStore.DOWNSTREAM_BEYOND_SQL);
+            s.execute("prepare down_reach(uuid[], timestamptz) as " + LineageStore.DOWNSTREAM_REACH_SQL);
+            s.execute("prepare new_edges(text, text) as " + ReachabilityIndex.NEW_EDGES_SQL);
         }
     }
 
@@ -87,6 +89,49 @@ class LineagePlansIT {
         List<Step> steps = walk(GlobalId.parse(triple.path("run").asText(), "run").uuid(), true, triple.path("at").asText(), 5);
         assertIndexed(steps, "lineage_edge_upstream");
         assertIndexed(walk(root("CodeVersion"), false, triple.path("at").asText(), 5), "lineage_edge_downstream");
+    }
+
+    /** blastRadius's walk in SQL (above the in-memory index's size): every edge of every node, by the downstream index. */
+    @Test
+    void aReachabilityWalkFromTheMostReadDatasetFollowsTheDownstreamIndexAtEveryHop() throws SQLException {
+        UUID root = GlobalId.parse(sample.path("popularDatasets").get(0).path("id").asText(), "id").uuid();
+        List<Step> steps = new ArrayList<>();
+        Set<UUID> visited = new HashSet<>(List.of(root));
+        List<UUID> frontier = List.of(root);
+        for (int hop = 0; hop < 10 && !frontier.isEmpty(); hop++) {
+            String execute = "execute down_reach(" + array(frontier) + ", null)";
+            steps.add(new Step("down_reach", frontier.size(), explain(execute, "force_custom_plan"), explain(execute, "force_generic_plan")));
+            List<UUID> next = new ArrayList<>();
+            try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(execute)) {
+                while (rs.next()) {
+                    UUID id = rs.getObject("id", UUID.class);
+                    if (visited.add(id)) {
+                        next.add(id);
+                    }
+                }
+            }
+            frontier = next;
+        }
+        assertThat(steps.size()).as("hops walked").isGreaterThan(3);
+        assertIndexed(steps, "lineage_edge_downstream");
+    }
+
+    /** What the in-memory index reads before each blast radius: the edges of transactions its last snapshot did not see. */
+    @Test
+    void theBlastRadiusIndexFindsNewEdgesByTheInsertedByIndex() throws SQLException {
+        String snapshot;
+        String xmin;
+        try (Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery("select pg_current_snapshot()::text, pg_snapshot_xmin(pg_current_snapshot())::text")) {
+            rs.next();
+            snapshot = rs.getString(1);
+            xmin = rs.getString(2);
+        }
+        String execute = "execute new_edges('" + xmin + "', '" + snapshot + "')";
+        for (String plan : List.of(explain(execute, "force_custom_plan"), explain(execute, "force_generic_plan"))) {
+            // an index scan or a bitmap index scan, by the plan's estimate of how many edges are new
+            assertThat(plan).doesNotContain("Seq Scan on lineage_edge").containsPattern("Index Scan (using|on) lineage_edge_inserted_by");
+        }
     }
 
     private static UUID root(String kind) {
