@@ -175,13 +175,27 @@ final class LineageWiring {
                 });
     }
 
-    /** Everything downstream of {@code from}: from the in-memory index, or walked in SQL when the catalog is too large for it. */
+    /**
+     * Everything downstream of {@code from}, {@code from} included (a bad model version is in its own blast radius): from
+     * the in-memory index, or walked in SQL when the catalog is too large for it.
+     */
     private Future<ReachabilityIndex.Reach> downstream(GlobalId from, int depth) {
         return reachability.downstream(from.uuid(), depth, BLAST.maxNodes()).compose(indexed -> indexed.isPresent()
-                ? Future.succeededFuture(indexed.get())
+                ? Future.succeededFuture(withRoot(from, indexed.get()))
                 : walk.reach(from, Direction.DOWNSTREAM, null, depthLimits(BLAST, depth)).map(r -> new ReachabilityIndex.Reach(
                 r.nodes().stream().filter(n -> n.type() == NodeType.MODEL_VERSION).map(GlobalId::uuid).toList(), r.nodes().size(),
                 r.truncated())));
+    }
+
+    /** The index's walk lists what it reached; the root counts too. */
+    private static ReachabilityIndex.Reach withRoot(GlobalId root, ReachabilityIndex.Reach reach) {
+        if (root.type() != NodeType.MODEL_VERSION) {
+            return reach;
+        }
+        List<UUID> versions = new ArrayList<>(reach.modelVersions().size() + 1);
+        versions.add(root.uuid());
+        versions.addAll(reach.modelVersions());
+        return new ReachabilityIndex.Reach(versions, reach.nodes(), reach.truncated());
     }
 
     // ------------------------------------------------------------------ history

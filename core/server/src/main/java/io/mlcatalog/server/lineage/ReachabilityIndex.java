@@ -54,7 +54,10 @@ public final class ReachabilityIndex {
                    e.from_id, e.from_type, e.to_id, e.to_type
             from (select pg_current_snapshot() as snap) as s
             left join lineage_edge e on e.inserted_by >= $1::text::xid8 and not pg_visible_in_snapshot(e.inserted_by, $2::text::pg_snapshot)
+            limit $3
             """;
+    /** More new edges than this since the last look (a bulk load, say) are read by loading everything again, in pages. */
+    static final int MAX_NEW_EDGES = 100_000;
 
     private final Db db;
     private final long maxEdges;
@@ -128,8 +131,12 @@ public final class ReachabilityIndex {
     /** One look; when it ends, the look callers queued meanwhile starts. (A look may end at once, inside {@link #look}.) */
     private void run(Promise<Void> current) {
         Future<Void> work;
-        synchronized (this) {
-            work = graph == null && !tooLarge ? load() : newEdges();
+        try {
+            synchronized (this) {
+                work = graph == null && !tooLarge ? load() : newEdges();
+            }
+        } catch (RuntimeException e) {
+            work = Future.failedFuture(e); // still ends this look, so that later callers are not left waiting
         }
         work.onComplete(ar -> {
             Promise<Void> waiting;
@@ -183,7 +190,7 @@ public final class ReachabilityIndex {
     private Future<Void> readAll(SqlConnection tx, Graph into) {
         return tx.prepare(ALL_EDGES_SQL).compose(ps -> {
             var cursor = ps.cursor();
-            return readPages(cursor, into).eventually(() -> cursor.close());
+            return readPages(cursor, into).eventually(() -> cursor.close().eventually(ps::close));
         });
     }
 
@@ -205,11 +212,21 @@ public final class ReachabilityIndex {
             seenXmin = xmin;
             seenSnapshot = snapshot;
         }
-        return db.query(NEW_EDGES_SQL, Tuple.of(seenXmin, seenSnapshot)).compose(rows -> {
+        return db.query(NEW_EDGES_SQL, Tuple.of(seenXmin, seenSnapshot, MAX_NEW_EDGES + 1)).recover(e -> {
+            // the next look loads everything again rather than retrying a backlog that only grows
+            synchronized (this) {
+                graph = null;
+            }
+            return Future.failedFuture(e);
+        }).compose(rows -> {
             Row first = rows.iterator().next();
             synchronized (this) {
                 if (first.getLong("filenode") != filenode) {
                     log.info("the lineage edge table was replaced (truncated or rewritten): loading the blastRadius index again");
+                    graph = null;
+                } else if (rows.size() > MAX_NEW_EDGES) {
+                    log.info("more than {} lineage edges were committed since the blastRadius index last looked: loading it again",
+                            MAX_NEW_EDGES);
                     graph = null;
                 } else {
                     add(graph, rows);

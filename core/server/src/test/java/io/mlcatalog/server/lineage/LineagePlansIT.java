@@ -50,7 +50,7 @@ class LineagePlansIT {
             s.execute("prepare up_beyond(uuid[], timestamptz) as " + LineageStore.UPSTREAM_BEYOND_SQL);
             s.execute("prepare down_beyond(uuid[], timestamptz) as " + LineageStore.DOWNSTREAM_BEYOND_SQL);
             s.execute("prepare down_reach(uuid[], timestamptz) as " + LineageStore.DOWNSTREAM_REACH_SQL);
-            s.execute("prepare new_edges(text, text) as " + ReachabilityIndex.NEW_EDGES_SQL);
+            s.execute("prepare new_edges(text, text, int) as " + ReachabilityIndex.NEW_EDGES_SQL);
         }
     }
 
@@ -127,7 +127,7 @@ class LineagePlansIT {
             snapshot = rs.getString(1);
             xmin = rs.getString(2);
         }
-        String execute = "execute new_edges('" + xmin + "', '" + snapshot + "')";
+        String execute = "execute new_edges('" + xmin + "', '" + snapshot + "', " + (ReachabilityIndex.MAX_NEW_EDGES + 1) + ")";
         for (String plan : List.of(explain(execute, "force_custom_plan"), explain(execute, "force_generic_plan"))) {
             // an index scan or a bitmap index scan, by the plan's estimate of how many edges are new
             assertThat(plan).doesNotContain("Seq Scan on lineage_edge").containsPattern("Index Scan (using|on) lineage_edge_inserted_by");

@@ -56,7 +56,10 @@ class ReachabilityIndexIT {
             Instant at = T.plusSeconds(3600L * i);
             String run = writes.run(NS, "job-" + i, at, at.plusSeconds(600), in, out, null);
             if (i % 3 == 0) {
-                writes.version(NS, "model-" + (i % 4), "v" + i, run, null, at.plusSeconds(900));
+                String version = writes.version(NS, "model-" + (i % 4), "v" + i, run, null, at.plusSeconds(900));
+                if (i % 27 == 0) {
+                    roots.add(version); // a bad version is in its own blast radius
+                }
             }
             if (i % 9 == 0) {
                 roots.add(run);
@@ -151,6 +154,27 @@ class ReachabilityIndexIT {
                 insertEdge(c, source, v2);
             }
             assertThat(answer(own, source, 20)).isEqualTo(List.of(v2) + " truncated=false");
+        }
+    }
+
+    @Test
+    void moreNewEdgesThanOneLookReadsAreLoadedAgainWhole() throws Exception {
+        try (TestCatalog own = TestCatalog.start()) {
+            GraphWrites w = new GraphWrites(own);
+            String run = w.run(NS, "bulk", T, T.plusSeconds(60), List.of("s3://reach/b-in"), List.of(), null);
+            String v1 = w.version(NS, "b-model", "1", run, null, T.plusSeconds(120));
+            String v2 = w.version(NS, "b-model", "2", null, null, T.plusSeconds(120));
+            String source = artifact("s3://reach/b-in");
+            assertThat(answer(own, source, 20)).isEqualTo(List.of(v1) + " truncated=false");
+
+            try (Connection c = connect(own); Statement s = c.createStatement()) {
+                // a bulk load: more edges in one transaction than a look reads, one of them from the source
+                s.execute("insert into lineage_edge (id, from_id, from_type, to_id, to_type, kind, created_at) select gen_random_uuid(), "
+                        + "gen_random_uuid(), 'run', gen_random_uuid(), 'artifact', 'PRODUCED', now() from generate_series(1, "
+                        + ReachabilityIndex.MAX_NEW_EDGES + ")");
+                insertEdge(c, source, v2);
+            }
+            assertThat(answer(own, source, 20)).isEqualTo(new TreeSet<>(List.of(v1, v2)) + " truncated=false");
         }
     }
 
