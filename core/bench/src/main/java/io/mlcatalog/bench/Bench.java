@@ -72,6 +72,10 @@ public final class Bench {
               --batch-events N            events sent in batches (default 200000)
               --batch-size N              events per batch (default 500)
               --batch-clients N           concurrent clients sending batches (default 2)
+              --acknowledge MODE          the receiver's acknowledge setting: written, queued, or both (default both, one
+                                          server each); queued also reports how long writing the stored events took
+              --accept-only               queued: do not wait for the stored events to be written (a server started with
+                                          --jvm-opts "... -Dmlcatalog.intake.workers=0" only stores them)
               --jvm-opts "OPTS"           JVM options of the server (default: those of ./mlcatalog, -Xms64m -Xmx512m -XX:+UseSerialGC)
             """;
 
@@ -189,6 +193,13 @@ public final class Bench {
                 case "--batch-size" -> o.batchSize = positive(value(args, ++i, a), a);
                 case "--batch-clients" -> o.batchClients = positive(value(args, ++i, a), a);
                 case "--jvm-opts" -> o.jvmOptions = split(value(args, ++i, a));
+                case "--accept-only" -> o.acceptOnly = true;
+                case "--acknowledge" -> o.acknowledge = switch (value(args, ++i, a)) {
+                    case "written" -> List.of("written");
+                    case "queued" -> List.of("queued");
+                    case "both" -> List.of("written", "queued");
+                    default -> throw new IllegalArgumentException("--acknowledge takes written, queued or both");
+                };
                 case "--help", "-h" -> {
                     System.out.print(USAGE);
                     return 0;

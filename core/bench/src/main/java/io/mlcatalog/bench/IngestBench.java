@@ -27,6 +27,8 @@ import java.util.stream.Stream;
  * replayed as many DAG runs: each replay gets run ids of its own (so every event is new work for the
  * catalog) while the datasets stay the same, as in production where the same tables are read and written
  * every day. Every answer is checked (201, or 500 accepted in a batch); a run with a failed answer is invalid.
+ * With the receiver acknowledging once events are stored ({@code acknowledge: queued}) it also reports how fast
+ * they got into the catalog: events over the time from the first request until the intake queue is empty.
  */
 final class IngestBench {
     private static final Pattern RUN_ID = Pattern.compile("\"runId\"\\s*:\\s*\"([0-9a-fA-F-]{36})\"");
@@ -37,6 +39,9 @@ final class IngestBench {
         boolean keepDataDir;
         Path corpus;
         List<String> jvmOptions = List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC");
+        List<String> acknowledge = List.of("written", "queued");
+        /** Measure acceptance only: do not wait for queued events to be written (for a server started with no intake workers). */
+        boolean acceptOnly;
         int singleClients = 8;
         int singleEvents = 20_000;
         int batchClients = 2;
@@ -54,46 +59,102 @@ final class IngestBench {
 
     int run() throws Exception {
         loadTemplates();
-        Path dataDir = o.dataDir != null ? o.dataDir : Files.createTempDirectory("mlcatalog-ingest-bench");
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         System.out.printf("ingest bench: %d corpus events as templates, server %s %s%n", templates.size(), String.join(" ", o.jvmOptions),
                 o.jar);
         Map<String, String> results = new LinkedHashMap<>();
         boolean failed = false;
-        try (ServerProcess server = ServerProcess.launch(java, o.jvmOptions, o.jar, List.of("serve", "--data-dir", dataDir.toString()))) {
-            server.awaitReady(Duration.ofMinutes(3), 50);
-            AtomicLong next = new AtomicLong();
-            System.out.printf("warm-up: %d single events%n", o.warmupEvents);
-            singles(server.port(), next, o.warmupEvents, o.singleClients);
-
-            Result single = singles(server.port(), next, o.singleEvents, o.singleClients);
-            System.out.println("single events: " + single);
-            results.put("single events, " + o.singleClients + " clients", single.summary());
-
-            Result batch = batches(server.port(), next, o.batchEvents, o.batchClients, o.batchSize);
-            System.out.println("batches: " + batch);
-            results.put("batches of " + o.batchSize + ", " + o.batchClients + " clients", batch.summary());
-            failed = single.failures > 0 || batch.failures > 0;
-            server.stop();
-        } finally {
-            if (!o.keepDataDir && o.dataDir == null) {
-                deleteTree(dataDir);
-            }
+        for (String mode : o.acknowledge) {
+            failed |= measure(java, mode, results);
         }
         System.out.println();
-        System.out.println("| sending | events | events/s | request latency p50 / p99 | failed answers |");
-        System.out.println("|---|---|---|---|---|");
+        System.out.println("| acknowledge | sending | events | accepted/s | request latency p50 / p99 | written/s (until in the catalog) | failed answers |");
+        System.out.println("|---|---|---|---|---|---|---|");
         results.forEach((k, v) -> System.out.println("| " + k + " | " + v + " |"));
         System.out.printf("%nmachine: %s, %s, %s cores; load average now %s; goals: >= 2,000 events/s single, >= 20,000 batched%n",
                 Proc.cpuModel(), Proc.memTotal(), Runtime.getRuntime().availableProcessors(), Proc.loadAverage());
         return failed ? 1 : 0;
     }
 
+    /** One server with the receiver acknowledging {@code mode}: warm-up, single events, batches. Returns whether an answer failed. */
+    private boolean measure(Path java, String mode, Map<String, String> results) throws Exception {
+        Path dataDir = o.dataDir != null ? o.dataDir.resolve(mode) : Files.createTempDirectory("mlcatalog-ingest-bench");
+        Files.createDirectories(dataDir);
+        Path config = dataDir.resolveSibling(dataDir.getFileName() + "-mlcatalog.yaml");
+        Files.writeString(config, "plugins:\n  - name: openlineage\n    type: openlineage\n    acknowledge: " + mode + "\n");
+        boolean queued = mode.equals("queued");
+        try (ServerProcess server = ServerProcess.launch(java, o.jvmOptions, o.jar,
+                List.of("serve", "--data-dir", dataDir.toString(), "--config", config.toString()))) {
+            server.awaitReady(Duration.ofMinutes(3), 50);
+            AtomicLong next = new AtomicLong();
+            System.out.printf("acknowledge %s: warm-up, %d single events%n", mode, o.warmupEvents);
+            singles(server.port(), next, o.warmupEvents, o.singleClients);
+            awaitWritten(server.port(), queued);
+
+            Result single = singles(server.port(), next, o.singleEvents, o.singleClients).writtenAfter(awaitWritten(server.port(), queued));
+            System.out.println("single events: " + single);
+            results.put(mode + " | single events, " + o.singleClients + " clients", single.summary());
+
+            Result batch = batches(server.port(), next, o.batchEvents, o.batchClients, o.batchSize)
+                    .writtenAfter(awaitWritten(server.port(), queued));
+            System.out.println("batches: " + batch);
+            results.put(mode + " | batches of " + o.batchSize + ", " + o.batchClients + " clients", batch.summary());
+            server.stop();
+            return single.failures > 0 || batch.failures > 0;
+        } finally {
+            Files.deleteIfExists(config);
+            if (!o.keepDataDir) {
+                deleteTree(dataDir);
+            }
+        }
+    }
+
+    /**
+     * Waits until the receiver's intake queue is empty (every accepted event is in the catalog), looking every
+     * 20 ms; returns the seconds waited (0 when the receiver writes before it answers).
+     */
+    private double awaitWritten(int port, boolean queued) throws IOException, InterruptedException {
+        if (!queued) {
+            return 0;
+        }
+        if (o.acceptOnly) {
+            return Double.NaN;
+        }
+        long start = System.nanoTime();
+        byte[] query = "{\"query\":\"{ plugins { instance queued } }\"}".getBytes(StandardCharsets.UTF_8);
+        Pattern queuedCount = Pattern.compile("\"instance\":\"openlineage\",\"queued\":(\\d+)");
+        try (HttpConnection conn = new HttpConnection(ServerProcess.HOST, port, 60_000)) {
+            while (true) {
+                int status = conn.exchange(HttpConnection.request("POST", ServerProcess.HOST, port, "/graphql", "application/json", query, true));
+                Matcher m = queuedCount.matcher(conn.bodyText());
+                if (status != 200 || !m.find()) {
+                    throw new BenchException("the catalog's plugin status could not be read: " + status + " " + conn.bodyText());
+                }
+                if (Long.parseLong(m.group(1)) == 0) {
+                    return (System.nanoTime() - start) / 1e9;
+                }
+                if (System.nanoTime() - start > Duration.ofMinutes(30).toNanos()) {
+                    throw new BenchException("the intake queue did not empty within 30 minutes");
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
     /** What one load produced. */
-    record Result(long events, double seconds, long failures, long[] latenciesMicros) {
+    record Result(long events, double seconds, long failures, long[] latenciesMicros, double writtenAfterSeconds) {
+        Result(long events, double seconds, long failures, long[] latenciesMicros) {
+            this(events, seconds, failures, latenciesMicros, 0);
+        }
+
+        /** The same load, its events all in the catalog this many seconds after the last answer. */
+        Result writtenAfter(double more) {
+            return new Result(events, seconds, failures, latenciesMicros, more);
+        }
+
         String summary() {
-            return String.format("%,d | %,.0f | %.1f / %.1f ms | %d", events, events / seconds, percentile(50) / 1000.0,
-                    percentile(99) / 1000.0, failures);
+            return String.format("%,d | %,.0f | %.1f / %.1f ms | %,.0f | %d", events, events / seconds, percentile(50) / 1000.0,
+                    percentile(99) / 1000.0, Double.isNaN(writtenAfterSeconds) ? Double.NaN : events / (seconds + writtenAfterSeconds), failures).replace("NaN", "-");
         }
 
         long percentile(double p) {

@@ -13,6 +13,9 @@ import io.mlcatalog.server.graphql.GraphQLService;
 import io.mlcatalog.server.http.HttpApi;
 import io.mlcatalog.server.lineage.LineageWalk;
 import io.mlcatalog.server.http.IngestHandler;
+import io.mlcatalog.server.intake.Intake;
+import io.mlcatalog.server.intake.IntakeAppender;
+import io.mlcatalog.server.intake.IntakeQueue;
 import io.mlcatalog.server.plugin.PluginCatalog;
 import io.mlcatalog.server.plugin.PluginConfigError;
 import io.mlcatalog.server.plugin.PluginHost;
@@ -58,8 +61,13 @@ public final class CatalogServer implements AutoCloseable {
     private final HttpServer http;
     private final CatalogWriter writer;
     private final PluginHost plugins;
+    private final IntakeAppender intakeAppender;
+    private final Intake intake;
 
-    private CatalogServer(EmbeddedDatabase embedded, Vertx vertx, Db db, HttpServer http, CatalogWriter writer, PluginHost plugins) {
+    private CatalogServer(EmbeddedDatabase embedded, Vertx vertx, Db db, HttpServer http, CatalogWriter writer, PluginHost plugins,
+                          IntakeAppender intakeAppender, Intake intake) {
+        this.intakeAppender = intakeAppender;
+        this.intake = intake;
         this.embedded = embedded;
         this.vertx = vertx;
         this.db = db;
@@ -89,6 +97,8 @@ public final class CatalogServer implements AutoCloseable {
         Vertx vertx = null;
         Db db = null;
         PluginHost plugins = null;
+        IntakeAppender intakeAppender = null;
+        Intake intake = null;
         try {
             // read the plugin configuration first: a mistake there should not wait for a database to start
             PluginsConfig pluginsConfig = config.plugins().configFile() == null ? PluginsConfig.EMPTY
@@ -135,7 +145,10 @@ public final class CatalogServer implements AutoCloseable {
             plugins = PluginHost.create(installed, pluginsConfig, batchWriter, pluginStore, config.pluginWorkDir(), Clock.systemUTC(), env);
 
             ObjectMapper mapper = new ObjectMapper();
-            IngestHandler ingest = new IngestHandler(plugins, batchWriter, Clock.systemUTC(), mapper);
+            IntakeQueue intakeQueue = new IntakeQueue(db);
+            intakeAppender = new IntakeAppender(intakeQueue);
+            intake = new Intake(intakeQueue, plugins, batchWriter);
+            IngestHandler ingest = new IngestHandler(plugins, batchWriter, Clock.systemUTC(), mapper, intakeAppender, intake);
             HttpServer http = await(HttpApi.listen(vertx, HttpApi.router(vertx, graphql, db, config.limits(), mapper, ingest,
                     plugins.maxReceiverBodyBytes(), plugins.defaultPaths()), config.host(), config.port()).toCompletionStage().toCompletableFuture());
             if (config.plugins().schedule()) {
@@ -143,8 +156,16 @@ public final class CatalogServer implements AutoCloseable {
             } else {
                 plugins.recordStatus();
             }
-            return new CatalogServer(embedded, vertx, db, http, writer, plugins);
+            // requests stored before this start (a crash, a restart) are written now
+            intake.start();
+            return new CatalogServer(embedded, vertx, db, http, writer, plugins, intakeAppender, intake);
         } catch (RuntimeException e) {
+            if (intake != null) {
+                intake.close();
+            }
+            if (intakeAppender != null) {
+                intakeAppender.close();
+            }
             if (plugins != null) {
                 plugins.close();
             }
@@ -214,12 +235,15 @@ public final class CatalogServer implements AutoCloseable {
 
     @Override
     public void close() {
-        plugins.close();
         try {
             http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             log.warn("HTTP server did not close cleanly: {}", e.toString());
         }
+        // stored requests not written yet stay in the queue, for the next start
+        intake.close();
+        intakeAppender.close();
+        plugins.close();
         db.close();
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -17,7 +17,7 @@ import java.util.Map;
 final class PluginsCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String QUERY = """
-            { plugins { instance type status lastSuccessAt lastError recordsWritten recordsRejected checkpoint { partition offset } } }""";
+            { plugins { instance type status lastSuccessAt lastError recordsWritten recordsRejected queued oldestQueuedAt checkpoint { partition offset } } }""";
 
     private PluginsCommand() {
     }
@@ -50,6 +50,10 @@ final class PluginsCommand {
             out.printf("%-24s %-14s %-9s %10d %9d  %-24s %s%n", p.path("instance").asText(), p.path("type").asText(),
                     p.path("status").asText(), p.path("recordsWritten").asLong(), p.path("recordsRejected").asLong(),
                     p.path("lastSuccessAt").asText("-"), p.path("lastError").isNull() ? "" : p.path("lastError").asText());
+            if (p.path("queued").asLong() > 0) {
+                out.printf("    queued: %d request(s) stored and not written yet, the oldest received %s%n", p.path("queued").asLong(),
+                        p.path("oldestQueuedAt").asText());
+            }
             for (JsonNode c : p.path("checkpoint")) {
                 out.printf("    %s -> %s%n", c.path("partition"), c.path("offset"));
             }

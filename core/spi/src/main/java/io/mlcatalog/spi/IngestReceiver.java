@@ -17,6 +17,16 @@ public interface IngestReceiver extends AutoCloseable {
      */
     ReceiverResponse handle(ReceivedRequest request, RecordWriter writer) throws Exception;
 
+    /**
+     * Whether {@link #handle} turns a request into the same records and the same answer whenever it is called
+     * with it: no clock, no state, nothing read but the request and the settings. Only then may an instance be
+     * configured {@code acknowledge: queued}: the host stores each request it accepts, answers, and calls
+     * {@code handle} with the stored request again later to write its records.
+     */
+    default boolean replayable() {
+        return false;
+    }
+
     @Override
     default void close() throws Exception {
     }

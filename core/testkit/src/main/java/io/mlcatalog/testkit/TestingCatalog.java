@@ -53,7 +53,7 @@ import java.util.function.Predicate;
 public final class TestingCatalog implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String STATUS = """
-            { plugins { instance type status lastSuccessAt lastError recordsWritten recordsRejected checkpoint { partition offset } } }""";
+            { plugins { instance type status lastSuccessAt lastError recordsWritten recordsRejected queued oldestQueuedAt checkpoint { partition offset } } }""";
     /** The tables that hold catalog data. */
     public static final List<String> DATA_TABLES = List.of("namespace", "code_version", "run", "artifact", "model", "model_version",
             "alias_event", "alias", "deployment", "tag", "lineage_edge", "assertion", "change_log", "plugin_checkpoint", "run_facet",
@@ -165,7 +165,7 @@ public final class TestingCatalog implements AutoCloseable {
 
     /**
      * An instance's status as {@code mlcatalog plugins} shows it, over GraphQL: {@code instance type status
-     * lastSuccessAt lastError recordsWritten recordsRejected checkpoint { partition offset }}.
+     * lastSuccessAt lastError recordsWritten recordsRejected queued oldestQueuedAt checkpoint { partition offset }}.
      *
      * @throws AssertionError when no such instance is configured
      */

@@ -1,7 +1,11 @@
 package io.mlcatalog.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mlcatalog.server.intake.Intake;
+import io.mlcatalog.server.intake.IntakeAppender;
+import io.mlcatalog.server.intake.IntakeQueue;
 import io.mlcatalog.server.plugin.BatchWriter;
+import io.mlcatalog.server.plugin.PluginsConfig;
 import io.mlcatalog.server.plugin.PluginHost;
 import io.mlcatalog.spi.ReceivedRequest;
 import io.mlcatalog.spi.ReceiverResponse;
@@ -16,6 +20,8 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +32,9 @@ import java.util.UUID;
 /**
  * {@code /ingest/<instance>/…}: hands each request to the instance's receiver, on a worker thread,
  * after the host's checks (the instance exists, its bearer token, its body size). What the receiver
- * writes goes through the same checked, transactional writes as everything else.
+ * writes goes through the same checked, transactional writes as everything else: at once (group-committed with
+ * the requests that arrive meanwhile), or, for an instance configured {@code acknowledge: queued}, checked at
+ * once, stored in the intake queue before the answer, and written behind by the {@link Intake}.
  */
 public final class IngestHandler implements Handler<RoutingContext> {
     private static final Logger log = LoggerFactory.getLogger(IngestHandler.class);
@@ -39,11 +47,16 @@ public final class IngestHandler implements Handler<RoutingContext> {
     private final ObjectMapper mapper;
     private final java.util.concurrent.ConcurrentMap<String, GroupCommit> groupCommits = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public IngestHandler(PluginHost host, BatchWriter writer, Clock clock, ObjectMapper mapper) {
+    private final IntakeAppender intakeAppender;
+    private final Intake intake;
+
+    public IngestHandler(PluginHost host, BatchWriter writer, Clock clock, ObjectMapper mapper, IntakeAppender intakeAppender, Intake intake) {
         this.host = host;
         this.writer = writer;
         this.clock = clock;
         this.mapper = mapper;
+        this.intakeAppender = intakeAppender;
+        this.intake = intake;
     }
 
     /**
@@ -98,10 +111,19 @@ public final class IngestHandler implements Handler<RoutingContext> {
         Map<String, List<String>> query = new LinkedHashMap<>();
         ctx.queryParams().forEach(q -> query.computeIfAbsent(q.getKey(), k -> new ArrayList<>()).add(q.getValue()));
         ReceivedRequest request = new ReceivedRequest(ctx.request().method().name(), path, query, headers, bytes);
-        GroupCommit commits = groupCommits.computeIfAbsent(instance, i -> new GroupCommit(i, writer, clock));
+        boolean queued = receiver.config().acknowledge() == PluginsConfig.Acknowledge.QUEUED;
+        Instant receivedAt = clock.instant();
+        AtomicBoolean carriesRecords = new AtomicBoolean();
+        GroupCommit commits = queued ? null : groupCommits.computeIfAbsent(instance, i -> new GroupCommit(i, writer, clock));
         RecordWriter records = batch -> {
             try {
-                commits.write(batch);
+                if (queued) {
+                    // checked now, written once the request is stored (see handle below) and replayed by the intake
+                    writer.validate(instance, batch, receivedAt);
+                    carriesRecords.compareAndSet(false, !batch.isEmpty());
+                } else {
+                    commits.write(batch);
+                }
             } catch (io.mlcatalog.spi.InvalidRecordException e) {
                 // the receiver answers its client; the status shows the reason too, as it does for a source's poll
                 host.receiverFailed(instance, "request refused, nothing written: " + e.getMessage(), 1);
@@ -111,7 +133,14 @@ public final class IngestHandler implements Handler<RoutingContext> {
         // receivers may block (they write synchronously): never on the event loop; unordered, so requests run side by side
         ctx.vertx().<ReceiverResponse>executeBlocking(() -> {
             try {
-                return PluginHost.withPluginClassLoader(receiver.receiver(), () -> receiver.receiver().handle(request, records));
+                ReceiverResponse response = PluginHost.withPluginClassLoader(receiver.receiver(),
+                        () -> receiver.receiver().handle(request, records));
+                if (queued && carriesRecords.get() && response.status() < 300) {
+                    // acknowledged once stored: a failure to store answers an error, and the client sends it again
+                    intakeAppender.append(new IntakeQueue.Stored(instance, receivedAt, request));
+                    intake.wake();
+                }
+                return response;
             } catch (Exception | LinkageError e) {
                 host.receiverFailed(instance, "request failed: " + e, 0);
                 throw e;

@@ -33,4 +33,18 @@ public interface BatchWriter {
      */
     Result write(String instance, List<MetadataRecord> records, Map<Map<String, String>, Map<String, String>> checkpoints,
                  Atomicity atomicity, Instant receivedAt) throws Exception;
+
+    /**
+     * As {@link #write}, with no checkpoints, each record with the instant its request was received: the
+     * records of requests stored in the intake queue and written later, together.
+     */
+    Result write(String instance, List<MetadataRecord> records, List<Instant> receivedAt, Atomicity atomicity) throws Exception;
+
+    /**
+     * Checks the records as {@link #write} does before it touches the database, without writing anything:
+     * what a request acknowledged before its records are written must pass.
+     *
+     * @throws InvalidRecordException for the first invalid record
+     */
+    void validate(String instance, List<MetadataRecord> records, Instant receivedAt) throws InvalidRecordException;
 }

@@ -68,7 +68,7 @@ public final class PluginHost implements AutoCloseable {
         Map<String, String> types = new LinkedHashMap<>();
         List<String> disabled = new ArrayList<>();
         try {
-            for (PluginsConfig.Instance instance : withDefaultInstances(catalog, config)) {
+            for (PluginsConfig.Instance instance : withDefaultInstances(catalog, config, env)) {
                 types.put(instance.name(), instance.type());
                 SourceFactory sourceFactory = catalog.sources().get(instance.type());
                 ReceiverFactory receiverFactory = catalog.receivers().get(instance.type());
@@ -89,6 +89,11 @@ public final class PluginHost implements AutoCloseable {
                 } else {
                     Context context = new Context(instance.name(), settings, clock, null, workRoot.resolve(instance.name()));
                     IngestReceiver receiver = create(instance, receiverFactory, () -> receiverFactory.create(context));
+                    if (instance.acknowledge() == PluginsConfig.Acknowledge.QUEUED && !receiver.replayable()) {
+                        closeQuietly(receiver);
+                        throw new PluginConfigError("plugin instance '" + instance.name() + "': acknowledge 'queued' needs a receiver that "
+                                + "maps a stored request again the same way, and type '" + instance.type() + "' does not say it does");
+                    }
                     receivers.put(instance.name(), new Receiver(instance.name(), instance.type(), receiver, instance));
                 }
                 log.info("plugin instance {} ({} from {}) {}", instance.name(), instance.type(), catalog.origin(instance.type()), settings);
@@ -105,14 +110,15 @@ public final class PluginHost implements AutoCloseable {
      * The configured instances, plus one with default settings for each receiver type that has a
      * well-known path and no instance configured (so that, say, OpenLineage clients work out of the box).
      */
-    private static List<PluginsConfig.Instance> withDefaultInstances(PluginCatalog catalog, PluginsConfig config) {
+    private static List<PluginsConfig.Instance> withDefaultInstances(PluginCatalog catalog, PluginsConfig config,
+                                                                     Function<String, String> env) {
         List<PluginsConfig.Instance> instances = new ArrayList<>(config.instances());
         catalog.receivers().forEach((type, factory) -> {
             boolean configured = config.instances().stream().anyMatch(i -> i.type().equals(type) || i.name().equals(type));
             boolean needsSettings = factory.settings().stream().anyMatch(io.mlcatalog.spi.Setting::required);
             if (factory.defaultPath().isPresent() && !configured && !needsSettings) {
-                instances.add(new PluginsConfig.Instance(type, type, PluginsConfig.DEFAULT_SCHEDULE, PluginsConfig.DEFAULT_TIMEOUT, true,
-                        null, PluginsConfig.DEFAULT_MAX_BODY_BYTES, Map.of()));
+                // the same overrides as a configured instance's (MLCATALOG_PLUGIN_OPENLINEAGE_ACKNOWLEDGE=queued, say)
+                instances.add(PluginsConfig.implicitInstance(type, env));
             }
         });
         return instances;
@@ -246,6 +252,11 @@ public final class PluginHost implements AutoCloseable {
         } catch (Exception e) {
             log.warn("plugin instance {}: could not record its status ({}): {}", instance, error, SourceRunner.describe(e));
         }
+    }
+
+    /** The receiver instances whose requests may be stored and replayed ({@link IngestReceiver#replayable}). */
+    public List<String> replayableReceivers() {
+        return receivers.values().stream().filter(r -> r.receiver().replayable()).map(Receiver::instance).toList();
     }
 
     public Optional<Receiver> receiver(String instance) {

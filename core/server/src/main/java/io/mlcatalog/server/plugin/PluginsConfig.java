@@ -2,6 +2,7 @@ package io.mlcatalog.server.plugin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import java.io.IOException;
@@ -31,12 +32,14 @@ import java.util.regex.Pattern;
  *     enabled: true
  *     token: ${env:TOKEN}     # receivers: requests must carry "Authorization: Bearer <token>"
  *     maxBodyBytes: 8388608   # receivers: the largest request body (default 8 MiB)
+ *     acknowledge: written    # receivers: answer once the records are written (default), or once the request
+ *                             # is stored ("queued"): they are written behind, see docs/operations.md
  *     settings:               # checked against what the type declares
  *       repository: /srv/git/churn-model
  *       token: ${env:GIT_TOKEN}
  * </pre>
  * An environment variable {@code MLCATALOG_PLUGIN_<NAME>_<KEY>} overrides {@code schedule}, {@code timeout},
- * {@code enabled}, {@code token} or {@code maxBodyBytes}, and {@code MLCATALOG_PLUGIN_<NAME>_SETTINGS_<KEY>} a
+ * {@code enabled}, {@code token}, {@code maxBodyBytes} or {@code acknowledge}, and {@code MLCATALOG_PLUGIN_<NAME>_SETTINGS_<KEY>} a
  * setting ({@code <NAME>} and {@code <KEY>} upper-cased, other characters as {@code _}; the {@code SETTINGS_}
  * keeps a setting called {@code token} apart from the instance's {@code token}): for {@code acme-git} above,
  * {@code MLCATALOG_PLUGIN_ACME_GIT_SCHEDULE=30s} and {@code MLCATALOG_PLUGIN_ACME_GIT_SETTINGS_REPOSITORY=/srv/git/other}.
@@ -49,7 +52,7 @@ public record PluginsConfig(List<Instance> instances) {
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
     private static final Set<String> INSTANCE_KEYS = Set.of("name", "type", "schedule", "timeout", "enabled", "token", "maxBodyBytes",
-            "settings");
+            "acknowledge", "settings");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -59,13 +62,26 @@ public record PluginsConfig(List<Instance> instances) {
         instances = List.copyOf(instances);
     }
 
-    /** One configured instance, as written (settings are checked against the type later). */
+    /** When a receiver answers a request that carries records. */
+    public enum Acknowledge {
+        /** Once its records are written (committed): what the client sees next is in the catalog. */
+        WRITTEN,
+        /**
+         * Once the request is stored (committed to the intake queue): its records are written behind, in large
+         * transactions. Many more requests a second, at the price of a moment between the answer and the catalog.
+         */
+        QUEUED
+    }
+
     /**
+     * One configured instance, as written (settings are checked against the type later).
+     *
      * @param token        receivers: the bearer token a request must carry, or null for none
      * @param maxBodyBytes receivers: the largest request body
+     * @param acknowledge  receivers: when a request is answered
      */
     public record Instance(String name, String type, Duration schedule, Duration timeout, boolean enabled, String token,
-                           long maxBodyBytes, Map<String, Object> settings) {
+                           long maxBodyBytes, Acknowledge acknowledge, Map<String, Object> settings) {
         public Instance {
             settings = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(settings));
         }
@@ -123,7 +139,7 @@ public record PluginsConfig(List<Instance> instances) {
             String key = it.next();
             if (!INSTANCE_KEYS.contains(key)) {
                 throw new PluginConfigError(instanceWhere + ": unknown key '" + key
-                        + "' (known: name, type, schedule, timeout, enabled, token, maxBodyBytes, settings)");
+                        + "' (known: name, type, schedule, timeout, enabled, token, maxBodyBytes, acknowledge, settings)");
             }
         }
         if (!NAME.matcher(name).matches()) {
@@ -149,6 +165,15 @@ public record PluginsConfig(List<Instance> instances) {
                 throw new PluginConfigError(instanceWhere + ": maxBodyBytes '" + maxBody + "' is not a positive number of bytes");
             }
         }
+        String ack = override(env, name, "acknowledge", node.path("acknowledge").asText(null));
+        Acknowledge acknowledge = Acknowledge.WRITTEN;
+        if (ack != null) {
+            acknowledge = switch (ack.strip().toLowerCase(Locale.ROOT)) {
+                case "written" -> Acknowledge.WRITTEN;
+                case "queued" -> Acknowledge.QUEUED;
+                default -> throw new PluginConfigError(instanceWhere + ": acknowledge '" + ack + "' is not 'written' or 'queued'");
+            };
+        }
         Map<String, Object> settings = new LinkedHashMap<>();
         JsonNode s = node.path("settings");
         if (!s.isMissingNode() && !s.isNull()) {
@@ -166,8 +191,19 @@ public record PluginsConfig(List<Instance> instances) {
                 schedule == null ? DEFAULT_SCHEDULE : duration(instanceWhere, "schedule", schedule),
                 timeout == null ? DEFAULT_TIMEOUT : duration(instanceWhere, "timeout", timeout),
                 enabled == null || bool(instanceWhere, "enabled", enabled),
-                token == null || token.isBlank() ? null : token, maxBodyBytes,
+                token == null || token.isBlank() ? null : token, maxBodyBytes, acknowledge,
                 settings);
+    }
+
+    /**
+     * The instance the host runs for a receiver type with a well-known path when none is configured: named
+     * after the type, default settings, with the environment's overrides applied as to a configured one.
+     */
+    static Instance implicitInstance(String type, Function<String, String> env) {
+        ObjectNode node = YAML.createObjectNode();
+        node.put("name", type);
+        node.put("type", type);
+        return instance(null, -1, node, env);
     }
 
     private static List<String> listOf(JsonNode array) {

@@ -77,11 +77,35 @@ public final class RecordBatchWriter implements BatchWriter {
     @Override
     public Result write(String instance, List<MetadataRecord> records, Map<Map<String, String>, Map<String, String>> checkpoints,
                         Atomicity atomicity, Instant receivedAt) throws Exception {
+        return write(instance, records, java.util.Collections.nCopies(records.size(), receivedAt), checkpoints, atomicity);
+    }
+
+    @Override
+    public Result write(String instance, List<MetadataRecord> records, List<Instant> receivedAt, Atomicity atomicity) throws Exception {
+        if (receivedAt.size() != records.size()) {
+            throw new IllegalArgumentException(records.size() + " records, " + receivedAt.size() + " instants");
+        }
+        return write(instance, records, receivedAt, Map.of(), atomicity);
+    }
+
+    @Override
+    public void validate(String instance, List<MetadataRecord> records, Instant receivedAt) throws InvalidRecordException {
+        for (int i = 0; i < records.size(); i++) {
+            try {
+                op(instance, records.get(i), receivedAt);
+            } catch (CatalogException e) {
+                throw invalid(i, records.get(i), e);
+            }
+        }
+    }
+
+    private Result write(String instance, List<MetadataRecord> records, List<Instant> receivedAt,
+                         Map<Map<String, String>, Map<String, String>> checkpoints, Atomicity atomicity) throws Exception {
         List<Op> ops = new ArrayList<>(records.size());
         List<InvalidRecordException> rejected = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
             try {
-                ops.add(new Op(i, op(instance, records.get(i), receivedAt)));
+                ops.add(new Op(i, op(instance, records.get(i), receivedAt.get(i))));
             } catch (CatalogException e) {
                 InvalidRecordException invalid = invalid(i, records.get(i), e);
                 if (atomicity == Atomicity.ALL_OR_NOTHING) {

@@ -26,9 +26,14 @@ public final class PluginStore {
         this.db = db;
     }
 
-    /** An instance's status as stored. */
+    /**
+     * An instance's status as stored, with its backlog in the intake queue.
+     *
+     * @param queued         requests accepted and stored, whose records are not written yet
+     * @param oldestQueuedAt when the oldest of them was received, or null
+     */
     public record Status(String instance, String type, String status, OffsetDateTime lastSuccessAt, String lastError,
-                         OffsetDateTime lastErrorAt, long recordsWritten, long recordsRejected) {
+                         OffsetDateTime lastErrorAt, long recordsWritten, long recordsRejected, long queued, OffsetDateTime oldestQueuedAt) {
     }
 
     /** Every committed offset of an instance, by partition. */
@@ -117,14 +122,18 @@ public final class PluginStore {
 
     public Future<List<Status>> statuses() {
         return db.query("""
-                select instance, type, status, last_success_at, last_error, last_error_at, records_written, records_rejected
-                from plugin_status order by instance
+                select s.instance, s.type, s.status, s.last_success_at, s.last_error, s.last_error_at, s.records_written, s.records_rejected,
+                       coalesce(q.queued, 0) as queued, q.oldest as oldest_queued_at
+                from plugin_status s
+                left join (select instance, count(*) as queued, min(received_at) as oldest from intake_queue where refused is null
+                           group by instance) q on q.instance = s.instance
+                order by s.instance
                 """, Tuple.tuple()).map(rows -> {
             List<Status> result = new ArrayList<>();
             for (Row r : rows) {
                 result.add(new Status(r.getString("instance"), r.getString("type"), r.getString("status"),
                         r.getOffsetDateTime("last_success_at"), r.getString("last_error"), r.getOffsetDateTime("last_error_at"),
-                        r.getLong("records_written"), r.getLong("records_rejected")));
+                        r.getLong("records_written"), r.getLong("records_rejected"), r.getLong("queued"), r.getOffsetDateTime("oldest_queued_at")));
             }
             return result;
         });

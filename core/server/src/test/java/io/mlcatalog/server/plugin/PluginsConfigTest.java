@@ -77,7 +77,19 @@ class PluginsConfigTest {
         assertThat(i.enabled()).isTrue();
         assertThat(i.token()).isNull();
         assertThat(i.maxBodyBytes()).isEqualTo(8L * 1024 * 1024);
+        assertThat(i.acknowledge()).isEqualTo(PluginsConfig.Acknowledge.WRITTEN);
         assertThat(i.settings()).isEmpty();
+    }
+
+    @Test
+    void acknowledgeIsWrittenOrQueuedAndTheEnvironmentMayOverrideIt() throws IOException {
+        assertThat(load("plugins:\n  - {name: lineage, type: openlineage, acknowledge: queued}\n").instances().get(0).acknowledge())
+                .isEqualTo(PluginsConfig.Acknowledge.QUEUED);
+        assertThat(load("plugins:\n  - {name: lineage, type: openlineage, acknowledge: queued}\n",
+                Map.of("MLCATALOG_PLUGIN_LINEAGE_ACKNOWLEDGE", "written")).instances().get(0).acknowledge())
+                .isEqualTo(PluginsConfig.Acknowledge.WRITTEN);
+        refused("plugins:\n  - {name: lineage, type: openlineage, acknowledge: later}\n", "plugin instance 'lineage'",
+                "acknowledge 'later' is not 'written' or 'queued'");
     }
 
     @Test

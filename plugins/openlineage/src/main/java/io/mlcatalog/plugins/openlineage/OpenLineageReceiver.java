@@ -48,6 +48,12 @@ final class OpenLineageReceiver implements IngestReceiver {
         this.maxBatchEvents = maxBatchEvents;
     }
 
+    /** The answer and the records depend on the request alone: it may be stored and replayed (acknowledge: queued). */
+    @Override
+    public boolean replayable() {
+        return true;
+    }
+
     @Override
     public ReceiverResponse handle(ReceivedRequest request, RecordWriter writer) throws Exception {
         if (!request.path().equals("/") && !request.path().equals("/batch")) {
@@ -66,7 +72,7 @@ final class OpenLineageReceiver implements IngestReceiver {
         String contentType = request.header("Content-Type").orElse("").toLowerCase(Locale.ROOT);
         String trimmed = body.stripLeading();
         if (contentType.contains("ndjson") || contentType.contains("jsonl") || contentType.contains("json-seq") || severalTexts(body)) {
-            return batch(ndjson(body), writer);
+            return batch(ndjson(body), request.body().length, writer);
         }
         if (trimmed.startsWith("[")) {
             JsonNode array;
@@ -79,7 +85,7 @@ final class OpenLineageReceiver implements IngestReceiver {
             for (int i = 0; i < array.size(); i++) {
                 events.add(new Candidate(i, array.get(i), null));
             }
-            return batch(events, writer);
+            return batch(events, request.body().length, writer);
         }
         return single(body, request.body().length, writer);
     }
@@ -152,7 +158,7 @@ final class OpenLineageReceiver implements IngestReceiver {
         return events;
     }
 
-    private ReceiverResponse batch(List<Candidate> candidates, RecordWriter writer) throws JsonProcessingException {
+    private ReceiverResponse batch(List<Candidate> candidates, int bodyBytes, RecordWriter writer) throws JsonProcessingException {
         if (candidates.size() > maxBatchEvents) {
             return error(413, "the batch has " + candidates.size() + " events; at most " + maxBatchEvents + " are accepted", "$");
         }
@@ -163,7 +169,8 @@ final class OpenLineageReceiver implements IngestReceiver {
                 results[c.index()] = rejected(c.index(), c.unreadable(), "$");
                 continue;
             }
-            if (c.node() != null && json.writeValueAsBytes(c.node()).length > maxEventBytes) {
+            // no event of a body within the limit can be over it: the events are measured (written out again) only otherwise
+            if (c.node() != null && bodyBytes > maxEventBytes && json.writeValueAsBytes(c.node()).length > maxEventBytes) {
                 results[c.index()] = rejected(c.index(), "the event is larger than " + maxEventBytes + " bytes", "$");
                 continue;
             }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The receiver in a real catalog: what each event records, what it refuses, and who may send. */
 class DeploymentWebhookIT {
@@ -282,5 +283,14 @@ class DeploymentWebhookIT {
         HttpResponse<String> elsewhere = HTTP.send(HttpRequest.newBuilder(URI.create(catalog.url("/ingest/deploys/x")))
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(elsewhere.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aWebhookCannotAcknowledgeBeforeWritingSinceItsRecordsDependOnWhenTheRequestArrives() {
+        // an event without a time is recorded at its arrival: replayed later, it would say another instant
+        assertThatThrownBy(() -> TestingCatalog.builder()
+                .instance("queued-deploys", "deployments", Map.of("namespace", "growth"), Map.of("acknowledge", "queued")).start())
+                .hasMessageContaining("plugin instance 'queued-deploys': acknowledge 'queued' needs a receiver that maps a stored request"
+                        + " again the same way, and type 'deployments' does not say it does");
     }
 }

@@ -1,0 +1,164 @@
+package io.mlcatalog.plugins.openlineage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mlcatalog.testkit.TestingCatalog;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A receiver configured {@code acknowledge: queued}: an event is answered once stored in the intake queue and
+ * written behind, by replaying it. What a client sees in the end is what writing at once leaves; an event is
+ * accepted even while the catalog cannot write; bad events are refused at once, nothing stored; a request stored
+ * before a start (a crash, another server's) is written; credentials are never stored.
+ */
+class QueuedIntakeIT {
+    private static final String TOKEN = "queued-intake-test-token";
+    private static TestingCatalog queued;
+    private static LineageHttp http;
+
+    @BeforeAll
+    static void start() {
+        queued = TestingCatalog.builder()
+                .instance("openlineage", "openlineage", Map.of(), Map.of("acknowledge", "queued", "token", TOKEN))
+                .start();
+        http = new LineageHttp(queued);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (queued != null) {
+            queued.close();
+        }
+    }
+
+    private static HttpResponse<String> post(String body) {
+        return http.post(LineageHttp.PATH, "application/json", body.getBytes(StandardCharsets.UTF_8), "Bearer " + TOKEN);
+    }
+
+    private static void awaitWritten() {
+        queued.awaitStatus("openlineage", s -> s.path("queued").asLong() == 0, Duration.ofSeconds(60));
+    }
+
+    @Test
+    void theCorpusQueuedSinglyAndInBatchesLeavesWhatWritingAtOnceLeaves() {
+        Map<String, Corpus.Scenario> scenarios = Corpus.scenarios();
+        List<String> events = new ArrayList<>();
+        scenarios.values().forEach(s -> events.addAll(s.events()));
+        List<Integer> atOnceAnswers = new ArrayList<>();
+        JsonNode atOnce;
+        try (TestingCatalog written = TestingCatalog.builder().start()) {
+            LineageHttp writtenHttp = new LineageHttp(written);
+            events.forEach(e -> atOnceAnswers.add(writtenHttp.post(e).statusCode()));
+            atOnce = CatalogState.of(written);
+        }
+        List<Integer> queuedAnswers = new ArrayList<>();
+        events.forEach(e -> queuedAnswers.add(post(e).statusCode()));
+        // and again, as an array and as newline-delimited JSON: stored twice more, changing nothing
+        JsonNode array = LineageHttp.json(http.post(LineageHttp.PATH, "application/json",
+                ("[" + String.join(",", events) + "]").getBytes(StandardCharsets.UTF_8), "Bearer " + TOKEN));
+        StringBuilder ndjson = new StringBuilder();
+        events.forEach(e -> ndjson.append(LineageHttp.compact(e)).append('\n'));
+        JsonNode lines = LineageHttp.json(http.post(LineageHttp.PATH, "application/x-ndjson",
+                ndjson.toString().getBytes(StandardCharsets.UTF_8), "Bearer " + TOKEN));
+        awaitWritten();
+
+        assertThat(queuedAnswers).isEqualTo(atOnceAnswers);
+        long refusedAtOnce = atOnceAnswers.stream().filter(s -> s != 201).count();
+        assertThat(array.path("rejected").asLong()).isEqualTo(refusedAtOnce);
+        assertThat(lines.path("rejected").asLong()).isEqualTo(refusedAtOnce);
+        assertThat(array.path("accepted").asLong()).isEqualTo(events.size() - refusedAtOnce).isGreaterThan(60);
+        JsonNode state = CatalogState.of(queued);
+        assertThat(CatalogState.diff(atOnce, state)).isEmpty();
+        assertThat(state.path("runs").size()).isGreaterThan(10);
+        assertThat(queued.count("select count(*) from intake_queue")).isZero();
+    }
+
+    @Test
+    void anEventIsAcceptedWhileTheCatalogCannotWriteAndWrittenOnceItCan() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        ObjectNode start = Events.run("START", "2026-03-01T10:00:00Z", runId, "queued-blocked", "train");
+        Events.output(start, "s3://bucket", "blocked/features.parquet");
+        ObjectNode complete = Events.run("COMPLETE", "2026-03-01T10:05:00Z", runId, "queued-blocked", "train");
+        try (Connection c = queued.connect()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                // no run can be written while this lock is held
+                s.execute("lock table run in exclusive mode");
+            }
+            assertThat(post(start.toString()).statusCode()).isEqualTo(201);
+            assertThat(post(complete.toString()).statusCode()).isEqualTo(201);
+
+            JsonNode status = queued.status("openlineage");
+            assertThat(status.path("queued").asLong()).isGreaterThanOrEqualTo(2);
+            assertThat(status.path("oldestQueuedAt").isTextual()).isTrue();
+            try (Statement s = c.createStatement();
+                 ResultSet headers = s.executeQuery("select headers::text from intake_queue where instance = 'openlineage'")) {
+                while (headers.next()) {
+                    // the bearer token was checked, and is not kept
+                    assertThat(headers.getString(1)).doesNotContainIgnoringCase("authorization").doesNotContain(TOKEN)
+                            .containsIgnoringCase("content-type");
+                }
+            }
+            c.rollback();
+        }
+        awaitWritten();
+
+        JsonNode run = queued.query("{ run(namespace: \"queued-blocked\", name: \"train\", externalId: \"" + runId
+                + "\") { status startedAt endedAt outputs { uri } } }").path("run");
+        assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(Instant.parse(run.path("startedAt").asText())).isEqualTo("2026-03-01T10:00:00Z");
+        assertThat(Instant.parse(run.path("endedAt").asText())).isEqualTo("2026-03-01T10:05:00Z");
+        assertThat(run.path("outputs").get(0).path("uri").asText()).isEqualTo("s3://bucket/blocked/features.parquet");
+    }
+
+    @Test
+    void aBadEventIsRefusedAtOnceAndNothingOfItIsStored() {
+        ObjectNode event = Events.run("START", "2026-03-01T10:00:00Z", UUID.randomUUID().toString(), "queued-bad", "train");
+        ((ObjectNode) event.get("job")).remove("name");
+        long before = queued.count("select count(*) from intake_queue where body::text like '%queued-bad%'");
+
+        HttpResponse<String> r = post(event.toString());
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(LineageHttp.json(r).path("path").asText()).isEqualTo("$.job.name");
+        assertThat(queued.count("select count(*) from intake_queue where convert_from(body, 'UTF8') like '%queued-bad%'"))
+                .isEqualTo(before).isZero();
+    }
+
+    @Test
+    void aRequestStoredBeforeThisServerStartedIsWritten() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        ObjectNode complete = Events.run("COMPLETE", "2026-03-02T08:00:00Z", runId, "queued-left-over", "score");
+        // as a server that died after storing it (and after claiming it: the claim ran out) leaves it; no server wakes for it
+        try (Connection c = queued.connect(); PreparedStatement s = c.prepareStatement("""
+                insert into intake_queue (instance, received_at, method, path, query, headers, body, claimed_until)
+                values ('openlineage', '2026-03-02T08:00:01Z', 'POST', '/', '{}', '{"content-type": ["application/json"]}', ?,
+                        now() - interval '1 second')""")) {
+            s.setBytes(1, complete.toString().getBytes(StandardCharsets.UTF_8));
+            s.executeUpdate();
+        }
+        awaitWritten();
+
+        JsonNode run = queued.query("{ run(namespace: \"queued-left-over\", name: \"score\", externalId: \"" + runId
+                + "\") { status endedAt } }").path("run");
+        assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(Instant.parse(run.path("endedAt").asText())).isEqualTo("2026-03-02T08:00:00Z");
+    }
+}
