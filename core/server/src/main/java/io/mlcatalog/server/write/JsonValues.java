@@ -40,24 +40,54 @@ public final class JsonValues {
         return (Map<String, Object>) normalize(field, value, 0, budget);
     }
 
+    /**
+     * Where a value is, built into text only for an error message: a document of thousands of values is checked
+     * without building a path for each.
+     */
+    private record Where(Where parent, String field, String key, int index) {
+        static Where root(String field) {
+            return new Where(null, field, null, -1);
+        }
+
+        Where key(String k) {
+            return new Where(this, null, k, -1);
+        }
+
+        Where index(int i) {
+            return new Where(this, null, null, i);
+        }
+
+        @Override
+        public String toString() {
+            if (parent == null) {
+                return field;
+            }
+            return parent + (key != null ? "." + key : "[" + index + "]");
+        }
+    }
+
     private static Object normalize(String field, Object v, int depth, int[] budget) {
+        return normalize(Where.root(field), v, depth, budget);
+    }
+
+    private static Object normalize(Where where, Object v, int depth, int[] budget) {
         if (--budget[0] < 0) {
-            throw CatalogException.badInput(field, field + " is too large: it holds more values than the catalog keeps");
+            throw CatalogException.badInput(where.toString(), where + " is too large: it holds more values than the catalog keeps");
         }
         if (depth > MAX_DEPTH) {
-            throw CatalogException.badInput(field, field + " is nested too deeply: at most " + MAX_DEPTH + " levels");
+            throw CatalogException.badInput(where.toString(), where + " is nested too deeply: at most " + MAX_DEPTH + " levels");
         }
         if (v == null || v instanceof Boolean) {
             return v;
         }
         if (v instanceof String s) {
-            Text.jsonString(field, s);
+            jsonString(where, s);
             return s;
         }
         if (v instanceof Number n) {
             Number normal = JsonNumbers.normalize(n);
             if (normal == null) {
-                throw CatalogException.badInput(field, field + " must be a finite number");
+                throw CatalogException.badInput(where.toString(), where + " must be a finite number");
             }
             return normal;
         }
@@ -65,19 +95,27 @@ public final class JsonValues {
             Map<String, Object> out = new LinkedHashMap<>();
             for (var e : m.entrySet()) {
                 String key = String.valueOf(e.getKey());
-                Text.jsonString(field, key);
-                out.put(key, normalize(field + "." + key, e.getValue(), depth + 1, budget));
+                jsonString(where, key);
+                out.put(key, normalize(where.key(key), e.getValue(), depth + 1, budget));
             }
             return out;
         }
         if (v instanceof List<?> l) {
             java.util.ArrayList<Object> out = new java.util.ArrayList<>(l.size());
             for (int i = 0; i < l.size(); i++) {
-                out.add(normalize(field + "[" + i + "]", l.get(i), depth + 1, budget));
+                out.add(normalize(where.index(i), l.get(i), depth + 1, budget));
             }
             return out;
         }
-        throw CatalogException.badInput(field, field + " is not a JSON value");
+        throw CatalogException.badInput(where.toString(), where + " is not a JSON value");
     }
 
+    /** {@link Text#jsonString}, naming the place only when the text is refused. */
+    private static void jsonString(Where where, String s) {
+        try {
+            Text.jsonString("", s);
+        } catch (CatalogException refused) {
+            Text.jsonString(where.toString(), s);
+        }
+    }
 }

@@ -123,7 +123,40 @@ final class EventParser {
         if (!f.isObject()) {
             throw new EventError(path + "." + field, field + " must be an object of named facets");
         }
-        return json.convertValue(f, LinkedHashMap.class);
+        return (Map<String, Object>) plain(f);
+    }
+
+    /**
+     * A JSON tree as plain Java values (maps in field order, lists, strings, numbers as parsed, booleans, null): what
+     * {@code convertValue(node, Map.class)} gives, without writing the tree out and reading it again.
+     */
+    static Object plain(JsonNode n) {
+        if (n.isObject()) {
+            Map<String, Object> map = new LinkedHashMap<>();
+            for (var it = n.fields(); it.hasNext(); ) {
+                var e = it.next();
+                map.put(e.getKey(), plain(e.getValue()));
+            }
+            return map;
+        }
+        if (n.isArray()) {
+            List<Object> list = new java.util.ArrayList<>(n.size());
+            n.forEach(x -> list.add(plain(x)));
+            return list;
+        }
+        if (n.isTextual()) {
+            return n.textValue();
+        }
+        if (n.isNumber()) {
+            return n.numberValue();
+        }
+        if (n.isBoolean()) {
+            return n.booleanValue();
+        }
+        if (n.isNull() || n.isMissingNode()) {
+            return null;
+        }
+        throw new IllegalArgumentException("not a JSON value: " + n.getNodeType());
     }
 
     private static JsonNode object(JsonNode owner, String path, String field) throws EventError {

@@ -2,6 +2,7 @@ package io.mlcatalog.plugins.openlineage;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,6 +21,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 
@@ -39,6 +41,9 @@ final class OpenLineageReceiver implements IngestReceiver {
     private final int maxBatchEvents;
     // a body is one JSON text: "{…} garbage" is malformed, not an event followed by something to ignore
     private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** Reads one element of an array, the parser left on its last token (the rest of the array follows). */
+    private final com.fasterxml.jackson.databind.ObjectReader element = json.readerFor(JsonNode.class)
+            .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final EventParser parser = new EventParser(json);
     private final EventMapper mapper = new EventMapper();
 
@@ -72,20 +77,19 @@ final class OpenLineageReceiver implements IngestReceiver {
         String contentType = request.header("Content-Type").orElse("").toLowerCase(Locale.ROOT);
         String trimmed = body.stripLeading();
         if (contentType.contains("ndjson") || contentType.contains("jsonl") || contentType.contains("json-seq") || severalTexts(body)) {
-            return batch(ndjson(body), request.body().length, writer);
+            List<String> lines = java.util.Arrays.stream(body.split("\n")).filter(l -> !l.isBlank()).toList();
+            return batch(lines.size(), ndjson(lines), request.body().length, writer);
         }
         if (trimmed.startsWith("[")) {
-            JsonNode array;
+            int count;
             try {
-                array = json.readTree(body);
+                count = countArray(body);
             } catch (JsonProcessingException e) {
                 return error(400, "malformed JSON: " + e.getOriginalMessage(), "$");
+            } catch (java.io.IOException e) {
+                return error(400, "malformed JSON: " + e.getMessage(), "$");
             }
-            List<Candidate> events = new ArrayList<>();
-            for (int i = 0; i < array.size(); i++) {
-                events.add(new Candidate(i, array.get(i), null));
-            }
-            return batch(events, request.body().length, writer);
+            return batch(count, arrayElements(body), request.body().length, writer);
         }
         return single(body, request.body().length, writer);
     }
@@ -141,30 +145,92 @@ final class OpenLineageReceiver implements IngestReceiver {
     private record Candidate(int index, JsonNode node, String unreadable) {
     }
 
-    private List<Candidate> ndjson(String body) {
-        List<Candidate> events = new ArrayList<>();
-        int index = 0;
-        for (String line : body.split("\n")) {
-            if (line.isBlank()) {
-                continue;
+    /**
+     * The events of an array, one at a time: a batch is read, checked and written a chunk at a time, never held
+     * whole as a tree (a 32 MiB batch would be some hundreds of MiB of it). {@link #countArray} has read it through
+     * before, so it is well-formed.
+     */
+    private Iterator<Candidate> arrayElements(String body) throws java.io.IOException {
+        JsonParser p = json.createParser(body);
+        p.nextToken(); // [
+        return new Iterator<>() {
+            int index;
+            JsonToken next = p.nextToken();
+
+            @Override
+            public boolean hasNext() {
+                return next != null && next != JsonToken.END_ARRAY;
             }
-            try {
-                events.add(new Candidate(index, json.readTree(line), null));
-            } catch (JsonProcessingException e) {
-                events.add(new Candidate(index, null, "malformed JSON: " + e.getOriginalMessage()));
+
+            @Override
+            public Candidate next() {
+                try {
+                    JsonNode node = element.readValue(p);
+                    next = p.nextToken();
+                    return new Candidate(index++, node, null);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
             }
-            index++;
-        }
-        return events;
+        };
     }
 
-    private ReceiverResponse batch(List<Candidate> candidates, int bodyBytes, RecordWriter writer) throws JsonProcessingException {
-        if (candidates.size() > maxBatchEvents) {
-            return error(413, "the batch has " + candidates.size() + " events; at most " + maxBatchEvents + " are accepted", "$");
+    /**
+     * The number of values of a JSON array, read through without building them: a malformed body, or one with
+     * more after the array, is refused whole before anything of it is written.
+     */
+    private int countArray(String body) throws java.io.IOException {
+        try (JsonParser p = json.createParser(body)) {
+            p.nextToken(); // [
+            int count = 0;
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                if (t == null) {
+                    throw new java.io.IOException("the array is not closed: ']' is missing");
+                }
+                p.skipChildren();
+                count++;
+            }
+            JsonToken after = p.nextToken();
+            if (after != null) {
+                throw new java.io.IOException("a JSON value follows the array (" + after + "): send one array of events");
+            }
+            return count;
         }
-        ObjectNode[] results = new ObjectNode[candidates.size()];
-        List<Parsed> toWrite = new ArrayList<>();
-        for (Candidate c : candidates) {
+    }
+
+    /** The events of newline-delimited JSON, one line at a time. */
+    private Iterator<Candidate> ndjson(List<String> lines) {
+        Iterator<String> it = lines.iterator();
+        return new Iterator<>() {
+            int index;
+
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public Candidate next() {
+                String line = it.next();
+                int at = index++;
+                try {
+                    return new Candidate(at, json.readTree(line), null);
+                } catch (JsonProcessingException e) {
+                    return new Candidate(at, null, "malformed JSON: " + e.getOriginalMessage());
+                }
+            }
+        };
+    }
+
+    private ReceiverResponse batch(int count, Iterator<Candidate> candidates, int bodyBytes, RecordWriter writer)
+            throws JsonProcessingException {
+        if (count > maxBatchEvents) {
+            return error(413, "the batch has " + count + " events; at most " + maxBatchEvents + " are accepted", "$");
+        }
+        ObjectNode[] results = new ObjectNode[count];
+        List<Parsed> chunk = new ArrayList<>();
+        while (candidates.hasNext()) {
+            Candidate c = candidates.next();
             if (c.unreadable() != null) {
                 results[c.index()] = rejected(c.index(), c.unreadable(), "$");
                 continue;
@@ -175,13 +241,17 @@ final class OpenLineageReceiver implements IngestReceiver {
                 continue;
             }
             try {
-                toWrite.add(new Parsed(c.index(), mapper.records(parser.parse(c.node()))));
+                chunk.add(new Parsed(c.index(), mapper.records(parser.parse(c.node()))));
             } catch (EventError e) {
                 results[c.index()] = rejected(c.index(), e.getMessage(), e.path());
             }
+            if (chunk.size() == EVENTS_PER_TRANSACTION) {
+                write(chunk, writer, results);
+                chunk = new ArrayList<>();
+            }
         }
-        for (int from = 0; from < toWrite.size(); from += EVENTS_PER_TRANSACTION) {
-            write(toWrite.subList(from, Math.min(toWrite.size(), from + EVENTS_PER_TRANSACTION)), writer, results);
+        if (!chunk.isEmpty()) {
+            write(chunk, writer, results);
         }
         ArrayNode events = json.createArrayNode();
         int accepted = 0;

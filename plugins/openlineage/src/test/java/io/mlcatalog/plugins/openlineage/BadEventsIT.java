@@ -112,6 +112,10 @@ class BadEventsIT {
         assertRefused("", 400, "$");
         assertRefused("\"an event\"", 400, "$");
         assertRefused("{}", 400, "$.eventTime");
+        // a batch is read through before any of it is written: a valid first event of a broken array is not
+        assertRefused("[" + valid() + ", {\"eventTime\": ", 400, "$");
+        assertRefused("[" + valid() + ", " + valid() + "] trailing", 400, "$");
+        assertRefused("[" + valid() + ", " + valid(), 400, "$");
     }
 
     @Test

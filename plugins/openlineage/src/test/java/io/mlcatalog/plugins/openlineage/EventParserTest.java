@@ -204,4 +204,18 @@ class EventParserTest {
                 .hasMessageContaining(message)
                 .satisfies(t -> assertThat(((EventError) t).path()).isEqualTo(path));
     }
+
+    @Test
+    void facetsAreReadAsTheSamePlainValuesJacksonWouldConvertThemTo() throws Exception {
+        JsonNode facets = LineageHttp.JSON.readTree("""
+                {"a": {"_producer": "p", "int": 7, "long": 12345678901, "big": 123456789012345678901234567890, "float": 1.5,
+                 "exp": 1e300, "neg": -0.0, "t": true, "f": false, "n": null, "s": "caf\u00e9 \ud83d\ude00",
+                 "list": [1, "two", [3.25, {"x": null}], {}], "empty": [], "nested": {"deep": {"deeper": [{"k": "v"}]}}}}""");
+
+        Object plain = EventParser.plain(facets);
+
+        assertThat(plain).isEqualTo(LineageHttp.JSON.convertValue(facets, java.util.LinkedHashMap.class));
+        assertThat(new java.util.ArrayList<Object>(((java.util.Map<?, ?>) ((java.util.Map<?, ?>) plain).get("a")).keySet()))
+                .containsExactly("_producer", "int", "long", "big", "float", "exp", "neg", "t", "f", "n", "s", "list", "empty", "nested");
+    }
 }
