@@ -16,9 +16,6 @@ import io.mlcatalog.spi.ReceiverResponse;
 import io.mlcatalog.spi.RecordWriter;
 import io.mlcatalog.spi.record.MetadataRecord;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -67,13 +64,10 @@ final class OpenLineageReceiver implements IngestReceiver {
         if (!request.method().equals("POST")) {
             return error(405, "send OpenLineage events with POST", null);
         }
-        String body;
-        try {
-            body = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(request.body())).toString();
-        } catch (CharacterCodingException e) {
+        if (!Utf8.isWellFormed(request.body())) {
             return error(400, "the body is not valid UTF-8", "$");
         }
+        String body = new String(request.body(), StandardCharsets.UTF_8);
         String contentType = request.header("Content-Type").orElse("").toLowerCase(Locale.ROOT);
         String trimmed = body.stripLeading();
         if (contentType.contains("ndjson") || contentType.contains("jsonl") || contentType.contains("json-seq") || severalTexts(body)) {
