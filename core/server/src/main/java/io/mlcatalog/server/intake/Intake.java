@@ -52,6 +52,11 @@ public final class Intake implements AutoCloseable {
     private final List<String> instances;
     private final List<Thread> workers = new ArrayList<>();
     private final Object signal = new Object();
+    /**
+     * Workers replay side by side but write one at a time: the requests of a pipeline touch the same rows (its
+     * datasets, the run of its DAG), and two transactions writing them at once would only wait on each other's locks.
+     */
+    private final java.util.concurrent.Semaphore writing = new java.util.concurrent.Semaphore(1);
     private long wakeups;
     private volatile boolean closed;
 
@@ -222,6 +227,7 @@ public final class Intake implements AutoCloseable {
                 records.addAll(u.records());
                 receivedAt.addAll(Collections.nCopies(u.records().size(), u.from().receivedAt()));
             }
+            writing.acquire();
             try {
                 writer.write(e.getKey(), records, receivedAt, Atomicity.ALL_OR_NOTHING);
             } catch (InvalidRecordException combined) {
@@ -236,6 +242,8 @@ public final class Intake implements AutoCloseable {
                         refused.put(u.from().id(), alone.getMessage());
                     }
                 }
+            } finally {
+                writing.release();
             }
         }
     }

@@ -45,9 +45,9 @@ public final class FacetStore {
 
     /*
      * Each put below is one statement for all the facets it is given, however many: the rows arrive as arrays, the
-     * latest assertion of each facet is picked in the statement with the same rule the upsert applies to the stored
-     * row (later event time, then the larger document text), and the rows are written in key order, so that two
-     * concurrent writers take their row locks in the same order and cannot deadlock.
+     * latest assertion of each facet is picked (in Java by event time; the rare ties of one instant in the statement,
+     * by the document's text, the rule the upsert applies to the stored row), and the rows are written in key order,
+     * so that two concurrent writers take their row locks in the same order and cannot deadlock.
      */
 
     public Future<Void> putRunFacets(SqlClient tx, UUID runId, OffsetDateTime at, Map<String, Object> facets) {
@@ -60,15 +60,8 @@ public final class FacetStore {
         if (c.isEmpty()) {
             return Future.succeededFuture();
         }
-        return db.query(tx, """
-                insert into run_facet (run_id, name, event_time, value)
-                select distinct on (run_id, name) run_id, name, event_time, value::jsonb
-                from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[]) as f(run_id, name, event_time, value)
-                order by run_id, name, event_time desc, value::jsonb::text desc
-                on conflict (run_id, name) do update set event_time = excluded.event_time, value = excluded.value
-                where excluded.event_time > run_facet.event_time
-                   or (excluded.event_time = run_facet.event_time and excluded.value::text > run_facet.value::text)
-                """, Tuple.of(c.keys(UUID[]::new, 0), c.names(), c.times(), c.values())).mapEmpty();
+        return db.query(tx, c.statement("run_facet", "run_id", "uuid"),
+                Tuple.of(c.keys(UUID[]::new, 0), c.names(), c.times(), c.values())).mapEmpty();
     }
 
     public Future<Void> putJobFacets(SqlClient tx, Job job, OffsetDateTime at, Map<String, Object> facets) {
@@ -81,15 +74,8 @@ public final class FacetStore {
         if (c.isEmpty()) {
             return Future.succeededFuture();
         }
-        return db.query(tx, """
-                insert into job_facet (namespace, job, name, event_time, value)
-                select distinct on (namespace, job, name) namespace, job, name, event_time, value::jsonb
-                from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[]) as f(namespace, job, name, event_time, value)
-                order by namespace, job, name, event_time desc, value::jsonb::text desc
-                on conflict (namespace, job, name) do update set event_time = excluded.event_time, value = excluded.value
-                where excluded.event_time > job_facet.event_time
-                   or (excluded.event_time = job_facet.event_time and excluded.value::text > job_facet.value::text)
-                """, Tuple.of(c.keys(String[]::new, 0), c.keys(String[]::new, 1), c.names(), c.times(), c.values())).mapEmpty();
+        return db.query(tx, c.statement("job_facet", "namespace, job", "text", "text"),
+                Tuple.of(c.keys(String[]::new, 0), c.keys(String[]::new, 1), c.names(), c.times(), c.values())).mapEmpty();
     }
 
     public Future<Void> putArtifactFacets(SqlClient tx, UUID artifactId, OffsetDateTime at, Map<String, Object> facets) {
@@ -102,55 +88,100 @@ public final class FacetStore {
         if (c.isEmpty()) {
             return Future.succeededFuture();
         }
-        return db.query(tx, """
-                insert into artifact_facet (artifact_id, name, event_time, value)
-                select distinct on (artifact_id, name) artifact_id, name, event_time, value::jsonb
-                from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[]) as f(artifact_id, name, event_time, value)
-                order by artifact_id, name, event_time desc, value::jsonb::text desc
-                on conflict (artifact_id, name) do update set event_time = excluded.event_time, value = excluded.value
-                where excluded.event_time > artifact_facet.event_time
-                   or (excluded.event_time = artifact_facet.event_time and excluded.value::text > artifact_facet.value::text)
-                """, Tuple.of(c.keys(UUID[]::new, 0), c.names(), c.times(), c.values())).mapEmpty();
+        return db.query(tx, c.statement("artifact_facet", "artifact_id", "uuid"),
+                Tuple.of(c.keys(UUID[]::new, 0), c.names(), c.times(), c.values())).mapEmpty();
     }
 
-    /** Facet rows as columns, to send as arrays. */
+    /**
+     * Facet rows as columns, to send as arrays. Of the rows for one facet (same key, same name) only the latest
+     * is kept: a batch that holds a run's START, RUNNING and COMPLETE sends its facets once. Rows of one facet at
+     * the same latest instant are all kept, for the statement to pick one by the document's text, as the stored row
+     * is picked (jsonb's text, which Java does not reproduce).
+     */
     private static final class Columns {
-        private final List<Object[]> keys = new ArrayList<>();
-        private final List<String> names = new ArrayList<>();
-        private final List<OffsetDateTime> times = new ArrayList<>();
-        private final List<String> values = new ArrayList<>();
+        private record Facet(List<Object> key, String name) {
+        }
+
+        private record Value(Object[] key, String name, OffsetDateTime at, String value) {
+        }
+
+        private final Map<Facet, List<Value>> latest = new LinkedHashMap<>();
+        private boolean ties;
 
         void add(String name, OffsetDateTime at, Object value, Object... key) {
-            keys.add(key);
-            names.add(name);
-            times.add(at);
-            values.add(document(value).encode());
+            Facet facet = new Facet(List.of(key), name);
+            List<Value> kept = latest.get(facet);
+            if (kept != null) {
+                int order = at.toInstant().compareTo(kept.get(0).at().toInstant());
+                if (order < 0) {
+                    return;
+                }
+                if (order == 0) {
+                    kept.add(new Value(key, name, at, document(value).encode()));
+                    ties = true;
+                    return;
+                }
+            }
+            List<Value> one = new ArrayList<>(1);
+            one.add(new Value(key, name, at, document(value).encode()));
+            latest.put(facet, one);
         }
 
         boolean isEmpty() {
-            return names.isEmpty();
+            return latest.isEmpty();
+        }
+
+        /**
+         * The upsert into {@code table}: a row replaces the stored one only when of a later event, or of the same
+         * instant with the larger document text. With ties in the batch it picks among them with the same rule.
+         */
+        String statement(String table, String keyColumns, String... keyArrayTypes) {
+            StringBuilder params = new StringBuilder();
+            int n = 1;
+            for (String t : keyArrayTypes) {
+                params.append('$').append(n++).append("::").append(t).append("[], ");
+            }
+            params.append('$').append(n++).append("::text[], $").append(n++).append("::timestamptz[], $").append(n).append("::text[]");
+            String columns = keyColumns + ", name, event_time, value";
+            String source = ties
+                    ? "select distinct on (" + keyColumns + ", name) " + keyColumns + ", name, event_time, value::jsonb from unnest("
+                    + params + ") as f(" + columns + ") order by " + keyColumns + ", name, event_time desc, value::jsonb::text desc"
+                    // in key order all the same: concurrent writers lock rows in one order, and cannot deadlock
+                    : "select " + keyColumns + ", name, event_time, value::jsonb from unnest(" + params + ") as f(" + columns + ")"
+                    + " order by " + keyColumns + ", name";
+            return "insert into " + table + " (" + columns + ") " + source
+                    + " on conflict (" + keyColumns + ", name) do update set event_time = excluded.event_time, value = excluded.value"
+                    + " where excluded.event_time > " + table + ".event_time"
+                    + " or (excluded.event_time = " + table + ".event_time and excluded.value::text > " + table + ".value::text)";
+        }
+
+        private List<Value> rows() {
+            List<Value> rows = new ArrayList<>();
+            latest.values().forEach(rows::addAll);
+            return rows;
         }
 
         <T> T[] keys(java.util.function.IntFunction<T[]> array, int column) {
-            T[] result = array.apply(keys.size());
+            List<Value> rows = rows();
+            T[] result = array.apply(rows.size());
             for (int i = 0; i < result.length; i++) {
                 @SuppressWarnings("unchecked")
-                T k = (T) keys.get(i)[column];
+                T k = (T) rows.get(i).key()[column];
                 result[i] = k;
             }
             return result;
         }
 
         String[] names() {
-            return names.toArray(String[]::new);
+            return rows().stream().map(Value::name).toArray(String[]::new);
         }
 
         OffsetDateTime[] times() {
-            return times.toArray(OffsetDateTime[]::new);
+            return rows().stream().map(Value::at).toArray(OffsetDateTime[]::new);
         }
 
         String[] values() {
-            return values.toArray(String[]::new);
+            return rows().stream().map(Value::value).toArray(String[]::new);
         }
     }
 
