@@ -35,16 +35,22 @@ public final class AssertionStore {
         if (subjects.isEmpty()) {
             return Future.succeededFuture();
         }
-        List<Tuple> batch = new ArrayList<>(subjects.size());
+        // one row per subject (a statement may not update a row twice): the last external id given, as asserting them one by
+        // one would leave
+        Map<UUID, String> bySubject = new java.util.TreeMap<>();
         for (Subject s : subjects) {
-            batch.add(Tuple.of(s.id(), source.name(), s.externalId(), source.observedAt()));
+            String before = bySubject.get(s.id());
+            bySubject.put(s.id(), s.externalId() != null ? s.externalId() : before);
         }
-        return db.batch(tx, """
+        UUID[] ids = bySubject.keySet().toArray(UUID[]::new);
+        String[] externalIds = bySubject.values().toArray(String[]::new);
+        return db.query(tx, """
                 insert into assertion (subject_id, source, external_id, observed_at)
-                values ($1, $2, $3, $4)
+                select subject_id, $3, external_id, $4 from unnest($1::uuid[], $2::text[]) as s(subject_id, external_id)
+                order by subject_id
                 on conflict (subject_id, source) do update set external_id = excluded.external_id
                 where excluded.external_id is not null and assertion.external_id is distinct from excluded.external_id
-                """, batch).mapEmpty();
+                """, Tuple.of(ids, externalIds, source.name(), source.observedAt())).mapEmpty();
     }
 
     public Future<Map<UUID, List<Assertion>>> bySubjects(Collection<UUID> ids) {

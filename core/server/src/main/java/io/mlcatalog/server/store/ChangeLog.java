@@ -42,19 +42,37 @@ public final class ChangeLog {
     public record Entry(Source source, UUID entityId, NodeType type, String action, Map<String, Object> before, Map<String, Object> after) {
     }
 
-    /** Appends entries in one round trip. */
+    /** Appends entries in one statement. */
     public Future<Void> appendAll(SqlClient tx, List<Entry> entries) {
         if (entries.isEmpty()) {
             return Future.succeededFuture();
         }
-        List<Tuple> batch = new ArrayList<>(entries.size());
-        for (Entry e : entries) {
-            batch.add(Tuple.of(e.source().name(), e.entityId(), e.type().dbName(), e.action(), json(e.before()), json(e.after())));
+        int n = entries.size();
+        String[] actors = new String[n];
+        UUID[] ids = new UUID[n];
+        String[] types = new String[n];
+        String[] actions = new String[n];
+        String[] befores = new String[n];
+        String[] afters = new String[n];
+        for (int i = 0; i < n; i++) {
+            Entry e = entries.get(i);
+            actors[i] = e.source().name();
+            ids[i] = e.entityId();
+            types[i] = e.type().dbName();
+            actions[i] = e.action();
+            JsonObject before = json(e.before());
+            JsonObject after = json(e.after());
+            befores[i] = before == null ? null : before.encode();
+            afters[i] = after == null ? null : after.encode();
         }
-        return db.batch(tx, """
+        // one statement, the entries in their order (the log's ids are its order)
+        return db.query(tx, """
                 insert into change_log (at, actor, entity_id, entity_type, action, before, after)
-                values (now(), $1, $2, $3, $4, $5, $6)
-                """, batch).mapEmpty();
+                select now(), actor, entity_id, entity_type, action, before::jsonb, after::jsonb
+                from unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[]) with ordinality
+                  as e(actor, entity_id, entity_type, action, before, after, position)
+                order by position
+                """, Tuple.of(actors, ids, types, actions, befores, afters)).mapEmpty();
     }
 
     /** An entity's changes, newest first, after the change with sequence {@code afterSeq} (null: from the newest). */

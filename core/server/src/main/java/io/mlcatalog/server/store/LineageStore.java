@@ -13,6 +13,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** The lineage edge table, written in the same transaction as the rows the edges mirror. */
@@ -39,25 +40,52 @@ public final class LineageStore {
         if (edges.isEmpty()) {
             return Future.succeededFuture(List.of());
         }
-        List<Tuple> batch = new ArrayList<>(edges.size());
+        // one row per edge (a statement may not update a row twice), with its earliest since, as linking them one by one would
+        Map<UUID, Edge> byId = new java.util.TreeMap<>();
         for (Edge e : edges) {
-            batch.add(Tuple.of(e.id(), e.from(), e.kind().from().dbName(), e.to(), e.kind().to().dbName(), e.kind().name(),
-                    e.since(), e.until()));
+            byId.merge(e.id(), e, (a, b) -> a.since() == null ? b : b.since() == null || !b.since().isBefore(a.since()) ? a : b);
         }
-        return db.batch(tx, """
+        int n = byId.size();
+        UUID[] ids = new UUID[n];
+        UUID[] from = new UUID[n];
+        String[] fromTypes = new String[n];
+        UUID[] to = new UUID[n];
+        String[] toTypes = new String[n];
+        String[] kinds = new String[n];
+        java.time.OffsetDateTime[] since = new java.time.OffsetDateTime[n];
+        java.time.OffsetDateTime[] until = new java.time.OffsetDateTime[n];
+        int i = 0;
+        for (Edge e : byId.values()) {
+            ids[i] = e.id();
+            from[i] = e.from();
+            fromTypes[i] = e.kind().from().dbName();
+            to[i] = e.to();
+            toTypes[i] = e.kind().to().dbName();
+            kinds[i] = e.kind().name();
+            since[i] = e.since();
+            until[i] = e.until();
+            i++;
+        }
+        return db.query(tx, """
                 insert into lineage_edge (id, from_id, from_type, to_id, to_type, kind, since, until, created_at)
-                values ($1, $2, $3, $4, $5, $6, $7, $8, now())
+                select id, from_id, from_type, to_id, to_type, kind, since, until, now()
+                from unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[])
+                  as e(id, from_id, from_type, to_id, to_type, kind, since, until)
+                order by id
                 on conflict (id) do update set since = least(lineage_edge.since, excluded.since)
                 where excluded.since < lineage_edge.since or (lineage_edge.since is null and excluded.since is not null)
-                returning (xmax = 0) as inserted
-                """, batch).map(result -> {
+                returning id, (xmax = 0) as inserted
+                """, Tuple.of(ids, from, fromTypes, to, toTypes, kinds, since, until)).map(rows -> {
+            java.util.Set<UUID> inserted = new java.util.HashSet<>();
+            for (Row row : rows) {
+                if (row.getBoolean("inserted")) {
+                    inserted.add(row.getUUID("id"));
+                }
+            }
             List<Edge> created = new ArrayList<>();
-            int i = 0;
-            for (RowSet<Row> rs = result; rs != null; rs = rs.next(), i++) {
-                for (Row row : rs) {
-                    if (row.getBoolean("inserted")) {
-                        created.add(edges.get(i));
-                    }
+            for (Edge e : edges) {
+                if (inserted.remove(e.id())) {
+                    created.add(byId.get(e.id()));
                 }
             }
             return created;

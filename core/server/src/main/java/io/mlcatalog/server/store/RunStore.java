@@ -78,15 +78,105 @@ public final class RunStore {
         if (rows.isEmpty()) {
             return Future.succeededFuture(java.util.Set.of());
         }
-        List<Tuple> batch = rows.stream().map(RunStore::insertTuple).toList();
-        return db.batch(tx, INSERT + " returning id", batch).map(Rows::returnedIds);
+        Columns c = new Columns(rows);
+        // one statement for all; a parent inserted along with its child satisfies the reference (checked at the statement's end)
+        return db.query(tx, """
+                insert into run (id, namespace, name, external_id, pipeline, status, status_at, started_at, ended_at,
+                                 run_user, params, metrics, code_version_id, parent_id, created_at, updated_at)
+                select id, namespace, name, external_id, pipeline, status, status_at, started_at, ended_at,
+                       run_user, params::jsonb, metrics::jsonb, code_version_id, parent_id, created_at, updated_at
+                from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[],
+                            $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::uuid[], $14::uuid[], $15::timestamptz[],
+                            $16::timestamptz[])
+                  as r(id, namespace, name, external_id, pipeline, status, status_at, started_at, ended_at, run_user, params, metrics,
+                       code_version_id, parent_id, created_at, updated_at)
+                order by id
+                on conflict do nothing
+                returning id
+                """, Tuple.from(new Object[]{c.ids, c.namespaces, c.names, c.externalIds, c.pipelines, c.statuses, c.statusAts,
+                c.startedAts, c.endedAts, c.users, c.params, c.metrics, c.codeVersions, c.parents, c.createdAts, c.updatedAts}))
+                .map(result -> {
+                    java.util.Set<UUID> inserted = new java.util.HashSet<>();
+                    result.forEach(r -> inserted.add(r.getUUID(0)));
+                    return inserted;
+                });
     }
 
     public Future<Void> updateAll(SqlClient tx, List<Run> rows) {
         if (rows.isEmpty()) {
             return Future.succeededFuture();
         }
-        return db.batch(tx, UPDATE, rows.stream().map(RunStore::updateTuple).toList()).mapEmpty();
+        Columns c = new Columns(rows);
+        return db.query(tx, """
+                update run set pipeline = u.pipeline, status = u.status, status_at = u.status_at, started_at = u.started_at,
+                               ended_at = u.ended_at, run_user = u.run_user, params = u.params::jsonb, metrics = u.metrics::jsonb,
+                               code_version_id = u.code_version_id, parent_id = u.parent_id, updated_at = u.updated_at
+                from unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::text[],
+                            $8::text[], $9::text[], $10::uuid[], $11::uuid[], $12::timestamptz[])
+                  as u(id, pipeline, status, status_at, started_at, ended_at, run_user, params, metrics, code_version_id, parent_id,
+                       updated_at)
+                where run.id = u.id
+                """, Tuple.from(new Object[]{c.ids, c.pipelines, c.statuses, c.statusAts, c.startedAts, c.endedAts, c.users, c.params,
+                c.metrics, c.codeVersions, c.parents, c.updatedAts})).mapEmpty();
+    }
+
+    /** Runs as columns, to send as arrays (one row each: the callers pass each run once). */
+    private static final class Columns {
+        final UUID[] ids;
+        final String[] namespaces;
+        final String[] names;
+        final String[] externalIds;
+        final String[] pipelines;
+        final String[] statuses;
+        final java.time.OffsetDateTime[] statusAts;
+        final java.time.OffsetDateTime[] startedAts;
+        final java.time.OffsetDateTime[] endedAts;
+        final String[] users;
+        final String[] params;
+        final String[] metrics;
+        final UUID[] codeVersions;
+        final UUID[] parents;
+        final java.time.OffsetDateTime[] createdAts;
+        final java.time.OffsetDateTime[] updatedAts;
+
+        Columns(List<Run> rows) {
+            int n = rows.size();
+            ids = new UUID[n];
+            namespaces = new String[n];
+            names = new String[n];
+            externalIds = new String[n];
+            pipelines = new String[n];
+            statuses = new String[n];
+            statusAts = new java.time.OffsetDateTime[n];
+            startedAts = new java.time.OffsetDateTime[n];
+            endedAts = new java.time.OffsetDateTime[n];
+            users = new String[n];
+            params = new String[n];
+            metrics = new String[n];
+            codeVersions = new UUID[n];
+            parents = new UUID[n];
+            createdAts = new java.time.OffsetDateTime[n];
+            updatedAts = new java.time.OffsetDateTime[n];
+            for (int i = 0; i < n; i++) {
+                Run r = rows.get(i);
+                ids[i] = r.id();
+                namespaces[i] = r.namespace();
+                names[i] = r.name();
+                externalIds[i] = r.externalId();
+                pipelines[i] = r.pipeline();
+                statuses[i] = r.status().name();
+                statusAts[i] = r.statusAt();
+                startedAts[i] = r.startedAt();
+                endedAts[i] = r.endedAt();
+                users[i] = r.user();
+                params[i] = new JsonObject(r.params()).encode();
+                metrics[i] = new JsonObject(r.metrics()).encode();
+                codeVersions[i] = r.codeVersionId();
+                parents[i] = r.parentId();
+                createdAts[i] = r.createdAt();
+                updatedAts[i] = r.updatedAt();
+            }
+        }
     }
 
     /** The ids among {@code ids} that name recorded runs. */
