@@ -19,9 +19,12 @@ public interface IngestReceiver extends AutoCloseable {
 
     /**
      * Whether {@link #handle} turns a request into the same records and the same answer whenever it is called
-     * with it: no clock, no state, nothing read but the request and the settings. Only then may an instance be
+     * with it: no clock, no state, nothing read but the settings and the request's method, path, query, body and
+     * {@code Content-Type} (the host stores nothing else of it: no credentials). Only then may an instance be
      * configured {@code acknowledge: queued}: the host stores each request it accepts, answers, and calls
-     * {@code handle} with the stored request again later to write its records.
+     * {@code handle} with the stored request again later to write its records. Stored requests are written about in
+     * the order they arrived, not exactly: the records must say the same whatever order they are written in (as
+     * OpenLineage events, with their event times, do).
      */
     default boolean replayable() {
         return false;

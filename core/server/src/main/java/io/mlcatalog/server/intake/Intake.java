@@ -4,6 +4,7 @@ import io.mlcatalog.server.plugin.BatchWriter;
 import io.mlcatalog.server.plugin.PluginHost;
 import io.mlcatalog.spi.Atomicity;
 import io.mlcatalog.spi.InvalidRecordException;
+import io.mlcatalog.spi.ReceiverResponse;
 import io.mlcatalog.spi.RecordWriter;
 import io.mlcatalog.spi.record.MetadataRecord;
 import org.slf4j.Logger;
@@ -16,18 +17,23 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Writes the stored requests of the intake queue to the catalog: claims the oldest, replays each through its
- * receiver (which maps it to the same records as when it was accepted: {@link io.mlcatalog.spi.IngestReceiver#replayable}),
- * and writes the records of many requests in one transaction, each with the instant its request was received. A
- * request is deleted once its records are committed; a crash in between writes it again, which changes nothing
- * (every write is idempotent). Records the catalog refuses (found out only against the database) refuse their
- * request alone: it stays in the queue with the reason, and the instance's status says so.
+ * Writes the stored requests of the intake queue to the catalog: claims the oldest (under a token of its own, for a
+ * lease), replays each through its receiver (which maps it to the same records as when it was accepted:
+ * {@link io.mlcatalog.spi.IngestReceiver#replayable}), and writes the records of many requests in one transaction,
+ * each with the instant its request was received, deleting the requests in that same transaction: a request is
+ * written once. (A worker whose lease ran out finds its requests taken over when it deletes them, and rolls back.)
+ * A transaction that fails is split: each of its requests is written alone, as when acknowledged once written, so a
+ * record the catalog refuses leaves out only the event that carries it. A request that cannot be replayed, or that
+ * the database fails on {@link #MAX_ATTEMPTS} times, is refused: it stays in the queue with the reason, and the
+ * instance's status says so; the others go on.
  *
- * <p>{@link #WORKERS} threads do this side by side (one maps while the other's transaction runs). They wake when a
- * request is stored here, and look every second anyway, for requests another server stored or left claimed when it died.
+ * <p>{@link #WORKERS} threads do this side by side (one replays while the other's transaction runs; they write one at
+ * a time). They wake when a request is stored here, and look every second anyway, for requests another server stored
+ * or left claimed when it died.
  */
 public final class Intake implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Intake.class);
@@ -45,6 +51,8 @@ public final class Intake implements AutoCloseable {
     static final Duration LEASE = Duration.ofSeconds(60);
     private static final long IDLE_LOOK_MILLIS = 1_000;
     private static final long MAX_BACKOFF_MILLIS = 30_000;
+    /** Claims of a request the database fails on before it is refused (kept, with the error) rather than tried again. */
+    static final int MAX_ATTEMPTS = 5;
 
     private final IntakeQueue queue;
     private final PluginHost host;
@@ -56,13 +64,9 @@ public final class Intake implements AutoCloseable {
      * Workers replay side by side but write one at a time: the requests of a pipeline touch the same rows (its
      * datasets, the run of its DAG), and two transactions writing them at once would only wait on each other's locks.
      */
-    private final java.util.concurrent.Semaphore writing = new java.util.concurrent.Semaphore(1);
+    private final java.util.concurrent.Semaphore writing = new java.util.concurrent.Semaphore(1, true);
     private long wakeups;
     private volatile boolean closed;
-
-    /** A receiver's write call during a replay: its records, and the request they came from. */
-    private record Unit(IntakeQueue.Claimed from, List<MetadataRecord> records) {
-    }
 
     public Intake(IntakeQueue queue, PluginHost host, BatchWriter writer) {
         this.queue = queue;
@@ -73,6 +77,16 @@ public final class Intake implements AutoCloseable {
     }
 
     public void start() {
+        try {
+            get(queue.backlog()).forEach((instance, backlog) -> {
+                if (!instances.contains(instance)) {
+                    log.warn("intake: {} stored request(s) of '{}' wait, but no receiver instance of that name that can write them is "
+                            + "configured (see intake_queue)", backlog.requests(), instance);
+                }
+            });
+        } catch (Exception e) {
+            log.warn("intake: could not look at the intake queue at start: {}", e.toString());
+        }
         if (instances.isEmpty()) {
             return;
         }
@@ -100,49 +114,50 @@ public final class Intake implements AutoCloseable {
             synchronized (signal) {
                 seen = wakeups;
             }
-            List<IntakeQueue.Claimed> claimed;
+            UUID claim = UUID.randomUUID();
+            List<IntakeQueue.Claimed> claimed = List.of();
             try {
-                claimed = get(queue.claim(instances, CLAIM_ROWS, CLAIM_BYTES, LEASE));
-            } catch (Exception e) {
-                if (closed) {
-                    return;
-                }
-                backoff = backoff(backoff, "could not look at the intake queue", e);
-                continue;
-            }
-            if (claimed.isEmpty()) {
-                synchronized (signal) {
-                    if (wakeups == seen && !closed) {
-                        try {
+                claimed = get(queue.claim(instances, CLAIM_ROWS, CLAIM_BYTES, LEASE, claim));
+                if (claimed.isEmpty()) {
+                    synchronized (signal) {
+                        if (wakeups == seen && !closed) {
                             signal.wait(IDLE_LOOK_MILLIS);
-                        } catch (InterruptedException e) {
-                            return;
                         }
                     }
+                    continue;
                 }
-                continue;
-            }
-            try {
-                write(claimed);
+                write(claimed, claim);
                 backoff = 0;
                 wake(); // more may be waiting: the other worker looks too
-            } catch (Exception e) {
-                try {
-                    // free them now, for the next look (or the next start of the server), rather than at the lease's end
-                    get(queue.release(claimed.stream().map(IntakeQueue.Claimed::id).toList()));
-                } catch (Exception ignored) {
-                    // the lease runs out on its own
-                }
+            } catch (InterruptedException e) {
+                release(claimed, claim);
+                return;
+            } catch (Throwable e) {
+                // whatever it was (the database down, an error of the JVM), the worker goes on, and what it held is freed
+                release(claimed, claim);
                 if (closed) {
                     return;
                 }
-                backoff = backoff(backoff, "could not write " + claimed.size() + " stored request(s)", e);
+                backoff = backoff(backoff, claimed.isEmpty() ? "could not look at the intake queue"
+                        : "could not write " + claimed.size() + " stored request(s)", e);
             }
         }
     }
 
+    private void release(List<IntakeQueue.Claimed> claimed, UUID claim) {
+        if (claimed.isEmpty()) {
+            return;
+        }
+        try {
+            // free them now, for the next look (or the next start of the server), rather than at the lease's end
+            get(queue.release(claimed.stream().map(IntakeQueue.Claimed::id).toList(), claim));
+        } catch (Exception ignored) {
+            // the lease runs out on its own
+        }
+    }
+
     /** Waits before the next try, longer each time the database fails, at most {@link #MAX_BACKOFF_MILLIS}. */
-    private long backoff(long previous, String what, Exception e) {
+    private long backoff(long previous, String what, Throwable e) {
         long next = previous == 0 ? 500 : Math.min(MAX_BACKOFF_MILLIS, previous * 2);
         log.warn("intake: {} ({}); trying again in {} ms", what, e.toString(), next);
         synchronized (signal) {
@@ -158,94 +173,160 @@ public final class Intake implements AutoCloseable {
         return next;
     }
 
-    private void write(List<IntakeQueue.Claimed> claimed) throws Exception {
-        List<Unit> units = new ArrayList<>();
-        List<Long> finished = new ArrayList<>();
-        Map<Long, String> refused = new LinkedHashMap<>();
-        for (IntakeQueue.Claimed c : claimed) {
-            try {
-                units.addAll(replay(c));
-            } catch (Exception | LinkageError e) {
-                refused.put(c.id(), "the receiver failed on the stored request: " + e);
-            }
+    /** A stored request replayed: the receiver's write calls, or why it cannot be written. */
+    private record Replay(IntakeQueue.Claimed from, List<List<MetadataRecord>> calls, String refusal) {
+        int records() {
+            return calls.stream().mapToInt(List::size).sum();
         }
-        // transactions of whole requests' write calls, up to MAX_RECORDS records (a larger call goes alone)
-        List<Unit> group = new ArrayList<>();
-        int records = 0;
-        for (Unit u : units) {
-            if (!group.isEmpty() && records + u.records().size() > MAX_RECORDS) {
-                writeGroup(group, refused);
-                group = new ArrayList<>();
-                records = 0;
-            }
-            group.add(u);
-            records += u.records().size();
-        }
-        if (!group.isEmpty()) {
-            writeGroup(group, refused);
-        }
-        for (var e : refused.entrySet()) {
-            String instance = claimed.stream().filter(c -> c.id() == e.getKey()).findFirst().orElseThrow().instance();
-            log.warn("intake: stored request {} of {} refused: {}", e.getKey(), instance, e.getValue());
-            host.receiverFailed(instance, "stored request " + e.getKey() + " refused (kept in intake_queue): " + e.getValue(), 1);
-            get(queue.refuse(e.getKey(), e.getValue()));
-        }
-        claimed.forEach(c -> {
-            if (!refused.containsKey(c.id())) {
-                finished.add(c.id());
-            }
-        });
-        get(queue.done(finished));
-    }
-
-    /** The receiver's write calls for a stored request, checked as when it was accepted. */
-    private List<Unit> replay(IntakeQueue.Claimed c) throws Exception {
-        PluginHost.Receiver receiver = host.receiver(c.instance()).orElseThrow(() ->
-                new IllegalStateException("no receiver instance named '" + c.instance() + "' is configured"));
-        List<Unit> units = new ArrayList<>();
-        RecordWriter collecting = records -> {
-            writer.validate(c.instance(), records, c.receivedAt());
-            if (!records.isEmpty()) {
-                units.add(new Unit(c, List.copyOf(records)));
-            }
-        };
-        PluginHost.withPluginClassLoader(receiver.receiver(), () -> receiver.receiver().handle(c.request(), collecting));
-        return units;
     }
 
     /**
-     * Writes the units in one transaction per instance. When the catalog refuses a record, each unit is written
-     * alone, so that only the request that carries it is refused.
+     * Writes claimed requests: many in one transaction, each deleted in the transaction that writes it. When such a
+     * transaction fails, each of its requests is written alone, as when acknowledged once written ({@link #writeAlone}).
      */
-    private void writeGroup(List<Unit> group, Map<Long, String> refused) throws Exception {
-        Map<String, List<Unit>> byInstance = new LinkedHashMap<>();
-        group.forEach(u -> byInstance.computeIfAbsent(u.from().instance(), k -> new ArrayList<>()).add(u));
-        for (var e : byInstance.entrySet()) {
-            List<MetadataRecord> records = new ArrayList<>();
-            List<Instant> receivedAt = new ArrayList<>();
-            for (Unit u : e.getValue()) {
-                records.addAll(u.records());
-                receivedAt.addAll(Collections.nCopies(u.records().size(), u.from().receivedAt()));
+    private void write(List<IntakeQueue.Claimed> claimed, UUID claim) throws Exception {
+        Map<String, List<Replay>> byInstance = new LinkedHashMap<>();
+        for (IntakeQueue.Claimed c : claimed) {
+            Replay r = replay(c);
+            if (r.refusal() != null) {
+                refuse(c, r.refusal(), claim);
+            } else {
+                byInstance.computeIfAbsent(c.instance(), k -> new ArrayList<>()).add(r);
             }
+        }
+        for (var e : byInstance.entrySet()) {
+            // transactions of whole requests, up to MAX_RECORDS records (a larger request goes alone)
+            List<Replay> group = new ArrayList<>();
+            int records = 0;
+            for (Replay r : e.getValue()) {
+                if (!group.isEmpty() && records + r.records() > MAX_RECORDS) {
+                    writeGroup(e.getKey(), group, claim);
+                    group = new ArrayList<>();
+                    records = 0;
+                }
+                group.add(r);
+                records += r.records();
+            }
+            if (!group.isEmpty()) {
+                writeGroup(e.getKey(), group, claim);
+            }
+        }
+    }
+
+    /** Replays a stored request through its receiver, with a writer that checks and keeps each write call. */
+    private Replay replay(IntakeQueue.Claimed c) {
+        if (c.unreadable() != null) {
+            return new Replay(c, List.of(), c.unreadable());
+        }
+        PluginHost.Receiver receiver = host.receiver(c.instance()).orElse(null);
+        if (receiver == null) {
+            return new Replay(c, List.of(), "no receiver instance named '" + c.instance() + "' is configured");
+        }
+        List<List<MetadataRecord>> calls = new ArrayList<>();
+        RecordWriter collecting = records -> {
+            writer.validate(c.instance(), records, c.receivedAt());
+            if (!records.isEmpty()) {
+                calls.add(List.copyOf(records));
+            }
+        };
+        ReceiverResponse response;
+        try {
+            response = PluginHost.withPluginClassLoader(receiver.receiver(), () -> receiver.receiver().handle(c.request(), collecting));
+        } catch (Exception | LinkageError e) {
+            return new Replay(c, List.of(), "the receiver failed on the stored request: " + e);
+        }
+        if (response.status() >= 300 || calls.isEmpty()) {
+            // it was accepted with records: a receiver that answers otherwise now was changed (its limits, its version)
+            return new Replay(c, List.of(), "replayed, the receiver answered " + response.status() + " with "
+                    + (calls.isEmpty() ? "no records" : "records") + ": " + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return new Replay(c, calls, null);
+    }
+
+    /** Writes the group's records and deletes its stored requests, in one transaction; on a failure each request alone. */
+    private void writeGroup(String instance, List<Replay> group, UUID claim) throws Exception {
+        List<MetadataRecord> records = new ArrayList<>();
+        List<Instant> receivedAt = new ArrayList<>();
+        for (Replay r : group) {
+            r.calls().forEach(records::addAll);
+            receivedAt.addAll(Collections.nCopies(r.records(), r.from().receivedAt()));
+        }
+        List<Long> ids = group.stream().map(r -> r.from().id()).toList();
+        writing.acquire();
+        try {
+            writer.write(instance, records, receivedAt, Atomicity.ALL_OR_NOTHING, tx -> queue.deleteWritten(tx, ids, claim));
+            return;
+        } catch (IntakeQueue.ClaimLost lost) {
+            // nothing of the group was written: the requests still ours are freed for the next claim
+            log.info("intake: {}; left to that worker", lost.getMessage());
+            get(queue.release(ids, claim));
+            return;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception oneOfThem) {
+            log.debug("intake: a group of {} stored request(s) failed ({}); writing each alone", group.size(), oneOfThem.toString());
+        } finally {
+            writing.release();
+        }
+        for (Replay r : group) {
+            writeAlone(r, claim);
+        }
+    }
+
+    /**
+     * Writes one stored request as if it had just arrived: replayed with a writer that commits each write call, so
+     * that a record the catalog refuses is handed back to the receiver, which leaves out the event that carries it
+     * and writes the rest, exactly as when the request is acknowledged once written. A request that cannot be written
+     * (the database failing on it) is released for a later claim, and refused after {@link #MAX_ATTEMPTS} claims.
+     */
+    private void writeAlone(Replay r, UUID claim) throws Exception {
+        IntakeQueue.Claimed c = r.from();
+        PluginHost.Receiver receiver = host.receiver(c.instance()).orElseThrow();
+        List<String> refusals = new ArrayList<>();
+        RecordWriter direct = records -> {
+            try {
+                writer.write(c.instance(), records, Collections.nCopies(records.size(), c.receivedAt()), Atomicity.ALL_OR_NOTHING,
+                        tx -> io.vertx.core.Future.succeededFuture());
+            } catch (InvalidRecordException refused) {
+                refusals.add(refused.getMessage());
+                throw refused;
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        };
+        try {
             writing.acquire();
             try {
-                writer.write(e.getKey(), records, receivedAt, Atomicity.ALL_OR_NOTHING);
-            } catch (InvalidRecordException combined) {
-                for (Unit u : e.getValue()) {
-                    if (refused.containsKey(u.from().id())) {
-                        continue;
-                    }
-                    try {
-                        writer.write(e.getKey(), u.records(), Collections.nCopies(u.records().size(), u.from().receivedAt()),
-                                Atomicity.ALL_OR_NOTHING);
-                    } catch (InvalidRecordException alone) {
-                        refused.put(u.from().id(), alone.getMessage());
-                    }
-                }
+                PluginHost.withPluginClassLoader(receiver.receiver(), () -> receiver.receiver().handle(c.request(), direct));
             } finally {
                 writing.release();
             }
+            get(queue.deleteWritten(List.of(c.id()), claim));
+            if (!refusals.isEmpty()) {
+                host.receiverFailed(c.instance(), "stored request " + c.id() + ": " + refusals.size() + " write(s) refused when written, "
+                        + "the first: " + refusals.get(0), refusals.size());
+            }
+        } catch (IntakeQueue.ClaimLost lost) {
+            log.info("intake: {}; left to that worker", lost.getMessage());
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception | LinkageError e) {
+            if (c.attempts() >= MAX_ATTEMPTS) {
+                refuse(c, "failed " + c.attempts() + " times, the last: " + e, claim);
+            } else {
+                log.warn("intake: stored request {} of {} could not be written ({}); it is tried again later", c.id(), c.instance(),
+                        e.toString());
+                get(queue.release(List.of(c.id()), claim));
+            }
         }
+    }
+
+    private void refuse(IntakeQueue.Claimed c, String reason, UUID claim) throws Exception {
+        log.warn("intake: stored request {} of {} refused, kept in intake_queue: {}", c.id(), c.instance(), reason);
+        host.receiverFailed(c.instance(), "stored request " + c.id() + " refused (kept in intake_queue): " + reason, 1);
+        get(queue.refuse(c.id(), reason, claim));
     }
 
     private static <T> T get(io.vertx.core.Future<T> future) throws Exception {

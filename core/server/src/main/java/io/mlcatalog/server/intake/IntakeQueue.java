@@ -21,11 +21,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 /** The {@code intake_queue} table: stored requests, claimed by a server while it writes them, deleted once written. */
 public final class IntakeQueue {
-    /** Headers never stored: credentials. */
-    private static final Set<String> SECRET_HEADERS = Set.of("authorization", "proxy-authorization", "cookie");
+    /**
+     * The only headers stored: what a replay needs to read the body. Everything else, credentials first, is dropped
+     * (a replayable receiver reads nothing of a request but its method, path, query, Content-Type and body).
+     */
+    private static final Set<String> KEPT_HEADERS = Set.of("content-type");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, List<String>>> MULTI_MAP = new TypeReference<>() {
     };
@@ -40,8 +44,19 @@ public final class IntakeQueue {
     public record Stored(String instance, Instant receivedAt, ReceivedRequest request) {
     }
 
-    /** A stored request, claimed. */
-    record Claimed(long id, String instance, Instant receivedAt, ReceivedRequest request) {
+    /**
+     * A stored request, claimed: the request, or why the stored row cannot be read as one.
+     *
+     * @param attempts the claims of it so far, this one included
+     */
+    record Claimed(long id, String instance, Instant receivedAt, ReceivedRequest request, String unreadable, int attempts) {
+    }
+
+    /** The claimed rows are no longer this claim's (its lease ran out and another worker took them): nothing was written. */
+    static final class ClaimLost extends RuntimeException {
+        ClaimLost(String message) {
+            super(message, null, false, false);
+        }
     }
 
     /** What waits to be written for an instance. */
@@ -67,7 +82,7 @@ public final class IntakeQueue {
             queries[i] = json(s.request().query());
             Map<String, List<String>> kept = new LinkedHashMap<>();
             s.request().headers().forEach((k, v) -> {
-                if (!SECRET_HEADERS.contains(k.toLowerCase(Locale.ROOT))) {
+                if (KEPT_HEADERS.contains(k.toLowerCase(Locale.ROOT))) {
                     kept.put(k, v);
                 }
             });
@@ -83,14 +98,15 @@ public final class IntakeQueue {
     }
 
     /**
-     * Claims the oldest unclaimed requests of these instances, at least one and at most {@code maxRows} or about
-     * {@code maxBytes} of bodies, for {@code lease}: until then no other server takes them.
+     * Claims the oldest unclaimed requests of these instances for {@code lease}, under the token {@code claim}: at least
+     * one, at most {@code maxRows} or about {@code maxBytes} of bodies. Rows another worker is claiming are skipped.
      */
-    Future<List<Claimed>> claim(List<String> instances, int maxRows, long maxBytes, Duration lease) {
-        return db.query("""
+    Future<List<Claimed>> claim(List<String> instances, int maxRows, long maxBytes, Duration lease, UUID claim) {
+        return db.inTransaction(tx -> db.query(tx, """
                 select id, octet_length(body) as bytes from intake_queue
                 where instance = any($1) and refused is null and (claimed_until is null or claimed_until < now())
                 order by id limit $2
+                for update skip locked
                 """, Tuple.of(instances.toArray(String[]::new), maxRows)).compose(rows -> {
             List<Long> ids = new ArrayList<>();
             long bytes = 0;
@@ -104,41 +120,62 @@ public final class IntakeQueue {
             if (ids.isEmpty()) {
                 return Future.succeededFuture(List.of());
             }
-            // the conditions again: a row another server claimed meanwhile is not taken twice (the update waits for its
-            // lock and then sees the claim)
-            return db.query("""
-                    update intake_queue set claimed_until = now() + make_interval(secs => $2)
-                    where id = any($1) and refused is null and (claimed_until is null or claimed_until < now())
-                    returning id, instance, received_at, method, path, query::text as query, headers::text as headers, body
-                    """, Tuple.of(ids.toArray(Long[]::new), (double) lease.toSeconds())).map(claimed -> {
+            return db.query(tx, """
+                    update intake_queue set claimed_by = $2, claimed_until = now() + make_interval(secs => $3), attempts = attempts + 1
+                    where id = any($1)
+                    returning id, instance, received_at, method, path, query::text as query, headers::text as headers, body, attempts
+                    """, Tuple.of(ids.toArray(Long[]::new), claim, (double) lease.toSeconds())).map(claimed -> {
                 List<Claimed> result = new ArrayList<>();
                 for (Row r : claimed) {
-                    result.add(new Claimed(r.getLong("id"), r.getString("instance"), r.getOffsetDateTime("received_at").toInstant(),
-                            new ReceivedRequest(r.getString("method"), r.getString("path"), multiMap(r.getString("query")),
-                                    multiMap(r.getString("headers")), r.getBuffer("body").getBytes())));
+                    result.add(read(r));
                 }
                 result.sort(Comparator.comparingLong(Claimed::id));
                 return result;
             });
-        });
+        }));
     }
 
-    /** The requests are written: gone from the queue. */
-    Future<Void> done(List<Long> ids) {
+    /** A claimed row as a request; a row that cannot be one (written by hand, say) says why, and does not stop the others. */
+    private static Claimed read(Row r) {
+        long id = r.getLong("id");
+        Instant receivedAt = r.getOffsetDateTime("received_at").toInstant();
+        try {
+            return new Claimed(id, r.getString("instance"), receivedAt, new ReceivedRequest(r.getString("method"), r.getString("path"),
+                    multiMap(r.getString("query")), multiMap(r.getString("headers")), r.getBuffer("body").getBytes()), null,
+                    r.getInteger("attempts"));
+        } catch (RuntimeException e) {
+            return new Claimed(id, r.getString("instance"), receivedAt, null, "the stored row is not a request: " + e.getMessage(),
+                    r.getInteger("attempts"));
+        }
+    }
+
+    /**
+     * Deletes written requests in the transaction that wrote them, if still this claim's; otherwise fails it with
+     * {@link ClaimLost}, rolling the writes back (the worker that holds them now writes them).
+     */
+    Future<Void> deleteWritten(io.vertx.sqlclient.SqlConnection tx, List<Long> ids, UUID claim) {
+        return db.query(tx, "delete from intake_queue where id = any($1) and claimed_by = $2 returning id",
+                Tuple.of(ids.toArray(Long[]::new), claim)).compose(rows -> rows.size() == ids.size() ? Future.succeededFuture()
+                : Future.failedFuture(new ClaimLost((ids.size() - rows.size()) + " of " + ids.size()
+                + " stored request(s) were claimed by another worker meanwhile")));
+    }
+
+    /** As {@link #deleteWritten}, in a transaction of its own: for requests whose records were written call by call. */
+    Future<Void> deleteWritten(List<Long> ids, UUID claim) {
+        return db.inTransaction(tx -> deleteWritten(tx, ids, claim));
+    }
+
+    /** The requests could not be written now (the database failed): free for the next claim, if still this claim's. */
+    Future<Void> release(List<Long> ids, UUID claim) {
         return ids.isEmpty() ? Future.succeededFuture()
-                : db.query("delete from intake_queue where id = any($1)", Tuple.of((Object) ids.toArray(Long[]::new))).mapEmpty();
+                : db.query("update intake_queue set claimed_by = null, claimed_until = null where id = any($1) and claimed_by = $2",
+                Tuple.of(ids.toArray(Long[]::new), claim)).mapEmpty();
     }
 
-    /** The requests could not be written now (the database failed): free for the next claim. */
-    Future<Void> release(List<Long> ids) {
-        return ids.isEmpty() ? Future.succeededFuture()
-                : db.query("update intake_queue set claimed_until = null where id = any($1)", Tuple.of((Object) ids.toArray(Long[]::new)))
-                .mapEmpty();
-    }
-
-    /** The catalog refused (some of) the request's records: kept, with why, and not taken again. */
-    Future<Void> refuse(long id, String reason) {
-        return db.query("update intake_queue set refused = $2, claimed_until = null where id = $1", Tuple.of(id, reason)).mapEmpty();
+    /** The request is refused: kept, with why, and not taken again. */
+    Future<Void> refuse(long id, String reason, UUID claim) {
+        return db.query("update intake_queue set refused = $2, claimed_by = null, claimed_until = null where id = $1 and claimed_by = $3",
+                Tuple.of(id, reason, claim)).mapEmpty();
     }
 
     /** Each instance's requests waiting to be written (refused ones not counted). */

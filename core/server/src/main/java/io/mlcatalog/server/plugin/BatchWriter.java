@@ -35,10 +35,12 @@ public interface BatchWriter {
                  Atomicity atomicity, Instant receivedAt) throws Exception;
 
     /**
-     * As {@link #write}, with no checkpoints, each record with the instant its request was received: the
-     * records of requests stored in the intake queue and written later, together.
+     * As {@link #write}, with no checkpoints, each record with the instant its request was received, and
+     * {@code alsoInTransaction} run in the same transaction after the records: the records of requests stored in the
+     * intake queue and written later, together, and the stored requests deleted with them.
      */
-    Result write(String instance, List<MetadataRecord> records, List<Instant> receivedAt, Atomicity atomicity) throws Exception;
+    Result write(String instance, List<MetadataRecord> records, List<Instant> receivedAt, Atomicity atomicity,
+                 java.util.function.Function<io.vertx.sqlclient.SqlConnection, io.vertx.core.Future<Void>> alsoInTransaction) throws Exception;
 
     /**
      * Checks the records as {@link #write} does before it touches the database, without writing anything:

@@ -77,15 +77,18 @@ public final class RecordBatchWriter implements BatchWriter {
     @Override
     public Result write(String instance, List<MetadataRecord> records, Map<Map<String, String>, Map<String, String>> checkpoints,
                         Atomicity atomicity, Instant receivedAt) throws Exception {
-        return write(instance, records, java.util.Collections.nCopies(records.size(), receivedAt), checkpoints, atomicity);
+        return write(instance, records, java.util.Collections.nCopies(records.size(), receivedAt), checkpoints, atomicity, NOTHING_MORE);
     }
 
+    private static final java.util.function.Function<SqlConnection, Future<Void>> NOTHING_MORE = tx -> Future.succeededFuture();
+
     @Override
-    public Result write(String instance, List<MetadataRecord> records, List<Instant> receivedAt, Atomicity atomicity) throws Exception {
+    public Result write(String instance, List<MetadataRecord> records, List<Instant> receivedAt, Atomicity atomicity,
+                        java.util.function.Function<SqlConnection, Future<Void>> alsoInTransaction) throws Exception {
         if (receivedAt.size() != records.size()) {
             throw new IllegalArgumentException(records.size() + " records, " + receivedAt.size() + " instants");
         }
-        return write(instance, records, receivedAt, Map.of(), atomicity);
+        return write(instance, records, receivedAt, Map.of(), atomicity, alsoInTransaction);
     }
 
     @Override
@@ -100,7 +103,8 @@ public final class RecordBatchWriter implements BatchWriter {
     }
 
     private Result write(String instance, List<MetadataRecord> records, List<Instant> receivedAt,
-                         Map<Map<String, String>, Map<String, String>> checkpoints, Atomicity atomicity) throws Exception {
+                         Map<Map<String, String>, Map<String, String>> checkpoints, Atomicity atomicity,
+                         java.util.function.Function<SqlConnection, Future<Void>> alsoInTransaction) throws Exception {
         List<Op> ops = new ArrayList<>(records.size());
         List<InvalidRecordException> rejected = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
@@ -116,7 +120,7 @@ public final class RecordBatchWriter implements BatchWriter {
         }
         for (int attempt = 1; ; attempt++) {
             try {
-                return writeOnce(instance, records, checkpoints, atomicity, ops, new ArrayList<>(rejected));
+                return writeOnce(instance, records, checkpoints, atomicity, ops, new ArrayList<>(rejected), alsoInTransaction);
             } catch (io.vertx.pgclient.PgException e) {
                 // two writers took the same rows in another order, or serializable isolation refused one: the
                 // transaction was rolled back whole, and writing it again is safe (every write is idempotent)
@@ -129,7 +133,8 @@ public final class RecordBatchWriter implements BatchWriter {
     }
 
     private Result writeOnce(String instance, List<MetadataRecord> records, Map<Map<String, String>, Map<String, String>> checkpoints,
-                             Atomicity atomicity, List<Op> ops, List<InvalidRecordException> rejected) throws Exception {
+                             Atomicity atomicity, List<Op> ops, List<InvalidRecordException> rejected,
+                             java.util.function.Function<SqlConnection, Future<Void>> alsoInTransaction) throws Exception {
         List<InvalidRecordException> refusedInDatabase = new ArrayList<>();
         // all-or-nothing batches write their runs together, in a fixed number of statements; per-record ones one by
         // one, each in a savepoint, so that one refused record is rolled back alone
@@ -151,6 +156,7 @@ public final class RecordBatchWriter implements BatchWriter {
                 }
                 return chain
                         .compose(x -> store.saveCheckpoints(tx, instance, checkpoints))
+                        .compose(x -> alsoInTransaction.apply(tx))
                         .compose(x -> {
                             int refused = rejected.size() + refusedInDatabase.size();
                             String reason = refused == 0 ? null : refused + " record(s) rejected, the first: "

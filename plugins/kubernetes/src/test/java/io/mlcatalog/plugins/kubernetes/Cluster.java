@@ -217,6 +217,12 @@ final class Cluster implements AutoCloseable {
         }
     }
 
+    private static final java.util.concurrent.ExecutorService CLOSING = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "mock-watch-closing");
+        t.setDaemon(true);
+        return t;
+    });
+
     /** Remembers each watch connection, to expire it. */
     private final class Tracked extends WebSocketListener {
         private final WebSocketListener delegate;
@@ -244,7 +250,9 @@ final class Cluster implements AutoCloseable {
         @Override
         public void onClosed(WebSocket webSocket, int code, String reason) {
             watches.remove(webSocket);
-            delegate.onClosed(webSocket, code, reason);
+            // the mock server's listener waits here for its event sender to stop, and that sender may need the event
+            // loop this runs on: off the event loop, or every request of the API server hangs until that wait times out
+            CLOSING.execute(() -> delegate.onClosed(webSocket, code, reason));
         }
 
         @Override

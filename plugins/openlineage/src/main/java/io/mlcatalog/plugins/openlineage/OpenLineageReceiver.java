@@ -224,7 +224,21 @@ final class OpenLineageReceiver implements IngestReceiver {
         ObjectNode[] results = new ObjectNode[count];
         List<Parsed> chunk = new ArrayList<>();
         while (candidates.hasNext()) {
-            Candidate c = candidates.next();
+            Candidate c;
+            try {
+                c = candidates.next();
+            } catch (java.io.UncheckedIOException unreadable) {
+                // read through once already, yet a value fails when built (a string over the parser's limits): it and the
+                // rest of the array are refused, what came before is written
+                java.util.Set<Integer> pending = new java.util.HashSet<>();
+                chunk.forEach(p -> pending.add(p.index()));
+                for (int i = 0; i < count; i++) {
+                    if (results[i] == null && !pending.contains(i)) {
+                        results[i] = rejected(i, "unreadable: " + unreadable.getCause().getMessage(), "$");
+                    }
+                }
+                break;
+            }
             if (c.unreadable() != null) {
                 results[c.index()] = rejected(c.index(), c.unreadable(), "$");
                 continue;

@@ -70,6 +70,8 @@ class QueuedIntakeIT {
         }
         List<Integer> queuedAnswers = new ArrayList<>();
         events.forEach(e -> queuedAnswers.add(post(e).statusCode()));
+        awaitWritten();
+        assertThat(CatalogState.diff(atOnce, CatalogState.of(queued))).as("sent one by one").isEmpty();
         // and again, as an array and as newline-delimited JSON: stored twice more, changing nothing
         JsonNode array = LineageHttp.json(http.post(LineageHttp.PATH, "application/json",
                 ("[" + String.join(",", events) + "]").getBytes(StandardCharsets.UTF_8), "Bearer " + TOKEN));
@@ -132,14 +134,14 @@ class QueuedIntakeIT {
     void aBadEventIsRefusedAtOnceAndNothingOfItIsStored() {
         ObjectNode event = Events.run("START", "2026-03-01T10:00:00Z", UUID.randomUUID().toString(), "queued-bad", "train");
         ((ObjectNode) event.get("job")).remove("name");
-        long before = queued.count("select count(*) from intake_queue where body::text like '%queued-bad%'");
+        String stored = "select count(*) from intake_queue where convert_from(body, 'UTF8') like '%queued-bad%'";
 
         HttpResponse<String> r = post(event.toString());
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
         assertThat(LineageHttp.json(r).path("path").asText()).isEqualTo("$.job.name");
-        assertThat(queued.count("select count(*) from intake_queue where convert_from(body, 'UTF8') like '%queued-bad%'"))
-                .isEqualTo(before).isZero();
+        // a stored bad request would stay, refused, when replayed: none is
+        assertThat(queued.count(stored)).isZero();
     }
 
     @Test
@@ -160,5 +162,33 @@ class QueuedIntakeIT {
                 + "\") { status endedAt } }").path("run");
         assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(Instant.parse(run.path("endedAt").asText())).isEqualTo("2026-03-02T08:00:00Z");
+    }
+
+    @Test
+    void aStoredRequestThatCannotBeWrittenIsRefusedAndKeptWhileTheOthersAreWritten() throws Exception {
+        ObjectNode noName = Events.run("COMPLETE", "2026-03-03T08:00:00Z", UUID.randomUUID().toString(), "queued-refused", "bad");
+        ((ObjectNode) noName.get("job")).remove("name");
+        String runId = UUID.randomUUID().toString();
+        ObjectNode good = Events.run("COMPLETE", "2026-03-03T08:00:00Z", runId, "queued-refused", "good");
+        try (Connection c = queued.connect(); PreparedStatement s = c.prepareStatement("""
+                insert into intake_queue (instance, received_at, method, path, query, headers, body)
+                values ('openlineage', now(), 'POST', '/', '{}', ?::jsonb, ?)""")) {
+            // a row that is no request (its headers are not lists), one the receiver now refuses, and a good one after them
+            for (Object[] row : new Object[][]{{"{\"content-type\": \"application/json\"}", good.toString()},
+                    {"{\"content-type\": [\"application/json\"]}", noName.toString()},
+                    {"{\"content-type\": [\"application/json\"]}", good.toString()}}) {
+                s.setString(1, (String) row[0]);
+                s.setBytes(2, ((String) row[1]).getBytes(StandardCharsets.UTF_8));
+                s.executeUpdate();
+            }
+        }
+        awaitWritten();
+
+        assertThat(queued.query("{ run(namespace: \"queued-refused\", name: \"good\", externalId: \"" + runId + "\") { status } }")
+                .path("run").path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(queued.count("select count(*) from intake_queue where refused like '%not a request%'")).isEqualTo(1);
+        assertThat(queued.count("select count(*) from intake_queue where refused like '%answered 400%job.name%'")).isEqualTo(1);
+        assertThat(queued.count("select count(*) from intake_queue where refused is null")).isZero();
+        assertThat(queued.status("openlineage").path("lastError").asText()).contains("refused (kept in intake_queue)");
     }
 }
