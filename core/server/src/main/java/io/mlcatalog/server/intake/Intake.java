@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * instance's status says so; the others go on.
  *
  * <p>{@link #WORKERS} threads do this side by side (one replays while the other's transaction runs; they write one at
- * a time). They wake when a request is stored here, and look every second anyway, for requests another server stored
+ * a time). They wake when a request is stored here, and (with an instance configured queued) look every second anyway, for requests another server stored
  * or left claimed when it died.
  */
 public final class Intake implements AutoCloseable {
@@ -74,7 +74,14 @@ public final class Intake implements AutoCloseable {
         this.writer = writer;
         // every receiver that can be replayed: one configured "written" now may still have requests stored while it was "queued"
         this.instances = host.replayableReceivers();
+        this.anyQueued = host.queuedReceivers().size() > 0;
     }
+
+    /**
+     * Whether an instance acknowledges once stored: then the workers look every second (for what other servers
+     * stored). Otherwise they write what an earlier configuration left, and stop.
+     */
+    private final boolean anyQueued;
 
     public void start() {
         try {
@@ -119,6 +126,9 @@ public final class Intake implements AutoCloseable {
             try {
                 claimed = get(queue.claim(instances, CLAIM_ROWS, CLAIM_BYTES, LEASE, claim));
                 if (claimed.isEmpty()) {
+                    if (!anyQueued) {
+                        return;
+                    }
                     synchronized (signal) {
                         if (wakeups == seen && !closed) {
                             signal.wait(IDLE_LOOK_MILLIS);

@@ -259,6 +259,12 @@ public final class PluginHost implements AutoCloseable {
         return receivers.values().stream().filter(r -> r.receiver().replayable()).map(Receiver::instance).toList();
     }
 
+    /** The receiver instances configured {@code acknowledge: queued}. */
+    public List<String> queuedReceivers() {
+        return receivers.values().stream().filter(r -> r.config().acknowledge() == PluginsConfig.Acknowledge.QUEUED)
+                .map(Receiver::instance).toList();
+    }
+
     public Optional<Receiver> receiver(String instance) {
         return Optional.ofNullable(receivers.get(instance));
     }
