@@ -32,8 +32,8 @@ import java.util.concurrent.TimeUnit;
  * instance's status says so; the others go on.
  *
  * <p>{@link #WORKERS} threads do this side by side (one replays while the other's transaction runs; they write one at
- * a time). They wake when a request is stored here, and (with an instance configured queued) look every second anyway, for requests another server stored
- * or left claimed when it died.
+ * a time). They wake when a request is stored here and, while an instance is configured {@code queued}, look every
+ * second anyway, for requests another server stored or left claimed when it died.
  */
 public final class Intake implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Intake.class);
@@ -65,6 +65,11 @@ public final class Intake implements AutoCloseable {
      * datasets, the run of its DAG), and two transactions writing them at once would only wait on each other's locks.
      */
     private final java.util.concurrent.Semaphore writing = new java.util.concurrent.Semaphore(1, true);
+    /**
+     * Whether an instance acknowledges once stored: then the workers look every second (for what other servers
+     * stored). Otherwise they write what an earlier configuration left, and stop.
+     */
+    private final boolean anyQueued;
     private long wakeups;
     private volatile boolean closed;
 
@@ -74,14 +79,8 @@ public final class Intake implements AutoCloseable {
         this.writer = writer;
         // every receiver that can be replayed: one configured "written" now may still have requests stored while it was "queued"
         this.instances = host.replayableReceivers();
-        this.anyQueued = host.queuedReceivers().size() > 0;
+        this.anyQueued = !host.queuedReceivers().isEmpty();
     }
-
-    /**
-     * Whether an instance acknowledges once stored: then the workers look every second (for what other servers
-     * stored). Otherwise they write what an earlier configuration left, and stop.
-     */
-    private final boolean anyQueued;
 
     public void start() {
         try {
