@@ -99,6 +99,18 @@ public final class Db implements AutoCloseable {
         return statements.get();
     }
 
+    /**
+     * Waits (at most 60 s) for a future of this pool's work, from a worker thread (never the event loop); throws
+     * what it failed with.
+     */
+    public static <T> T await(Future<T> future) throws Exception {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception ex ? ex : e;
+        }
+    }
+
     public Future<Boolean> ping() {
         return query("select 1", Tuple.tuple()).map(rows -> rows.size() == 1);
     }

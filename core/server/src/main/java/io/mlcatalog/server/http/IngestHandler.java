@@ -120,7 +120,9 @@ public final class IngestHandler implements Handler<RoutingContext> {
                 if (queued) {
                     // checked now, written once the request is stored (see handle below) and replayed by the intake
                     writer.validate(instance, batch, receivedAt);
-                    carriesRecords.compareAndSet(false, !batch.isEmpty());
+                    if (!batch.isEmpty()) {
+                        carriesRecords.set(true);
+                    }
                 } else {
                     commits.write(batch);
                 }

@@ -2,6 +2,7 @@ package io.mlcatalog.server.intake;
 
 import io.mlcatalog.server.plugin.BatchWriter;
 import io.mlcatalog.server.plugin.PluginHost;
+import io.mlcatalog.server.db.Db;
 import io.mlcatalog.spi.Atomicity;
 import io.mlcatalog.spi.InvalidRecordException;
 import io.mlcatalog.spi.ReceiverResponse;
@@ -18,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Writes the stored requests of the intake queue to the catalog: claims the oldest (under a token of its own, for a
@@ -84,12 +84,9 @@ public final class Intake implements AutoCloseable {
 
     public void start() {
         try {
-            get(queue.backlog()).forEach((instance, backlog) -> {
-                if (!instances.contains(instance)) {
+            Db.await(queue.waitingFor(instances)).forEach((instance, requests) ->
                     log.warn("intake: {} stored request(s) of '{}' wait, but no receiver instance of that name that can write them is "
-                            + "configured (see intake_queue)", backlog.requests(), instance);
-                }
-            });
+                            + "configured (see intake_queue)", requests, instance));
         } catch (Exception e) {
             log.warn("intake: could not look at the intake queue at start: {}", e.toString());
         }
@@ -123,7 +120,7 @@ public final class Intake implements AutoCloseable {
             UUID claim = UUID.randomUUID();
             List<IntakeQueue.Claimed> claimed = List.of();
             try {
-                claimed = get(queue.claim(instances, CLAIM_ROWS, CLAIM_BYTES, LEASE, claim));
+                claimed = Db.await(queue.claim(instances, CLAIM_ROWS, CLAIM_BYTES, LEASE, claim));
                 if (claimed.isEmpty()) {
                     if (!anyQueued) {
                         return;
@@ -159,7 +156,7 @@ public final class Intake implements AutoCloseable {
         }
         try {
             // free them now, for the next look (or the next start of the server), rather than at the lease's end
-            get(queue.release(claimed.stream().map(IntakeQueue.Claimed::id).toList(), claim));
+            Db.await(queue.release(claimed.stream().map(IntakeQueue.Claimed::id).toList(), claim));
         } catch (Exception ignored) {
             // the lease runs out on its own
         }
@@ -268,7 +265,7 @@ public final class Intake implements AutoCloseable {
         } catch (IntakeQueue.ClaimLost lost) {
             // nothing of the group was written: the requests still ours are freed for the next claim
             log.info("intake: {}; left to that worker", lost.getMessage());
-            get(queue.release(ids, claim));
+            Db.await(queue.release(ids, claim));
             return;
         } catch (InterruptedException e) {
             throw e;
@@ -294,8 +291,7 @@ public final class Intake implements AutoCloseable {
         List<String> refusals = new ArrayList<>();
         RecordWriter direct = records -> {
             try {
-                writer.write(c.instance(), records, Collections.nCopies(records.size(), c.receivedAt()), Atomicity.ALL_OR_NOTHING,
-                        tx -> io.vertx.core.Future.succeededFuture());
+                writer.write(c.instance(), records, Map.of(), Atomicity.ALL_OR_NOTHING, c.receivedAt());
             } catch (InvalidRecordException refused) {
                 refusals.add(refused.getMessage());
                 throw refused;
@@ -312,7 +308,7 @@ public final class Intake implements AutoCloseable {
             } finally {
                 writing.release();
             }
-            get(queue.deleteWritten(List.of(c.id()), claim));
+            Db.await(queue.deleteWritten(List.of(c.id()), claim));
             if (!refusals.isEmpty()) {
                 host.receiverFailed(c.instance(), "stored request " + c.id() + ": " + refusals.size() + " write(s) refused when written, "
                         + "the first: " + refusals.get(0), refusals.size());
@@ -327,7 +323,7 @@ public final class Intake implements AutoCloseable {
             } else {
                 log.warn("intake: stored request {} of {} could not be written ({}); it is tried again later", c.id(), c.instance(),
                         e.toString());
-                get(queue.release(List.of(c.id()), claim));
+                Db.await(queue.release(List.of(c.id()), claim));
             }
         }
     }
@@ -335,15 +331,7 @@ public final class Intake implements AutoCloseable {
     private void refuse(IntakeQueue.Claimed c, String reason, UUID claim) throws Exception {
         log.warn("intake: stored request {} of {} refused, kept in intake_queue: {}", c.id(), c.instance(), reason);
         host.receiverFailed(c.instance(), "stored request " + c.id() + " refused (kept in intake_queue): " + reason, 1);
-        get(queue.refuse(c.id(), reason, claim));
-    }
-
-    private static <T> T get(io.vertx.core.Future<T> future) throws Exception {
-        try {
-            return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof Exception ex ? ex : e;
-        }
+        Db.await(queue.refuse(c.id(), reason, claim));
     }
 
     /** Stops the workers; what they had claimed and not written is taken again when its lease runs out. */

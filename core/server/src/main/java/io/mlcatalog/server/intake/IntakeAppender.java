@@ -1,5 +1,7 @@
 package io.mlcatalog.server.intake;
 
+import io.mlcatalog.server.db.Db;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,10 +74,8 @@ public final class IntakeAppender implements AutoCloseable {
                 }
             }
             try {
-                queue.append(group.stream().map(Pending::row).toList()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+                Db.await(queue.append(group.stream().map(Pending::row).toList()));
                 group.forEach(p -> p.done().complete(null));
-            } catch (ExecutionException e) {
-                group.forEach(p -> p.done().completeExceptionally(e.getCause()));
             } catch (Exception e) {
                 group.forEach(p -> p.done().completeExceptionally(e));
             }

@@ -59,10 +59,6 @@ public final class IntakeQueue {
         }
     }
 
-    /** What waits to be written for an instance. */
-    public record Backlog(long requests, OffsetDateTime oldestReceivedAt) {
-    }
-
     /** Stores the requests, in one statement. */
     Future<Void> append(List<Stored> rows) {
         int n = rows.size();
@@ -178,14 +174,18 @@ public final class IntakeQueue {
                 Tuple.of(id, reason, claim)).mapEmpty();
     }
 
-    /** Each instance's requests waiting to be written (refused ones not counted). */
-    public Future<Map<String, Backlog>> backlog() {
+    /**
+     * The requests waiting for instances other than these, by instance: stored by an instance that is no longer
+     * configured. (What waits for each configured instance is in its status, {@code PluginStore.statuses}.)
+     */
+    Future<Map<String, Long>> waitingFor(List<String> otherThan) {
         return db.query("""
-                select instance, count(*) as requests, min(received_at) as oldest from intake_queue where refused is null group by instance
-                """, Tuple.tuple()).map(rows -> {
-            Map<String, Backlog> result = new LinkedHashMap<>();
+                select instance, count(*) as requests from intake_queue
+                where refused is null and not (instance = any($1)) group by instance
+                """, Tuple.of((Object) otherThan.toArray(String[]::new))).map(rows -> {
+            Map<String, Long> result = new LinkedHashMap<>();
             for (Row r : rows) {
-                result.put(r.getString("instance"), new Backlog(r.getLong("requests"), r.getOffsetDateTime("oldest")));
+                result.put(r.getString("instance"), r.getLong("requests"));
             }
             return result;
         });

@@ -224,11 +224,7 @@ final class SourceRunner implements AutoCloseable {
     }
 
     static <T> T get(io.vertx.core.Future<T> future) throws Exception {
-        try {
-            return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof Exception ex ? ex : e;
-        }
+        return io.mlcatalog.server.db.Db.await(future);
     }
 
     @Override

@@ -155,9 +155,14 @@ public final class FacetStore {
                     + " or (excluded.event_time = " + table + ".event_time and excluded.value::text > " + table + ".value::text)";
         }
 
+        private List<Value> rows;
+
+        /** The kept rows in order; read only once every row is added. */
         private List<Value> rows() {
-            List<Value> rows = new ArrayList<>();
-            latest.values().forEach(rows::addAll);
+            if (rows == null) {
+                rows = new ArrayList<>();
+                latest.values().forEach(rows::addAll);
+            }
             return rows;
         }
 

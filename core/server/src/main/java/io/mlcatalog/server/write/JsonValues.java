@@ -37,7 +37,7 @@ public final class JsonValues {
             throw CatalogException.badInput(field, field + " must be a JSON object");
         }
         int[] budget = {maxElements};
-        return (Map<String, Object>) normalize(field, value, 0, budget);
+        return (Map<String, Object>) normalize(Where.root(field), value, 0, budget);
     }
 
     /**
@@ -64,10 +64,6 @@ public final class JsonValues {
             }
             return parent + (key != null ? "." + key : "[" + index + "]");
         }
-    }
-
-    private static Object normalize(String field, Object v, int depth, int[] budget) {
-        return normalize(Where.root(field), v, depth, budget);
     }
 
     private static Object normalize(Where where, Object v, int depth, int[] budget) {

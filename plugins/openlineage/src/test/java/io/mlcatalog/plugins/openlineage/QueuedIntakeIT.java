@@ -52,6 +52,23 @@ class QueuedIntakeIT {
         return http.post(LineageHttp.PATH, "application/json", body.getBytes(StandardCharsets.UTF_8), "Bearer " + TOKEN);
     }
 
+    private static final String JSON_TYPE = "{\"content-type\": [\"application/json\"]}";
+
+    /**
+     * Stores a request by hand, as a server that stored and claimed it and then died leaves it: its claim ran out, and
+     * no server was told of it.
+     */
+    private static void storeAsADeadServerLeftIt(String receivedAt, String headers, String body) throws Exception {
+        try (Connection c = queued.connect(); PreparedStatement s = c.prepareStatement("""
+                insert into intake_queue (instance, received_at, method, path, query, headers, body, claimed_by, claimed_until)
+                values ('openlineage', ?::timestamptz, 'POST', '/', '{}', ?::jsonb, ?, gen_random_uuid(), now() - interval '1 second')""")) {
+            s.setString(1, receivedAt);
+            s.setString(2, headers);
+            s.setBytes(3, body.getBytes(StandardCharsets.UTF_8));
+            s.executeUpdate();
+        }
+    }
+
     private static void awaitWritten() {
         queued.awaitStatus("openlineage", s -> s.path("queued").asLong() == 0, Duration.ofSeconds(60));
     }
@@ -148,14 +165,7 @@ class QueuedIntakeIT {
     void aRequestStoredBeforeThisServerStartedIsWritten() throws Exception {
         String runId = UUID.randomUUID().toString();
         ObjectNode complete = Events.run("COMPLETE", "2026-03-02T08:00:00Z", runId, "queued-left-over", "score");
-        // as a server that died after storing it (and after claiming it: the claim ran out) leaves it; no server wakes for it
-        try (Connection c = queued.connect(); PreparedStatement s = c.prepareStatement("""
-                insert into intake_queue (instance, received_at, method, path, query, headers, body, claimed_until)
-                values ('openlineage', '2026-03-02T08:00:01Z', 'POST', '/', '{}', '{"content-type": ["application/json"]}', ?,
-                        now() - interval '1 second')""")) {
-            s.setBytes(1, complete.toString().getBytes(StandardCharsets.UTF_8));
-            s.executeUpdate();
-        }
+        storeAsADeadServerLeftIt("2026-03-02T08:00:01Z", JSON_TYPE, complete.toString());
         awaitWritten();
 
         JsonNode run = queued.query("{ run(namespace: \"queued-left-over\", name: \"score\", externalId: \"" + runId
@@ -170,18 +180,10 @@ class QueuedIntakeIT {
         ((ObjectNode) noName.get("job")).remove("name");
         String runId = UUID.randomUUID().toString();
         ObjectNode good = Events.run("COMPLETE", "2026-03-03T08:00:00Z", runId, "queued-refused", "good");
-        try (Connection c = queued.connect(); PreparedStatement s = c.prepareStatement("""
-                insert into intake_queue (instance, received_at, method, path, query, headers, body)
-                values ('openlineage', now(), 'POST', '/', '{}', ?::jsonb, ?)""")) {
-            // a row that is no request (its headers are not lists), one the receiver now refuses, and a good one after them
-            for (Object[] row : new Object[][]{{"{\"content-type\": \"application/json\"}", good.toString()},
-                    {"{\"content-type\": [\"application/json\"]}", noName.toString()},
-                    {"{\"content-type\": [\"application/json\"]}", good.toString()}}) {
-                s.setString(1, (String) row[0]);
-                s.setBytes(2, ((String) row[1]).getBytes(StandardCharsets.UTF_8));
-                s.executeUpdate();
-            }
-        }
+        // a row that is no request (its headers are not lists), one the receiver now refuses, and a good one after them
+        storeAsADeadServerLeftIt("2026-03-03T08:00:01Z", "{\"content-type\": \"application/json\"}", good.toString());
+        storeAsADeadServerLeftIt("2026-03-03T08:00:01Z", JSON_TYPE, noName.toString());
+        storeAsADeadServerLeftIt("2026-03-03T08:00:01Z", JSON_TYPE, good.toString());
         awaitWritten();
 
         assertThat(queued.query("{ run(namespace: \"queued-refused\", name: \"good\", externalId: \"" + runId + "\") { status } }")
@@ -190,5 +192,23 @@ class QueuedIntakeIT {
         assertThat(queued.count("select count(*) from intake_queue where refused like '%answered 400%job.name%'")).isEqualTo(1);
         assertThat(queued.count("select count(*) from intake_queue where refused is null")).isZero();
         assertThat(queued.status("openlineage").path("lastError").asText()).contains("refused (kept in intake_queue)");
+    }
+
+    @Test
+    void theEnvironmentMakesTheDefaultInstanceQueued() throws Exception {
+        // no instance configured: the one the catalog runs at /api/v1/lineage by itself, with the environment's override
+        try (TestingCatalog byDefault = TestingCatalog.builder().env(Map.of("MLCATALOG_PLUGIN_OPENLINEAGE_ACKNOWLEDGE", "queued")).start();
+             Connection c = byDefault.connect()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute("lock table run in exclusive mode");
+            }
+            HttpResponse<String> r = new LineageHttp(byDefault).post(Events.run("START", "2026-03-04T08:00:00Z").toString());
+
+            // answered while no run can be written: stored, not written
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+            assertThat(byDefault.status("openlineage").path("queued").asLong()).isEqualTo(1);
+            c.rollback();
+        }
     }
 }
