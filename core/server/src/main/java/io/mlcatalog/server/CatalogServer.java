@@ -150,7 +150,7 @@ public final class CatalogServer implements AutoCloseable {
             intake = new Intake(intakeQueue, plugins, batchWriter);
             IngestHandler ingest = new IngestHandler(plugins, batchWriter, Clock.systemUTC(), mapper, intakeAppender, intake);
             HttpServer http = await(HttpApi.listen(vertx, HttpApi.router(vertx, graphql, db, config.limits(), mapper, ingest,
-                    plugins.maxReceiverBodyBytes(), plugins.defaultPaths()), config.host(), config.port()).toCompletionStage().toCompletableFuture());
+                    plugins.defaultPaths()), config.host(), config.port()).toCompletionStage().toCompletableFuture());
             if (config.plugins().schedule()) {
                 plugins.start();
             } else {

@@ -6,6 +6,7 @@ import io.mlcatalog.server.db.Db;
 import io.mlcatalog.server.graphql.GraphQLService;
 import io.mlcatalog.server.model.ErrorCode;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -25,10 +26,9 @@ public final class HttpApi {
     }
 
     public static Router router(Vertx vertx, GraphQLService graphql, Db db, Limits limits, ObjectMapper mapper, IngestHandler ingest,
-                                long maxIngestBodyBytes, Map<String, String> wellKnownPaths) {
+                                Map<String, String> wellKnownPaths) {
         Router router = Router.router(vertx);
-        // one more byte than the largest limit, so the handler can tell an instance's own limit was passed
-        BodyHandler ingestBody = BodyHandler.create(false).setBodyLimit(maxIngestBodyBytes + 1);
+        Handler<RoutingContext> ingestBody = ingest.bodyReader();
         router.route("/ingest/:instance").handler(ingest.gate()).handler(ingestBody).handler(ingest);
         router.route("/ingest/:instance/*").handler(ingest.gate()).handler(ingestBody).handler(ingest);
         wellKnownPaths.forEach((path, instance) -> {

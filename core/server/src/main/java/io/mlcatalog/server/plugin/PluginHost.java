@@ -224,11 +224,6 @@ public final class PluginHost implements AutoCloseable {
         }
     }
 
-    /** The largest request body any receiver accepts (the HTTP layer reads no more than this). */
-    public long maxReceiverBodyBytes() {
-        return receivers.values().stream().mapToLong(r -> r.config().maxBodyBytes()).max().orElse(1);
-    }
-
     /** Polls a source now, once, and writes what it emitted (blocks; call from a worker thread). */
     public PollOutcome pollNow(String instance) {
         SourceRunner runner = sources.get(instance);

@@ -51,6 +51,8 @@ public record PluginsConfig(List<Instance> instances) {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-_]{0,62}");
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
+    /** The largest maxBodyBytes: a body is read into one array. */
+    static final long MAX_BODY_BYTES = 1L << 30;
     private static final Set<String> INSTANCE_KEYS = Set.of("name", "type", "schedule", "timeout", "enabled", "token", "maxBodyBytes",
             "acknowledge", "settings");
 
@@ -163,6 +165,11 @@ public record PluginsConfig(List<Instance> instances) {
             }
             if (maxBodyBytes <= 0) {
                 throw new PluginConfigError(instanceWhere + ": maxBodyBytes '" + maxBody + "' is not a positive number of bytes");
+            }
+            if (maxBodyBytes > MAX_BODY_BYTES) {
+                // a body is read into one array: past 1 GiB, a request is better split (OpenLineage batches are)
+                throw new PluginConfigError(instanceWhere + ": maxBodyBytes " + maxBodyBytes + " is over the most a receiver reads, "
+                        + MAX_BODY_BYTES + " (1 GiB)");
             }
         }
         String ack = override(env, name, "acknowledge", node.path("acknowledge").asText(null));

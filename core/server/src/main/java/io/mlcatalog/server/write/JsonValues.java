@@ -37,7 +37,7 @@ public final class JsonValues {
             throw CatalogException.badInput(field, field + " must be a JSON object");
         }
         int[] budget = {maxElements};
-        return (Map<String, Object>) normalize(Where.root(field), value, 0, budget);
+        return (Map<String, Object>) normalize(Where.root(field), null, -1, value, 0, budget);
     }
 
     /**
@@ -66,44 +66,86 @@ public final class JsonValues {
         }
     }
 
-    private static Object normalize(Where where, Object v, int depth, int[] budget) {
+    /** Where the value under {@code key} (or at {@code index}, or, with neither, {@code parent} itself) is. */
+    private static Where at(Where parent, String key, int index) {
+        return key != null ? parent.key(key) : index >= 0 ? parent.index(index) : parent;
+    }
+
+    /** Normalizes the value under {@code key} or at {@code index} of {@code parent}: its place is built only when needed. */
+    private static Object normalize(Where parent, String key, int index, Object v, int depth, int[] budget) {
         if (--budget[0] < 0) {
+            Where where = at(parent, key, index);
             throw CatalogException.badInput(where.toString(), where + " is too large: it holds more values than the catalog keeps");
         }
         if (depth > MAX_DEPTH) {
+            Where where = at(parent, key, index);
             throw CatalogException.badInput(where.toString(), where + " is nested too deeply: at most " + MAX_DEPTH + " levels");
         }
         if (v == null || v instanceof Boolean) {
             return v;
         }
         if (v instanceof String s) {
-            jsonString(where, s);
+            try {
+                Text.jsonString("", s);
+            } catch (CatalogException refused) {
+                Text.jsonString(at(parent, key, index).toString(), s);
+            }
             return s;
         }
         if (v instanceof Number n) {
             Number normal = JsonNumbers.normalize(n);
             if (normal == null) {
+                Where where = at(parent, key, index);
                 throw CatalogException.badInput(where.toString(), where + " must be a finite number");
             }
-            return normal;
+            return normal == n || normal.equals(n) ? n : normal;
         }
+        Where where = at(parent, key, index);
+        // a value already in normal form is returned as it is, not copied: the usual document (string keys, Long and
+        // Double numbers) is only walked, and a copy is made from the first entry that changes
         if (v instanceof Map<?, ?> m) {
-            Map<String, Object> out = new LinkedHashMap<>();
+            Map<String, Object> out = null;
+            int seen = 0;
             for (var e : m.entrySet()) {
-                String key = String.valueOf(e.getKey());
-                jsonString(where, key);
-                out.put(key, normalize(where.key(key), e.getValue(), depth + 1, budget));
+                String name = e.getKey() instanceof String k ? k : String.valueOf(e.getKey());
+                jsonString(where, name);
+                Object value = normalize(where, name, -1, e.getValue(), depth + 1, budget);
+                if (out == null && (value != e.getValue() || name != e.getKey())) {
+                    out = copyOfFirst(m, seen);
+                }
+                if (out != null) {
+                    out.put(name, value);
+                }
+                seen++;
             }
-            return out;
+            return out == null ? m : out;
         }
         if (v instanceof List<?> l) {
-            java.util.ArrayList<Object> out = new java.util.ArrayList<>(l.size());
+            java.util.ArrayList<Object> out = null;
             for (int i = 0; i < l.size(); i++) {
-                out.add(normalize(where.index(i), l.get(i), depth + 1, budget));
+                Object value = normalize(where, null, i, l.get(i), depth + 1, budget);
+                if (out == null && value != l.get(i)) {
+                    out = new java.util.ArrayList<>(l.size());
+                    out.addAll(l.subList(0, i));
+                }
+                if (out != null) {
+                    out.add(value);
+                }
             }
-            return out;
+            return out == null ? l : out;
         }
         throw CatalogException.badInput(where.toString(), where + " is not a JSON value");
+    }
+
+    /** The first {@code n} entries of {@code m} (already in normal form), in a map the rest can be added to. */
+    private static Map<String, Object> copyOfFirst(Map<?, ?> m, int n) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        var it = m.entrySet().iterator();
+        for (int i = 0; i < n; i++) {
+            var e = it.next();
+            out.put((String) e.getKey(), e.getValue());
+        }
+        return out;
     }
 
     /** {@link Text#jsonString}, naming the place only when the text is refused. */

@@ -190,6 +190,8 @@ class PluginsConfigTest {
         refused("plugins:\n  - {name: lineage, type: openlineage, maxBodyBytes: lots}\n", "plugin instance 'lineage'",
                 "maxBodyBytes 'lots' is not a positive number of bytes");
         refused("plugins:\n  - {name: lineage, type: openlineage, maxBodyBytes: 0}\n", "plugin instance 'lineage'", "maxBodyBytes '0'");
+        refused("plugins:\n  - {name: lineage, type: openlineage, maxBodyBytes: 1073741825}\n", "plugin instance 'lineage'",
+                "maxBodyBytes 1073741825 is over the most a receiver reads, 1073741824 (1 GiB)");
     }
 
     @Test

@@ -50,6 +50,26 @@ class JsonValuesTest {
     }
 
     @Test
+    void aDocumentAlreadyInNormalFormIsTakenAsItIsAndAnyOtherIsCopiedInOrder() {
+        Map<String, Object> normal = new java.util.LinkedHashMap<>();
+        normal.put("s", "text");
+        normal.put("n", 7L);
+        normal.put("list", new ArrayList<>(List.of(2.5, "x", true)));
+        normal.put("none", null);
+        assertThat(JsonValues.object("facets", normal, JsonValues.MAX_FACET_ELEMENTS)).isSameAs(normal);
+
+        Map<String, Object> mixed = new java.util.LinkedHashMap<>();
+        mixed.put("first", "a");
+        mixed.put("second", List.of("b", 3));
+        mixed.put("third", 4.0);
+        mixed.put("fourth", "d");
+        Map<String, Object> out = JsonValues.object("facets", mixed, JsonValues.MAX_FACET_ELEMENTS);
+        assertThat(out).isNotSameAs(mixed).isEqualTo(Map.of("first", "a", "second", List.of("b", 3L), "third", 4L, "fourth", "d"));
+        assertThat(new ArrayList<>(out.keySet())).containsExactly("first", "second", "third", "fourth");
+        assertThat(mixed.get("second")).isEqualTo(List.of("b", 3)); // what the caller gave is left as it was
+    }
+
+    @Test
     void nestedValuesAreNormalizedToo() {
         Map<String, Object> in = Map.of("list", List.of(1.0, Map.of("x", 2.0f)), "map", Map.of("y", new BigDecimal("3")));
 

@@ -26,15 +26,13 @@ import java.util.regex.Pattern;
  *       consumed/produced edges, from the first event that names them, so lineage shows while a run is running;</li>
  *   <li>the parent run facet → the parent run (recorded as running, if it is not yet known, so that the link never waits);</li>
  *   <li>the sourceCodeLocation job facet (git, with a full commit) → the code version the run was built from;</li>
- *   <li>every run, job and dataset facet (with the dataset's input or output facets), known or custom, kept whole.</li>
+ *   <li>every run, job and dataset facet (with the dataset's input or output facets), known or custom, kept whole (but for
+ *       one too large to keep, see {@link EventReader}).</li>
  * </ul>
  */
 final class EventMapper {
     private static final Pattern FULL_SHA = Pattern.compile("[0-9a-fA-F]{40}|[0-9a-fA-F]{64}");
     private static final Pattern DIGEST_TEXT = Pattern.compile("[\\x21-\\x7e]{1,256}");
-    /** A facet larger than this is replaced by a note: one runaway facet (a huge query plan) must not cost the event. */
-    static final int MAX_FACET_VALUES = 5_000;
-    static final int MAX_FACET_DEPTH = 16;
 
     List<MetadataRecord> records(Event e) {
         return switch (e.kind()) {
@@ -51,8 +49,8 @@ final class EventMapper {
         RunRecord.Builder run = RunRecord.builder(job.namespace(), job.name(), status)
                 .externalId(e.runId())
                 .pipeline(job.name())
-                .facets(bounded(e.runFacets()))
-                .jobFacets(bounded(job.facets()));
+                .facets(e.runFacets())
+                .jobFacets(job.facets());
         if (status == RunStatus.RUNNING) {
             run.startedAt(e.eventTime());
         } else {
@@ -80,7 +78,7 @@ final class EventMapper {
         List<MetadataRecord> records = new ArrayList<>();
         e.inputs().forEach(d -> records.add(artifact(d, e.job().namespace(), e.eventTime())));
         e.outputs().forEach(d -> records.add(artifact(d, e.job().namespace(), e.eventTime())));
-        records.add(new JobRecord(e.job().namespace(), e.job().name(), bounded(e.job().facets()), e.eventTime(), null, null));
+        records.add(new JobRecord(e.job().namespace(), e.job().name(), e.job().facets(), e.eventTime(), null, null));
         return records;
     }
 
@@ -105,7 +103,7 @@ final class EventMapper {
                 .name(d.name().length() > 200 ? d.name().substring(d.name().length() - 200) : d.name())
                 .kind(ArtifactKind.DATASET)
                 .createdAt(seen)
-                .facets(bounded(d.facets()));
+                .facets(d.facets());
         String version = nested(d.facets(), "version", "datasetVersion");
         if (version != null && DIGEST_TEXT.matcher(version).matches()) {
             a.digest("version:" + version);
@@ -168,32 +166,5 @@ final class EventMapper {
     @SuppressWarnings("unchecked")
     private static String nested(Map<String, Object> map, String outer, String inner) {
         return map.get(outer) instanceof Map<?, ?> m && ((Map<String, Object>) m).get(inner) instanceof String s ? s : null;
-    }
-
-    /** The facets, with any facet too large to keep replaced by a note saying so. */
-    static Map<String, Object> bounded(Map<String, Object> facets) {
-        Map<String, Object> result = new LinkedHashMap<>();
-        facets.forEach((name, value) -> {
-            int[] size = {0};
-            int depth = measure(value, 0, size);
-            result.put(name, size[0] <= MAX_FACET_VALUES && depth <= MAX_FACET_DEPTH ? value
-                    : Map.of("_mlcatalogDropped", "facet too large to keep (" + size[0] + " values, depth " + depth + ")"));
-        });
-        return result;
-    }
-
-    private static int measure(Object v, int depth, int[] size) {
-        size[0]++;
-        int deepest = depth;
-        if (v instanceof Map<?, ?> m) {
-            for (Object x : m.values()) {
-                deepest = Math.max(deepest, measure(x, depth + 1, size));
-            }
-        } else if (v instanceof List<?> l) {
-            for (Object x : l) {
-                deepest = Math.max(deepest, measure(x, depth + 1, size));
-            }
-        }
-        return deepest;
     }
 }

@@ -3,11 +3,12 @@ package io.mlcatalog.plugins.openlineage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.io.IOException;
+
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,14 +28,27 @@ final class EventParser {
         this.json = json;
     }
 
+    /** An event given as a JSON tree (read as {@link EventReader} reads it from a request). */
     Event parse(JsonNode e) throws EventError {
-        if (e == null || !e.isObject()) {
+        try (var tokens = json.treeAsTokens(e == null ? json.nullNode() : e)) {
+            tokens.nextToken();
+            return parse(EventReader.read(tokens));
+        } catch (IOException e1) {
+            throw new java.io.UncheckedIOException(e1); // a tree is read as it is
+        }
+    }
+
+    /** An event as {@link EventReader} reads it. */
+    @SuppressWarnings("unchecked")
+    Event parse(Object value) throws EventError {
+        if (!(value instanceof Map<?, ?>)) {
             throw new EventError("$", "an event is a JSON object");
         }
+        Map<String, Object> e = (Map<String, Object>) value;
         Instant eventTime = time(e, "eventTime");
         String producer = text(e, "$", "producer");
-        if (e.has("run")) {
-            JsonNode run = object(e, "$", "run");
+        if (e.containsKey("run")) {
+            Map<String, Object> run = object(e, "$", "run");
             String runId = text(run, "$.run", "runId");
             try {
                 UUID.fromString(runId);
@@ -42,11 +56,11 @@ final class EventParser {
                 throw new EventError("$.run.runId", "run.runId must be a UUID, got '" + excerpt(runId) + "'");
             }
             String eventType = null;
-            if (e.has("eventType") && !e.get("eventType").isNull()) {
-                if (!e.get("eventType").isTextual()) {
+            if (e.get("eventType") != null) {
+                if (!(e.get("eventType") instanceof String type)) {
                     throw new EventError("$.eventType", "eventType must be a string");
                 }
-                eventType = e.get("eventType").asText();
+                eventType = type;
                 if (!EVENT_TYPES.contains(eventType)) {
                     throw new EventError("$.eventType", "unknown eventType '" + excerpt(eventType) + "': expected one of START, RUNNING, "
                             + "COMPLETE, ABORT, FAIL, OTHER");
@@ -60,11 +74,11 @@ final class EventParser {
             // without this, a run event that lost its run would be taken for a job event and accepted
             throw new EventError("$.run", "run is required: a run event (one with an eventType) names its run");
         }
-        if (e.has("dataset")) {
+        if (e.containsKey("dataset")) {
             return new Event(Event.Kind.DATASET, eventTime, producer, null, null, Map.of(), null, List.of(), List.of(),
                     dataset(object(e, "$", "dataset"), "$.dataset"));
         }
-        if (e.has("job")) {
+        if (e.containsKey("job")) {
             return new Event(Event.Kind.JOB, eventTime, producer, null, null, Map.of(), job(e), datasets(e, "inputs"),
                     datasets(e, "outputs"), null);
         }
@@ -72,119 +86,93 @@ final class EventParser {
     }
 
     /** A run event says so with its eventType (dataset and job events have none) or its schemaURL. */
-    private static boolean claimsToBeRunEvent(JsonNode e) {
-        return (e.has("eventType") && !e.get("eventType").isNull())
-                || e.path("schemaURL").asText().endsWith("/RunEvent");
+    private static boolean claimsToBeRunEvent(Map<String, Object> e) {
+        return e.get("eventType") != null || (e.get("schemaURL") instanceof String url && url.endsWith("/RunEvent"));
     }
 
-    private Event.Job job(JsonNode e) throws EventError {
-        JsonNode job = object(e, "$", "job");
+    private Event.Job job(Map<String, Object> e) throws EventError {
+        Map<String, Object> job = object(e, "$", "job");
         return new Event.Job(text(job, "$.job", "namespace"), text(job, "$.job", "name"), facets(job, "$.job"));
     }
 
-    private List<Event.Dataset> datasets(JsonNode e, String field) throws EventError {
-        JsonNode list = e.get(field);
-        if (list == null || list.isNull()) {
+    private List<Event.Dataset> datasets(Map<String, Object> e, String field) throws EventError {
+        Object list = e.get(field);
+        if (list == null) {
             return List.of();
         }
-        if (!list.isArray()) {
+        if (!(list instanceof List<?> items)) {
             throw new EventError("$." + field, field + " must be an array of datasets");
         }
-        List<Event.Dataset> datasets = new ArrayList<>(list.size());
-        for (int i = 0; i < list.size(); i++) {
+        List<Event.Dataset> datasets = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
             String path = "$." + field + "[" + i + "]";
-            if (!list.get(i).isObject()) {
+            if (!(items.get(i) instanceof Map<?, ?>)) {
                 throw new EventError(path, "a dataset is an object with namespace and name");
             }
-            datasets.add(dataset(list.get(i), path));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> d = (Map<String, Object>) items.get(i);
+            datasets.add(dataset(d, path));
         }
         return datasets;
     }
 
-    private Event.Dataset dataset(JsonNode d, String path) throws EventError {
-        Map<String, Object> facets = new LinkedHashMap<>(facets(d, path));
+    private Event.Dataset dataset(Map<String, Object> d, String path) throws EventError {
+        Map<String, Object> facets = facets(d, path);
         // input and output facets (data quality, row counts) are facets of the dataset as this run saw it
         for (String extra : List.of("inputFacets", "outputFacets")) {
-            facets.putAll(facets(d, path, extra));
+            Map<String, Object> more = facets(d, path, extra);
+            if (!more.isEmpty()) {
+                facets = new java.util.LinkedHashMap<>(facets);
+                facets.putAll(more);
+            }
         }
         return new Event.Dataset(text(d, path, "namespace"), text(d, path, "name"), facets);
     }
 
-    private Map<String, Object> facets(JsonNode owner, String path) throws EventError {
+    private Map<String, Object> facets(Map<String, Object> owner, String path) throws EventError {
         return facets(owner, path, "facets");
     }
 
+    /** Named facets, as the reader left them: plain values, each within its bound or replaced by a note. */
     @SuppressWarnings("unchecked")
-    private Map<String, Object> facets(JsonNode owner, String path, String field) throws EventError {
-        JsonNode f = owner.get(field);
-        if (f == null || f.isNull()) {
+    private Map<String, Object> facets(Map<String, Object> owner, String path, String field) throws EventError {
+        Object f = owner.get(field);
+        if (f == null) {
             return Map.of();
         }
-        if (!f.isObject()) {
+        if (!(f instanceof Map<?, ?>)) {
             throw new EventError(path + "." + field, field + " must be an object of named facets");
         }
-        return (Map<String, Object>) plain(f);
+        return (Map<String, Object>) f;
     }
 
-    /**
-     * A JSON tree as plain Java values (maps in field order, lists, strings, numbers as parsed, booleans, null): what
-     * {@code convertValue(node, Map.class)} gives, without writing the tree out and reading it again.
-     */
-    static Object plain(JsonNode n) {
-        if (n.isObject()) {
-            Map<String, Object> map = new LinkedHashMap<>();
-            for (var it = n.fields(); it.hasNext(); ) {
-                var e = it.next();
-                map.put(e.getKey(), plain(e.getValue()));
-            }
-            return map;
-        }
-        if (n.isArray()) {
-            List<Object> list = new java.util.ArrayList<>(n.size());
-            n.forEach(x -> list.add(plain(x)));
-            return list;
-        }
-        if (n.isTextual()) {
-            return n.textValue();
-        }
-        if (n.isNumber()) {
-            return n.numberValue();
-        }
-        if (n.isBoolean()) {
-            return n.booleanValue();
-        }
-        if (n.isNull() || n.isMissingNode()) {
-            return null;
-        }
-        throw new IllegalArgumentException("not a JSON value: " + n.getNodeType());
-    }
-
-    private static JsonNode object(JsonNode owner, String path, String field) throws EventError {
-        JsonNode v = owner.get(field);
-        if (v == null || v.isNull()) {
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> object(Map<String, Object> owner, String path, String field) throws EventError {
+        Object v = owner.get(field);
+        if (v == null) {
             throw new EventError(path + "." + field, field + " is required");
         }
-        if (!v.isObject()) {
+        if (!(v instanceof Map<?, ?>)) {
             throw new EventError(path + "." + field, field + " must be an object");
         }
-        return v;
+        return (Map<String, Object>) v;
     }
 
-    private static String text(JsonNode owner, String path, String field) throws EventError {
-        JsonNode v = owner.get(field);
-        if (v == null || v.isNull()) {
+    private static String text(Map<String, Object> owner, String path, String field) throws EventError {
+        Object v = owner.get(field);
+        if (v == null) {
             throw new EventError(path + "." + field, field + " is required");
         }
-        if (!v.isTextual()) {
+        if (!(v instanceof String text)) {
             throw new EventError(path + "." + field, field + " must be a string");
         }
-        if (v.asText().isBlank()) {
+        if (text.isBlank()) {
             throw new EventError(path + "." + field, field + " must not be blank");
         }
-        return v.asText();
+        return text;
     }
 
-    private static Instant time(JsonNode e, String field) throws EventError {
+    private static Instant time(Map<String, Object> e, String field) throws EventError {
         String text = text(e, "$", field);
         try {
             return OffsetDateTime.parse(text).toInstant();

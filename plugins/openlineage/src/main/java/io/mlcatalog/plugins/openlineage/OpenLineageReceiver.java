@@ -3,8 +3,6 @@ package io.mlcatalog.plugins.openlineage;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,7 +14,6 @@ import io.mlcatalog.spi.ReceiverResponse;
 import io.mlcatalog.spi.RecordWriter;
 import io.mlcatalog.spi.record.MetadataRecord;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -36,11 +33,7 @@ final class OpenLineageReceiver implements IngestReceiver {
     private final ReceiverContext context;
     private final int maxEventBytes;
     private final int maxBatchEvents;
-    // a body is one JSON text: "{…} garbage" is malformed, not an event followed by something to ignore
-    private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    /** Reads one element of an array, the parser left on its last token (the rest of the array follows). */
-    private final com.fasterxml.jackson.databind.ObjectReader element = json.readerFor(JsonNode.class)
-            .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private final ObjectMapper json = new ObjectMapper();
     private final EventParser parser = new EventParser(json);
     private final EventMapper mapper = new EventMapper();
 
@@ -64,28 +57,61 @@ final class OpenLineageReceiver implements IngestReceiver {
         if (!request.method().equals("POST")) {
             return error(405, "send OpenLineage events with POST", null);
         }
-        if (!Utf8.isWellFormed(request.body())) {
+        byte[] body = request.body();
+        if (!Utf8.isWellFormed(body)) {
             return error(400, "the body is not valid UTF-8", "$");
         }
-        String body = new String(request.body(), StandardCharsets.UTF_8);
+        // parsed from the bytes as they came (checked well-formed above): no String copy of a body of megabytes
         String contentType = request.header("Content-Type").orElse("").toLowerCase(Locale.ROOT);
-        String trimmed = body.stripLeading();
-        if (contentType.contains("ndjson") || contentType.contains("jsonl") || contentType.contains("json-seq") || severalTexts(body)) {
-            List<String> lines = java.util.Arrays.stream(body.split("\n")).filter(l -> !l.isBlank()).toList();
-            return batch(lines.size(), ndjson(lines), request.body().length, writer);
+        boolean ndjson = contentType.contains("ndjson") || contentType.contains("jsonl") || contentType.contains("json-seq");
+        // an array is one JSON text; anything else with a line break may be several, newline-delimited events
+        if (ndjson || (firstNonBlank(body) != '[' && severalTexts(body))) {
+            List<int[]> lines = lines(body);
+            return batch(lines.size(), ndjson(body, lines), writer);
         }
-        if (trimmed.startsWith("[")) {
+        if (firstNonBlank(body) == '[') {
             int count;
             try {
-                count = countArray(body);
-            } catch (JsonProcessingException e) {
-                return error(400, "malformed JSON: " + e.getOriginalMessage(), "$");
+                // read through before any of it is written: a malformed array is refused whole
+                count = ArrayScanner.count(body);
             } catch (java.io.IOException e) {
                 return error(400, "malformed JSON: " + e.getMessage(), "$");
             }
-            return batch(count, arrayElements(body), request.body().length, writer);
+            return batch(count, arrayElements(body), writer);
         }
-        return single(body, request.body().length, writer);
+        return single(body, writer);
+    }
+
+    private static int firstNonBlank(byte[] body) {
+        for (byte b : body) {
+            if (!blank(b)) {
+                return b;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean blank(byte b) {
+        return b == ' ' || b == '\t' || b == '\r' || b == '\n';
+    }
+
+    /** The lines of newline-delimited JSON that are not blank, as {offset, length}. */
+    private static List<int[]> lines(byte[] body) {
+        List<int[]> lines = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= body.length; i++) {
+            if (i == body.length || body[i] == '\n') {
+                boolean blankLine = true;
+                for (int j = start; j < i && blankLine; j++) {
+                    blankLine = blank(body[j]);
+                }
+                if (!blankLine) {
+                    lines.add(new int[]{start, i - start});
+                }
+                start = i + 1;
+            }
+        }
+        return lines;
     }
 
     /**
@@ -93,8 +119,8 @@ final class OpenLineageReceiver implements IngestReceiver {
      * (clients are not careful with the type), to be read as the batch they are, not as their first event
      * with the rest dropped.
      */
-    private boolean severalTexts(String body) {
-        if (body.indexOf('\n') < 0) {
+    private boolean severalTexts(byte[] body) {
+        if (!contains(body, (byte) '\n')) {
             return false;
         }
         try (JsonParser p = json.createParser(body)) {
@@ -108,22 +134,38 @@ final class OpenLineageReceiver implements IngestReceiver {
         }
     }
 
-    private ReceiverResponse single(String body, int bytes, RecordWriter writer) {
-        if (bytes > maxEventBytes) {
-            return error(413, "the event has " + bytes + " bytes; at most " + maxEventBytes + " are accepted", "$");
+    private static boolean contains(byte[] body, byte b) {
+        for (byte x : body) {
+            if (x == b) {
+                return true;
+            }
         }
-        JsonNode node;
-        try {
-            node = json.readTree(body);
+        return false;
+    }
+
+    private ReceiverResponse single(byte[] body, RecordWriter writer) {
+        if (body.length > maxEventBytes) {
+            return error(413, "the event has " + body.length + " bytes; at most " + maxEventBytes + " are accepted", "$");
+        }
+        Object value;
+        try (JsonParser p = json.createParser(body)) {
+            if (p.nextToken() == null) {
+                return error(400, "the body is empty: send one OpenLineage event", "$");
+            }
+            value = EventReader.read(p);
+            JsonToken after = p.nextToken();
+            if (after != null) {
+                return error(400, "malformed JSON: a JSON value follows the event (" + after + "): send one event, or a batch as "
+                        + "a JSON array or newline-delimited JSON", "$");
+            }
         } catch (JsonProcessingException e) {
             return error(400, "malformed JSON: " + e.getOriginalMessage(), "$");
-        }
-        if (node == null) {
-            return error(400, "the body is empty: send one OpenLineage event", "$");
+        } catch (java.io.IOException e) {
+            return error(400, "malformed JSON: " + e.getMessage(), "$");
         }
         Event event;
         try {
-            event = parser.parse(node);
+            event = parser.parse(value);
         } catch (EventError e) {
             return error(400, e.getMessage(), e.path());
         }
@@ -135,16 +177,16 @@ final class OpenLineageReceiver implements IngestReceiver {
         return ReceiverResponse.json(201, "{\"status\":\"accepted\"}");
     }
 
-    /** One event of a batch: its position, its JSON, or why it could not even be read. */
-    private record Candidate(int index, JsonNode node, String unreadable) {
+    /** One event of a batch: its position, its value as read and its size in bytes, or why it could not even be read. */
+    private record Candidate(int index, Object value, long bytes, String unreadable) {
     }
 
     /**
      * The events of an array, one at a time: a batch is read, checked and written a chunk at a time, never held
-     * whole as a tree (a 32 MiB batch would be some hundreds of MiB of it). {@link #countArray} has read it through
+     * whole as a tree (a 32 MiB batch would be some hundreds of MiB of it). {@link ArrayScanner} has read it through
      * before, so it is well-formed.
      */
-    private Iterator<Candidate> arrayElements(String body) throws java.io.IOException {
+    private Iterator<Candidate> arrayElements(byte[] body) throws java.io.IOException {
         JsonParser p = json.createParser(body);
         p.nextToken(); // [
         return new Iterator<>() {
@@ -159,9 +201,11 @@ final class OpenLineageReceiver implements IngestReceiver {
             @Override
             public Candidate next() {
                 try {
-                    JsonNode node = element.readValue(p);
+                    long start = p.currentTokenLocation().getByteOffset();
+                    Object value = EventReader.read(p);
+                    long bytes = p.currentLocation().getByteOffset() - start;
                     next = p.nextToken();
-                    return new Candidate(index++, node, null);
+                    return new Candidate(index++, value, bytes, null);
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
@@ -169,32 +213,9 @@ final class OpenLineageReceiver implements IngestReceiver {
         };
     }
 
-    /**
-     * The number of values of a JSON array, read through without building them: a malformed body, or one with
-     * more after the array, is refused whole before anything of it is written.
-     */
-    private int countArray(String body) throws java.io.IOException {
-        try (JsonParser p = json.createParser(body)) {
-            p.nextToken(); // [
-            int count = 0;
-            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-                if (t == null) {
-                    throw new java.io.IOException("the array is not closed: ']' is missing");
-                }
-                p.skipChildren();
-                count++;
-            }
-            JsonToken after = p.nextToken();
-            if (after != null) {
-                throw new java.io.IOException("a JSON value follows the array (" + after + "): send one array of events");
-            }
-            return count;
-        }
-    }
-
     /** The events of newline-delimited JSON, one line at a time. */
-    private Iterator<Candidate> ndjson(List<String> lines) {
-        Iterator<String> it = lines.iterator();
+    private Iterator<Candidate> ndjson(byte[] body, List<int[]> lines) {
+        Iterator<int[]> it = lines.iterator();
         return new Iterator<>() {
             int index;
 
@@ -205,18 +226,26 @@ final class OpenLineageReceiver implements IngestReceiver {
 
             @Override
             public Candidate next() {
-                String line = it.next();
+                int[] line = it.next();
                 int at = index++;
-                try {
-                    return new Candidate(at, json.readTree(line), null);
+                try (JsonParser p = json.createParser(body, line[0], line[1])) {
+                    p.nextToken();
+                    Object value = EventReader.read(p);
+                    JsonToken after = p.nextToken();
+                    if (after != null) {
+                        return new Candidate(at, null, line[1], "malformed JSON: a JSON value follows the event on its line (" + after + ")");
+                    }
+                    return new Candidate(at, value, line[1], null);
                 } catch (JsonProcessingException e) {
-                    return new Candidate(at, null, "malformed JSON: " + e.getOriginalMessage());
+                    return new Candidate(at, null, line[1], "malformed JSON: " + e.getOriginalMessage());
+                } catch (java.io.IOException e) {
+                    return new Candidate(at, null, line[1], "malformed JSON: " + e.getMessage());
                 }
             }
         };
     }
 
-    private ReceiverResponse batch(int count, Iterator<Candidate> candidates, int bodyBytes, RecordWriter writer)
+    private ReceiverResponse batch(int count, Iterator<Candidate> candidates, RecordWriter writer)
             throws JsonProcessingException {
         if (count > maxBatchEvents) {
             return error(413, "the batch has " + count + " events; at most " + maxBatchEvents + " are accepted", "$");
@@ -243,13 +272,12 @@ final class OpenLineageReceiver implements IngestReceiver {
                 results[c.index()] = rejected(c.index(), c.unreadable(), "$");
                 continue;
             }
-            // no event of a body within the limit can be over it: the events are measured (written out again) only otherwise
-            if (c.node() != null && bodyBytes > maxEventBytes && json.writeValueAsBytes(c.node()).length > maxEventBytes) {
+            if (c.bytes() > maxEventBytes) {
                 results[c.index()] = rejected(c.index(), "the event is larger than " + maxEventBytes + " bytes", "$");
                 continue;
             }
             try {
-                chunk.add(new Parsed(c.index(), mapper.records(parser.parse(c.node()))));
+                chunk.add(new Parsed(c.index(), mapper.records(parser.parse(c.value()))));
             } catch (EventError e) {
                 results[c.index()] = rejected(c.index(), e.getMessage(), e.path());
             }

@@ -171,7 +171,7 @@ class EventMapperTest {
         RunRecord run = run(e);
 
         assertThat(run.facets()).containsOnlyKeys("errorMessage", "nominalTime", "acme_costs");
-        assertThat(run.facets().get("acme_costs")).isEqualTo(Map.of("dollars", 12.5, "tags", List.of("x", 1)));
+        assertThat(run.facets().get("acme_costs")).isEqualTo(Map.of("dollars", 12.5, "tags", List.of("x", 1L)));
         assertThat(run.jobFacets()).containsOnlyKeys("sql");
     }
 
@@ -179,15 +179,57 @@ class EventMapperTest {
     void aFacetTooLargeToKeepIsReplacedByANoteAndTheOthersAreKept() throws EventError {
         ObjectNode e = Events.run("RUNNING", T, RUN_ID, "team", "job");
         var plan = Events.runFacets(e).putObject("spark.logicalPlan").putArray("plan");
-        for (int i = 0; i <= EventMapper.MAX_FACET_VALUES; i++) {
+        for (int i = 0; i <= EventReader.MAX_FACET_VALUES; i++) {
             plan.add(i);
         }
         Events.runFacets(e).putObject("small").put("ok", true);
 
         RunRecord run = run(e);
 
-        assertThat(((Map<?, ?>) run.facets().get("spark.logicalPlan")).get("_mlcatalogDropped").toString()).contains("too large");
+        // the facet, its array and MAX + 1 numbers
+        assertThat(((Map<?, ?>) run.facets().get("spark.logicalPlan")).get("_mlcatalogDropped").toString())
+                .isEqualTo("facet too large to keep (" + (EventReader.MAX_FACET_VALUES + 3) + " values, depth 2)");
         assertThat(run.facets().get("small")).isEqualTo(Map.of("ok", true));
+    }
+
+    @Test
+    void aFacetCutShortIsStillMeasuredWholeAndWhatFollowsItIsRead() throws EventError {
+        ObjectNode e = Events.run("RUNNING", T, RUN_ID, "team", "job");
+        ObjectNode plan = Events.runFacets(e).putObject("plan");
+        var numbers = plan.putArray("a");
+        for (int i = 0; i <= EventReader.MAX_FACET_VALUES; i++) {
+            numbers.add(i);
+        }
+        plan.putObject("b").putObject("c").put("d", 1);
+        Events.runFacets(e).putObject("after").put("ok", true);
+
+        RunRecord run = run(e);
+
+        // the facet, a, its MAX + 1 numbers, b, c and d, with d three levels down
+        assertThat(((Map<?, ?>) run.facets().get("plan")).get("_mlcatalogDropped"))
+                .isEqualTo("facet too large to keep (" + (EventReader.MAX_FACET_VALUES + 6) + " values, depth 3)");
+        assertThat(run.facets().get("after")).isEqualTo(Map.of("ok", true));
+    }
+
+    @Test
+    void aFacetNestedTooDeeplyIsReplacedByANoteAndOneJustWithinIsKept() throws EventError {
+        ObjectNode e = Events.run("RUNNING", T, RUN_ID, "team", "job");
+        ObjectNode deep = Events.runFacets(e).putObject("deep");
+        ObjectNode within = Events.runFacets(e).putObject("within");
+        for (int i = 0; i < EventReader.MAX_FACET_DEPTH; i++) {
+            deep = deep.putObject("d");
+            if (i < EventReader.MAX_FACET_DEPTH - 1) {
+                within = within.putObject("d");
+            }
+        }
+        deep.put("leaf", 1);
+        within.put("leaf", 1);
+
+        RunRecord run = run(e);
+
+        assertThat(((Map<?, ?>) run.facets().get("deep")).get("_mlcatalogDropped").toString())
+                .isEqualTo("facet too large to keep (" + (EventReader.MAX_FACET_DEPTH + 2) + " values, depth " + (EventReader.MAX_FACET_DEPTH + 1) + ")");
+        assertThat(run.facets().get("within").toString()).doesNotContain("_mlcatalogDropped").contains("leaf=1");
     }
 
     @Test
