@@ -69,7 +69,7 @@ public final class Bench {
               --keep-data-dir             do not remove the data directory at the end
               --single-events N           single events measured (default 20000), after --warmup-events N (default 3000)
               --single-clients N          concurrent clients sending single events (default 8)
-              --batch-events N            events sent in batches (default 200000), after --warmup-batch-events N (default 20000)
+              --batch-events N            events sent in batches (default 200000), after --warmup-batch-events N (default 100000)
               --batch-size N              events per batch (default 500)
               --batch-clients N           concurrent clients sending batches (default 2)
               --acknowledge MODE          the receiver's acknowledge setting: written, queued, or both (default both, one

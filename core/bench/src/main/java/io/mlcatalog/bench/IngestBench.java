@@ -49,7 +49,7 @@ final class IngestBench {
         int batchEvents = 200_000;
         int warmupEvents = 3_000;
         /** Events sent in batches, unmeasured, before the batches measured: the batch path's code compiled, as in a server running for a while. */
-        int warmupBatchEvents = 20_000;
+        int warmupBatchEvents = 100_000;
     }
 
     private final Options o;

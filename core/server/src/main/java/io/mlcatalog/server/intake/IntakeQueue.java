@@ -69,6 +69,8 @@ public final class IntakeQueue {
         String[] queries = new String[n];
         String[] headers = new String[n];
         Buffer[] bodies = new Buffer[n];
+        String[] encodings = new String[n];
+        Integer[] lengths = new Integer[n];
         for (int i = 0; i < n; i++) {
             Stored s = rows.get(i);
             instances[i] = s.instance();
@@ -83,14 +85,18 @@ public final class IntakeQueue {
                 }
             });
             headers[i] = json(kept);
-            bodies[i] = Buffer.buffer(s.request().body());
+            BodyCodec.Encoded body = BodyCodec.encode(s.request().body());
+            bodies[i] = Buffer.buffer(body.bytes());
+            encodings[i] = body.encoding();
+            lengths[i] = s.request().body().length;
         }
         return db.query("""
-                insert into intake_queue (instance, received_at, method, path, query, headers, body)
-                select instance, received_at, method, path, query::jsonb, headers::jsonb, body
-                from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[])
-                  as r(instance, received_at, method, path, query, headers, body)
-                """, Tuple.of(instances, times, methods, paths, queries, headers, bodies)).mapEmpty();
+                insert into intake_queue (instance, received_at, method, path, query, headers, body, body_encoding, body_bytes)
+                select instance, received_at, method, path, query::jsonb, headers::jsonb, body, body_encoding, body_bytes
+                from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::text[],
+                            $9::integer[])
+                  as r(instance, received_at, method, path, query, headers, body, body_encoding, body_bytes)
+                """, Tuple.of(instances, times, methods, paths, queries, headers, bodies, encodings, lengths)).mapEmpty();
     }
 
     /**
@@ -99,7 +105,7 @@ public final class IntakeQueue {
      */
     Future<List<Claimed>> claim(List<String> instances, int maxRows, long maxBytes, Duration lease, UUID claim) {
         return db.inTransaction(tx -> db.query(tx, """
-                select id, octet_length(body) as bytes from intake_queue
+                select id, coalesce(body_bytes, octet_length(body)) as bytes from intake_queue
                 where instance = any($1) and refused is null and (claimed_until is null or claimed_until < now())
                 order by id limit $2
                 for update skip locked
@@ -119,7 +125,8 @@ public final class IntakeQueue {
             return db.query(tx, """
                     update intake_queue set claimed_by = $2, claimed_until = now() + make_interval(secs => $3), attempts = attempts + 1
                     where id = any($1)
-                    returning id, instance, received_at, method, path, query::text as query, headers::text as headers, body, attempts
+                    returning id, instance, received_at, method, path, query::text as query, headers::text as headers, body, body_encoding,
+                      body_bytes, attempts
                     """, Tuple.of(ids.toArray(Long[]::new), claim, (double) lease.toSeconds())).map(claimed -> {
                 List<Claimed> result = new ArrayList<>();
                 for (Row r : claimed) {
@@ -137,7 +144,8 @@ public final class IntakeQueue {
         Instant receivedAt = r.getOffsetDateTime("received_at").toInstant();
         try {
             return new Claimed(id, r.getString("instance"), receivedAt, new ReceivedRequest(r.getString("method"), r.getString("path"),
-                    multiMap(r.getString("query")), multiMap(r.getString("headers")), r.getBuffer("body").getBytes()), null,
+                    multiMap(r.getString("query")), multiMap(r.getString("headers")),
+                    BodyCodec.decode(r.getString("body_encoding"), r.getBuffer("body").getBytes(), r.getInteger("body_bytes"))), null,
                     r.getInteger("attempts"));
         } catch (RuntimeException e) {
             return new Claimed(id, r.getString("instance"), receivedAt, null, "the stored row is not a request: " + e.getMessage(),
