@@ -101,8 +101,9 @@ final class IngestBench {
             batches(server.port(), next, o.warmupBatchEvents, o.batchClients, o.batchSize);
             awaitWritten(server.port(), queued);
             System.out.printf("acknowledge %s: measuring %d events in batches%n", mode, o.batchEvents);
-            Result batch = batches(server.port(), next, o.batchEvents, o.batchClients, o.batchSize)
-                    .writtenAfter(awaitWritten(server.port(), queued));
+            Result accepted = batches(server.port(), next, o.batchEvents, o.batchClients, o.batchSize);
+            System.out.printf("acknowledge %s: all %d answered%n", mode, o.batchEvents);
+            Result batch = accepted.writtenAfter(awaitWritten(server.port(), queued));
             System.out.println("batches: " + batch);
             results.put(mode + " | batches of " + o.batchSize + ", " + o.batchClients + " clients", batch.summary());
             server.stop();

@@ -191,32 +191,36 @@ public final class Intake implements AutoCloseable {
      * transaction fails, each of its requests is written alone, as when acknowledged once written ({@link #writeAlone}).
      */
     private void write(List<IntakeQueue.Claimed> claimed, UUID claim) throws Exception {
-        Map<String, List<Replay>> byInstance = new LinkedHashMap<>();
+        // replayed one by one, each written with the requests before it once their transaction is full: what is held in
+        // memory is one transaction's records, not those of every request claimed (megabytes of them)
+        Map<String, Group> groups = new LinkedHashMap<>();
         for (IntakeQueue.Claimed c : claimed) {
             Replay r = replay(c);
             if (r.refusal() != null) {
                 refuse(c, r.refusal(), claim);
-            } else {
-                byInstance.computeIfAbsent(c.instance(), k -> new ArrayList<>()).add(r);
+                continue;
             }
-        }
-        for (var e : byInstance.entrySet()) {
+            Group group = groups.computeIfAbsent(c.instance(), k -> new Group());
             // transactions of whole requests, up to MAX_RECORDS records (a larger request goes alone)
-            List<Replay> group = new ArrayList<>();
-            int records = 0;
-            for (Replay r : e.getValue()) {
-                if (!group.isEmpty() && records + r.records() > MAX_RECORDS) {
-                    writeGroup(e.getKey(), group, claim);
-                    group = new ArrayList<>();
-                    records = 0;
-                }
-                group.add(r);
-                records += r.records();
+            if (!group.replays.isEmpty() && group.records + r.records() > MAX_RECORDS) {
+                writeGroup(c.instance(), group.replays, claim);
+                group.replays = new ArrayList<>();
+                group.records = 0;
             }
-            if (!group.isEmpty()) {
-                writeGroup(e.getKey(), group, claim);
+            group.replays.add(r);
+            group.records += r.records();
+        }
+        for (var e : groups.entrySet()) {
+            if (!e.getValue().replays.isEmpty()) {
+                writeGroup(e.getKey(), e.getValue().replays, claim);
             }
         }
+    }
+
+    /** The requests of an instance replayed and not written yet. */
+    private static final class Group {
+        List<Replay> replays = new ArrayList<>();
+        int records;
     }
 
     /** Replays a stored request through its receiver, with a writer that checks and keeps each write call. */
