@@ -110,6 +110,18 @@ public final class IngestHandler implements Handler<RoutingContext> {
                 return;
             }
             PluginHost.Receiver receiver = ctx.get(RECEIVER);
+            String expect = request.getHeader("Expect");
+            if (expect != null) {
+                // a client that asks first (curl does, for a body over 1 MB) is told to go on: the gate has checked the
+                // instance, the token and the declared length already
+                if (!expect.equalsIgnoreCase("100-continue")) {
+                    error(ctx, 417, "the only expectation this endpoint meets is 100-continue");
+                    return;
+                }
+                if (request.version() != io.vertx.core.http.HttpVersion.HTTP_1_0) {
+                    ctx.response().writeContinue();
+                }
+            }
             BodyBytes body = new BodyBytes(receiver.config().maxBodyBytes());
             request.handler(chunk -> {
                 if (!body.tooLarge() && !body.add(chunk)) {

@@ -136,6 +136,21 @@ class BadEventsIT {
     }
 
     @Test
+    void aClientThatAsksBeforeSendingItsBodyIsToldToGoOn() {
+        // Expect: 100-continue, as curl sends for a body over 1 MB: the body follows only once the server says so
+        String runId = java.util.UUID.randomUUID().toString();
+        ObjectNode e = Events.run("COMPLETE", T, runId, "bad-expect", "asks-first");
+
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(catalog.url(LineageHttp.PATH)))
+                .timeout(Duration.ofSeconds(20)).expectContinue(true).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(e.toString())).build());
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        assertThat(catalog.query("{ run(namespace: \"bad-expect\", name: \"asks-first\", externalId: \"" + runId + "\") { status } }")
+                .path("run").path("status").asText()).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
     void aBodyOf50MiBIs413AndTheServerStillAnswers() {
         Map<String, Long> rows = catalog.rowCounts();
         ObjectNode e = valid();
