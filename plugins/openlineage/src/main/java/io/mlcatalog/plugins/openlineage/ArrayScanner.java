@@ -3,9 +3,10 @@ package io.mlcatalog.plugins.openlineage;
 import java.io.IOException;
 
 /**
- * Counts the values of a JSON array and checks, on the way, that the whole text is well-formed JSON (RFC 8259, as
- * strict as Jackson's defaults: no comments, trailing commas, leading zeros, NaN or unescaped control characters; at
- * most 1,000 levels of nesting), without building or even decoding anything.
+ * Finds the values of a JSON array and checks, on the way, that the whole text is well-formed JSON as Jackson reads it
+ * with its defaults (RFC 8259: no comments, trailing commas, leading zeros, NaN or unescaped control characters; and
+ * its limits: 1,000 levels of nesting, numbers of 1,000 digits, names of 50,000 bytes, strings of 20,000,000
+ * characters), without building or even decoding anything.
  *
  * <p>A batch is read through like this before any of it is written: a malformed body is refused whole, at about a
  * third of what a tokenizer's pass costs (which canonicalizes every field name). The bytes must be well-formed UTF-8,
@@ -14,21 +15,40 @@ import java.io.IOException;
 final class ArrayScanner {
     /** As Jackson's default {@code StreamReadConstraints}: the array itself is the first level. */
     static final int MAX_DEPTH = 1_000;
+    static final int MAX_NUMBER_DIGITS = 1_000;
+    static final int MAX_NAME_BYTES = 50_000;
+    static final int MAX_STRING_CHARS = 20_000_000;
+
+    /** The array's values: how many, and where each starts and ends (exclusive) in the bytes. */
+    record Values(int count, int[] starts, int[] ends) {
+        int bytes(int index) {
+            return ends[index] - starts[index];
+        }
+    }
 
     private final byte[] b;
     private int i;
+    private int[] starts = new int[16];
+    private int[] ends = new int[16];
 
     private ArrayScanner(byte[] b) {
         this.b = b;
     }
 
     /**
-     * The number of values of the array the bytes hold.
+     * The values of the array the bytes hold.
      *
      * @throws IOException naming what is wrong and where, when the bytes are not one well-formed JSON array
      */
+    static Values scan(byte[] bytes) throws IOException {
+        ArrayScanner scanner = new ArrayScanner(bytes);
+        int count = scanner.array();
+        return new Values(count, scanner.starts, scanner.ends);
+    }
+
+    /** The number of values of the array the bytes hold (see {@link #scan}). */
     static int count(byte[] bytes) throws IOException {
-        return new ArrayScanner(bytes).array();
+        return scan(bytes).count();
     }
 
     private int array() throws IOException {
@@ -46,7 +66,13 @@ final class ArrayScanner {
             i++;
         } else {
             while (true) {
+                if (count == starts.length) {
+                    starts = java.util.Arrays.copyOf(starts, count * 2);
+                    ends = java.util.Arrays.copyOf(ends, count * 2);
+                }
+                starts[count] = i;
                 value(2);
+                ends[count] = i;
                 count++;
                 skipBlank();
                 int c = peek();
@@ -77,7 +103,7 @@ final class ArrayScanner {
         switch (c) {
             case '{' -> object(depth);
             case '[' -> array(depth);
-            case '"' -> string();
+            case '"' -> string(false);
             case 't' -> literal("true");
             case 'f' -> literal("false");
             case 'n' -> literal("null");
@@ -104,7 +130,7 @@ final class ArrayScanner {
             if (peek() != '"') {
                 throw error(peek() == -1 ? "unexpected end of input in an object" : "expected a field name in double quotes");
             }
-            string();
+            string(true);
             skipBlank();
             if (peek() != ':') {
                 throw error("expected ':' after a field name");
@@ -156,16 +182,37 @@ final class ArrayScanner {
         }
     }
 
-    private void string() throws IOException {
+    /**
+     * A string, or a field name: counted as Jackson counts it against its limits, a name in bytes of UTF-8 and a value in
+     * chars (UTF-16 units), both as decoded.
+     */
+    private void string(boolean name) throws IOException {
+        int start = i;
         i++; // "
+        long bytes = 0;
+        long chars = 0;
         while (i < b.length) {
             int c = b[i++] & 0xff;
             if (c == '"') {
+                if (name && bytes > MAX_NAME_BYTES) {
+                    i = start;
+                    throw error("a field name of " + bytes + " bytes: at most " + MAX_NAME_BYTES + " are read");
+                }
+                if (!name && chars > MAX_STRING_CHARS) {
+                    i = start;
+                    throw error("a string of " + chars + " characters: at most " + MAX_STRING_CHARS + " are read");
+                }
                 return;
             }
             if (c < 0x20) {
                 i--;
                 throw error("a control character " + describe(c) + " in a string: it must be escaped");
+            }
+            bytes++;
+            if (c >= 0xF0) {
+                chars += 2; // a pair of surrogates
+            } else if (c < 0x80 || c >= 0xC0) {
+                chars++; // continuation bytes (0x80 to 0xBF) add no character
             }
             if (c == '\\') {
                 int e = peek();
@@ -174,13 +221,17 @@ final class ArrayScanner {
                     case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> {
                     }
                     case 'u' -> {
+                        int code = 0;
                         for (int k = 0; k < 4; k++) {
                             int h = peek();
-                            if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') || (h >= 'A' && h <= 'F'))) {
+                            int digit = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+                            if (digit < 0) {
                                 throw error("a \\u escape needs four hexadecimal digits");
                             }
+                            code = code * 16 + digit;
                             i++;
                         }
+                        bytes += code < 0x80 ? 0 : code < 0x800 ? 1 : 2; // its UTF-8 form, one byte of which is counted
                     }
                     default -> {
                         i--;
@@ -193,9 +244,11 @@ final class ArrayScanner {
     }
 
     private void number() throws IOException {
+        int start = i;
         if (peek() == '-') {
             i++;
         }
+        int digitsFrom = i;
         int c = peek();
         if (c == '0') {
             i++;
@@ -209,16 +262,22 @@ final class ArrayScanner {
         } else {
             throw error("expected a digit in a number");
         }
+        int intDigits = i - digitsFrom;
+        int otherDigits = 0;
         if (peek() == '.') {
             i++;
+            int from = i;
             if (!isDigit(peek())) {
                 throw error("expected a digit after the decimal point");
             }
             while (isDigit(peek())) {
                 i++;
             }
+            otherDigits += i - from;
         }
+        boolean fraction = otherDigits > 0;
         if (peek() == 'e' || peek() == 'E') {
+            fraction = true;
             i++;
             if (peek() == '+' || peek() == '-') {
                 i++;
@@ -226,9 +285,15 @@ final class ArrayScanner {
             if (!isDigit(peek())) {
                 throw error("expected a digit in the exponent");
             }
+            int from = i;
             while (isDigit(peek())) {
                 i++;
             }
+            otherDigits += i - from;
+        }
+        if ((fraction ? intDigits + otherDigits : intDigits) > MAX_NUMBER_DIGITS) {
+            i = start;
+            throw error("a number of more than " + MAX_NUMBER_DIGITS + " digits");
         }
         // what may follow a number: the end of its container, a comma, a blank (else "1x" would pass as 1)
         int next = peek();

@@ -83,6 +83,9 @@ final class EventReader {
     }
 
     private static Object scalar(JsonParser p, JsonToken t) throws IOException {
+        if (t == null) {
+            throw new IOException("unexpected end of input: a value is missing");
+        }
         return switch (t) {
             case VALUE_STRING -> p.getText();
             case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue() : (Object) p.getLongValue();

@@ -58,8 +58,16 @@ final class OpenLineageReceiver implements IngestReceiver {
             return error(405, "send OpenLineage events with POST", null);
         }
         byte[] body = request.body();
-        if (!Utf8.isWellFormed(body)) {
-            return error(400, "the body is not valid UTF-8", "$");
+        switch (Utf8.checkJsonText(body)) {
+            case NOT_UTF8 -> {
+                return error(400, "the body is not valid UTF-8", "$");
+            }
+            case NUL -> {
+                // JSON in UTF-8 has none; a parser reading bytes would take the body for UTF-16 or UTF-32
+                return error(400, "the body holds a NUL byte: send JSON in UTF-8 (not UTF-16 or UTF-32)", "$");
+            }
+            default -> {
+            }
         }
         // parsed from the bytes as they came (checked well-formed above): no String copy of a body of megabytes
         String contentType = request.header("Content-Type").orElse("").toLowerCase(Locale.ROOT);
@@ -70,22 +78,24 @@ final class OpenLineageReceiver implements IngestReceiver {
             return batch(lines.size(), ndjson(body, lines), writer);
         }
         if (firstNonBlank(body) == '[') {
-            int count;
+            ArrayScanner.Values values;
             try {
                 // read through before any of it is written: a malformed array is refused whole
-                count = ArrayScanner.count(body);
+                values = ArrayScanner.scan(body);
             } catch (java.io.IOException e) {
                 return error(400, "malformed JSON: " + e.getMessage(), "$");
             }
-            return batch(count, arrayElements(body), writer);
+            return batch(values.count(), arrayElements(body, values), writer);
         }
         return single(body, writer);
     }
 
+    /** The first byte that is not blank, after a byte order mark if there is one; -1 for none. */
     private static int firstNonBlank(byte[] body) {
-        for (byte b : body) {
-            if (!blank(b)) {
-                return b;
+        boolean bom = body.length >= 3 && (body[0] & 0xff) == 0xEF && (body[1] & 0xff) == 0xBB && (body[2] & 0xff) == 0xBF;
+        for (int i = bom ? 3 : 0; i < body.length; i++) {
+            if (!blank(body[i])) {
+                return body[i];
             }
         }
         return -1;
@@ -177,40 +187,52 @@ final class OpenLineageReceiver implements IngestReceiver {
         return ReceiverResponse.json(201, "{\"status\":\"accepted\"}");
     }
 
-    /** One event of a batch: its position, its value as read and its size in bytes, or why it could not even be read. */
-    private record Candidate(int index, Object value, long bytes, String unreadable) {
+    /** One event of a batch: its position, and its value as read or why it could not be read. */
+    private record Candidate(int index, Object value, String unreadable) {
     }
 
     /**
-     * The events of an array, one at a time: a batch is read, checked and written a chunk at a time, never held
-     * whole as a tree (a 32 MiB batch would be some hundreds of MiB of it). {@link ArrayScanner} has read it through
-     * before, so it is well-formed.
+     * The events of an array, one at a time, each read by a parser of its own from where the scan found it: a batch is
+     * read, checked and written a chunk at a time, never held whole (a 32 MiB batch would be some hundreds of MiB of
+     * maps); an event over the size limit is refused without being read; one a parser's limits refuse costs only itself.
      */
-    private Iterator<Candidate> arrayElements(byte[] body) throws java.io.IOException {
-        JsonParser p = json.createParser(body);
-        p.nextToken(); // [
+    private Iterator<Candidate> arrayElements(byte[] body, ArrayScanner.Values values) {
         return new Iterator<>() {
             int index;
-            JsonToken next = p.nextToken();
 
             @Override
             public boolean hasNext() {
-                return next != null && next != JsonToken.END_ARRAY;
+                return index < values.count();
             }
 
             @Override
             public Candidate next() {
-                try {
-                    long start = p.currentTokenLocation().getByteOffset();
-                    Object value = EventReader.read(p);
-                    long bytes = p.currentLocation().getByteOffset() - start;
-                    next = p.nextToken();
-                    return new Candidate(index++, value, bytes, null);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
+                int at = index++;
+                return read(body, values.starts()[at], values.bytes(at), at);
             }
         };
+    }
+
+    /** One event of a batch, at {@code offset} of the body: its value, or why it cannot be read. */
+    private Candidate read(byte[] body, int offset, int length, int index) {
+        if (length > maxEventBytes) {
+            return new Candidate(index, null, "the event has " + length + " bytes; at most " + maxEventBytes + " are accepted");
+        }
+        try (JsonParser p = json.createParser(body, offset, length)) {
+            if (p.nextToken() == null) {
+                return new Candidate(index, null, "no JSON value");
+            }
+            Object value = EventReader.read(p);
+            JsonToken after = p.nextToken();
+            if (after != null) {
+                return new Candidate(index, null, "malformed JSON: a JSON value follows the event (" + after + ")");
+            }
+            return new Candidate(index, value, null);
+        } catch (JsonProcessingException e) {
+            return new Candidate(index, null, "malformed JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            return new Candidate(index, null, "malformed JSON: " + e.getMessage());
+        }
     }
 
     /** The events of newline-delimited JSON, one line at a time. */
@@ -227,20 +249,7 @@ final class OpenLineageReceiver implements IngestReceiver {
             @Override
             public Candidate next() {
                 int[] line = it.next();
-                int at = index++;
-                try (JsonParser p = json.createParser(body, line[0], line[1])) {
-                    p.nextToken();
-                    Object value = EventReader.read(p);
-                    JsonToken after = p.nextToken();
-                    if (after != null) {
-                        return new Candidate(at, null, line[1], "malformed JSON: a JSON value follows the event on its line (" + after + ")");
-                    }
-                    return new Candidate(at, value, line[1], null);
-                } catch (JsonProcessingException e) {
-                    return new Candidate(at, null, line[1], "malformed JSON: " + e.getOriginalMessage());
-                } catch (java.io.IOException e) {
-                    return new Candidate(at, null, line[1], "malformed JSON: " + e.getMessage());
-                }
+                return read(body, line[0], line[1], index++);
             }
         };
     }
@@ -253,27 +262,9 @@ final class OpenLineageReceiver implements IngestReceiver {
         ObjectNode[] results = new ObjectNode[count];
         List<Parsed> chunk = new ArrayList<>();
         while (candidates.hasNext()) {
-            Candidate c;
-            try {
-                c = candidates.next();
-            } catch (java.io.UncheckedIOException unreadable) {
-                // read through once already, yet a value fails when built (a string over the parser's limits): it and the
-                // rest of the array are refused, what came before is written
-                java.util.Set<Integer> pending = new java.util.HashSet<>();
-                chunk.forEach(p -> pending.add(p.index()));
-                for (int i = 0; i < count; i++) {
-                    if (results[i] == null && !pending.contains(i)) {
-                        results[i] = rejected(i, "unreadable: " + unreadable.getCause().getMessage(), "$");
-                    }
-                }
-                break;
-            }
+            Candidate c = candidates.next();
             if (c.unreadable() != null) {
                 results[c.index()] = rejected(c.index(), c.unreadable(), "$");
-                continue;
-            }
-            if (c.bytes() > maxEventBytes) {
-                results[c.index()] = rejected(c.index(), "the event is larger than " + maxEventBytes + " bytes", "$");
                 continue;
             }
             try {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,6 +36,64 @@ class ArrayScannerTest {
             assertThatThrownBy(() -> count(bad)).as(bad.length() > 60 ? bad.substring(0, 60) + "…" : bad).isInstanceOf(IOException.class);
             assertThat(jacksonCount(bytes(bad))).as("Jackson on " + bad).isNull();
         }
+    }
+
+    @Test
+    void hasJacksonsLimitsToTheByte() {
+        String digits = "7".repeat(ArrayScanner.MAX_NUMBER_DIGITS);
+        String name = "n".repeat(ArrayScanner.MAX_NAME_BYTES);
+        String text = "t".repeat(ArrayScanner.MAX_STRING_CHARS);
+        String nested = "[".repeat(ArrayScanner.MAX_DEPTH - 1) + "]".repeat(ArrayScanner.MAX_DEPTH - 1);
+        Map<String, Boolean> cases = new java.util.LinkedHashMap<>();
+        cases.put("[" + digits + "]", true);
+        cases.put("[-" + digits + "]", true);
+        cases.put("[" + digits + "1]", false);
+        cases.put("[" + digits.substring(2) + ".5e1]", true);
+        cases.put("[" + digits.substring(2) + ".5e12]", false);
+        cases.put("[0." + digits.substring(1) + "]", true);
+        cases.put("[0." + digits + "]", false);
+        cases.put("[{\"" + name + "\": 1}]", true);
+        cases.put("[{\"" + name + "x\": 1}]", false);
+        cases.put("[{\"" + "\u00e9".repeat(ArrayScanner.MAX_NAME_BYTES / 2) + "\": 1}]", true);
+        cases.put("[{\"" + "\u00e9".repeat(ArrayScanner.MAX_NAME_BYTES / 2) + "x\": 1}]", false);
+        cases.put("[{\"" + "\u20ac".repeat(ArrayScanner.MAX_NAME_BYTES / 3) + "xx\": 1}]", true);
+        cases.put("[{\"" + "\u20ac".repeat(ArrayScanner.MAX_NAME_BYTES / 3) + "xxx\": 1}]", false);
+        cases.put("[{\"" + "\u00e9".repeat(ArrayScanner.MAX_NAME_BYTES / 2 - 1) + "\\n\\n\": 1}]", true);
+        cases.put("[{\"" + "\u00e9".repeat(ArrayScanner.MAX_NAME_BYTES / 2) + "\\n\": 1}]", false);
+        cases.put("[\"" + text + "\"]", true);
+        cases.put("[\"" + text + "x\"]", false);
+        cases.put("[\"" + text.substring(2) + "\uD83D\uDE00\"]", true);
+        cases.put("[\"" + text.substring(2) + "\uD83D\uDE00x\"]", false);
+        cases.put("[\"" + text.substring(2) + "\\u00e9\\n\"]", true);
+        cases.put("[\"" + text.substring(2) + "\\u00e9\\nx\"]", false);
+        cases.put("[" + nested + "]", true);
+        cases.put("[[" + nested + "]]", false);
+        cases.forEach((json, accepted) -> {
+            String what = json.length() > 40 ? json.substring(0, 20) + "… (" + json.length() + " chars)" : json;
+            byte[] bytes = bytes(json);
+            assertThat(jacksonCount(bytes) != null).as("Jackson on " + what).isEqualTo(accepted);
+            Integer count;
+            try {
+                count = ArrayScanner.count(bytes);
+            } catch (IOException e) {
+                count = null;
+            }
+            assertThat(count).as("the scanner on " + what).isEqualTo(jacksonCount(bytes));
+        });
+    }
+
+    @Test
+    void saysWhereEachValueIs() throws IOException {
+        byte[] b = bytes(" [ {\"a\": [1, 2]} ,\n\"x\",-1.5e3 ]");
+
+        ArrayScanner.Values values = ArrayScanner.scan(b);
+
+        assertThat(values.count()).isEqualTo(3);
+        List<String> found = new ArrayList<>();
+        for (int k = 0; k < values.count(); k++) {
+            found.add(new String(b, values.starts()[k], values.bytes(k), StandardCharsets.UTF_8));
+        }
+        assertThat(found).containsExactly("{\"a\": [1, 2]}", "\"x\"", "-1.5e3");
     }
 
     @Test
@@ -123,13 +182,34 @@ class ArrayScannerTest {
                 if (t == null) {
                     return null;
                 }
-                p.skipChildren();
+                readThrough(p);
                 count++;
             }
             return p.nextToken() == null ? count : null;
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /** Reads the value at the parser, its strings as text (so their length is checked, as the events' reader does). */
+    private static void readThrough(JsonParser p) throws IOException {
+        int depth = 0;
+        JsonToken t = p.currentToken();
+        do {
+            if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                depth++;
+            } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                depth--;
+            } else if (t == JsonToken.VALUE_STRING) {
+                p.getText();
+            }
+            if (depth > 0) {
+                t = p.nextToken();
+                if (t == null) {
+                    throw new IOException("unexpected end");
+                }
+            }
+        } while (depth > 0);
     }
 
     private static int count(String s) throws IOException {

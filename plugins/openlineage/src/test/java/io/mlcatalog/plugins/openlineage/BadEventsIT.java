@@ -116,6 +116,39 @@ class BadEventsIT {
         assertRefused("[" + valid() + ", {\"eventTime\": ", 400, "$");
         assertRefused("[" + valid() + ", " + valid() + "] trailing", 400, "$");
         assertRefused("[" + valid() + ", " + valid(), 400, "$");
+        // well-formed, but over what the parser reads (a number of 1,001 digits): refused whole as well
+        assertRefused("[" + valid() + ", {\"x\": 1" + "0".repeat(1000) + "}]", 400, "$");
+    }
+
+    @Test
+    void aBodyInUtf16OrHoldingANulByteIsRefused() {
+        Map<String, Long> rows = catalog.rowCounts();
+        for (byte[] body : List.of(valid().toString().getBytes(StandardCharsets.UTF_16LE), (valid() + "\u0000").getBytes(StandardCharsets.UTF_8))) {
+            HttpResponse<String> r = http.post(LineageHttp.PATH, "application/json", body, null);
+
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+            assertThat(LineageHttp.json(r).path("error").asText()).contains("NUL byte");
+        }
+        assertThat(catalog.rowCounts()).isEqualTo(rows);
+    }
+
+    @Test
+    void aByteOrderMarkIsSkippedBeforeAnArrayAndALineOfNothingElseIsRejectedAlone() {
+        String runId = UUID.randomUUID().toString();
+        HttpResponse<String> array = http.post(LineageHttp.PATH, "application/json",
+                ("\uFEFF[" + Events.run("START", T, runId, "bad-bom", "array") + "]").getBytes(StandardCharsets.UTF_8), null);
+        assertThat(array.statusCode()).as(array.body()).isEqualTo(200);
+        assertThat(LineageHttp.json(array).path("accepted").asInt()).isEqualTo(1);
+
+        HttpResponse<String> lines = http.post(LineageHttp.PATH, "application/x-ndjson",
+                ("\uFEFF \r\n" + Events.run("START", T, runId, "bad-bom", "lines") + "\n").getBytes(StandardCharsets.UTF_8), null);
+        assertThat(lines.statusCode()).as(lines.body()).isEqualTo(200);
+        JsonNode answer = LineageHttp.json(lines);
+        assertThat(answer.path("events").path(0).path("status").asText()).isEqualTo("rejected");
+        assertThat(answer.path("events").path(0).path("error").asText()).contains("no JSON value");
+        assertThat(answer.path("events").path(1).path("status").asText()).isEqualTo("accepted");
+        assertThat(catalog.query("{ runs(filter: {namespace: \"bad-bom\"}) { totalCount } }").path("runs").path("totalCount").asInt())
+                .isEqualTo(2);
     }
 
     @Test
@@ -295,7 +328,7 @@ class BadEventsIT {
         HttpResponse<String> mixed = securedHttp.post(LineageHttp.PATH, "application/json",
                 ("[" + small + "," + big + "]").getBytes(StandardCharsets.UTF_8), "Bearer s3cret");
         assertThat(mixed.statusCode()).isEqualTo(200);
-        assertThat(LineageHttp.json(mixed).path("events").path(1).path("error").asText()).contains("larger than 4096");
+        assertThat(LineageHttp.json(mixed).path("events").path(1).path("error").asText()).contains("at most 4096");
         assertThat(LineageHttp.json(mixed).path("accepted").asInt()).isEqualTo(1);
     }
 

@@ -20,6 +20,15 @@ class Utf8Test {
     }
 
     @Test
+    void jsonTextHasNoNulByteWhileUtf8MayHaveOne() {
+        byte[] utf16 = "{\"a\": 1}".getBytes(StandardCharsets.UTF_16LE);
+        assertThat(Utf8.isWellFormed(utf16)).isTrue();
+        assertThat(Utf8.checkJsonText(utf16)).isEqualTo(Utf8.Check.NUL);
+        assertThat(Utf8.checkJsonText("{\"caf\u00e9\": \"\\u0000\"}".getBytes(StandardCharsets.UTF_8))).isEqualTo(Utf8.Check.OK);
+        assertThat(Utf8.checkJsonText(new byte[]{'{', (byte) 0xC3, '}'})).isEqualTo(Utf8.Check.NOT_UTF8);
+    }
+
+    @Test
     void brokenSequencesAreRefused() {
         int[][] broken = {
                 {0x80}, {0xBF}, {0xC0, 0x80}, {0xC1, 0xBF}, {0xC3}, {0xC3, 0x28}, {0xE0, 0x80, 0x80}, {0xE0, 0x9F, 0xBF},
