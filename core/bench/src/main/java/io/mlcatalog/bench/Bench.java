@@ -67,7 +67,7 @@ public final class Bench {
                                           (default: ../shared/corpus/openlineage/airflow/events beside the checkout)
               --data-dir DIR              new or empty directory for the catalog's data (default: a temporary one)
               --keep-data-dir             do not remove the data directory at the end
-              --single-events N           single events measured (default 20000), after --warmup-events N (default 3000)
+              --single-events N           single events measured (default 20000), after --warmup-events N (default 20000)
               --single-clients N          concurrent clients sending single events (default 8)
               --batch-events N            events sent in batches (default 200000), after --warmup-batch-events N (default 100000)
               --batch-size N              events per batch (default 500)

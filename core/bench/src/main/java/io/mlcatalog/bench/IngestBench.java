@@ -47,7 +47,7 @@ final class IngestBench {
         int batchClients = 2;
         int batchSize = 500;
         int batchEvents = 200_000;
-        int warmupEvents = 3_000;
+        int warmupEvents = 20_000;
         /** Events sent in batches, unmeasured, before the batches measured: the batch path's code compiled, as in a server running for a while. */
         int warmupBatchEvents = 100_000;
     }
@@ -70,8 +70,9 @@ final class IngestBench {
             failed |= measure(java, mode, results);
         }
         System.out.println();
-        System.out.println("| acknowledge | sending | events | accepted/s | request latency p50 / p99 | written/s (until in the catalog) | failed answers |");
-        System.out.println("|---|---|---|---|---|---|---|");
+        System.out.println("| acknowledge | sending | events | accepted/s | request latency p50 / p99 | written/s (until in the catalog) | failed answers "
+                + "| CPU per event until the last answer: server / PostgreSQL / clients |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
         results.forEach((k, v) -> System.out.println("| " + k + " | " + v + " |"));
         System.out.printf("%nmachine: %s, %s, %s cores; load average now %s; goals: >= 2,000 events/s single, >= 20,000 batched%n",
                 Proc.cpuModel(), Proc.memTotal(), Runtime.getRuntime().availableProcessors(), Proc.loadAverage());
@@ -93,19 +94,24 @@ final class IngestBench {
             singles(server.port(), next, o.warmupEvents, o.singleClients);
             awaitWritten(server.port(), queued);
 
-            Result single = singles(server.port(), next, o.singleEvents, o.singleClients).writtenAfter(awaitWritten(server.port(), queued));
-            System.out.println("single events: " + single);
-            results.put(mode + " | single events, " + o.singleClients + " clients", single.summary());
+            long[] cpu = cpu(server, dataDir);
+            Result singleAccepted = singles(server.port(), next, o.singleEvents, o.singleClients);
+            String singleCpu = cpuPerEvent(cpu, cpu(server, dataDir), o.singleEvents);
+            Result single = singleAccepted.writtenAfter(awaitWritten(server.port(), queued));
+            System.out.println("single events: " + single + "; CPU per event until the last answer: " + singleCpu);
+            results.put(mode + " | single events, " + o.singleClients + " clients", single.summary() + " | " + singleCpu);
 
             System.out.printf("acknowledge %s: warm-up, %d events in batches%n", mode, o.warmupBatchEvents);
             batches(server.port(), next, o.warmupBatchEvents, o.batchClients, o.batchSize);
             awaitWritten(server.port(), queued);
             System.out.printf("acknowledge %s: measuring %d events in batches%n", mode, o.batchEvents);
+            cpu = cpu(server, dataDir);
             Result accepted = batches(server.port(), next, o.batchEvents, o.batchClients, o.batchSize);
+            String batchCpu = cpuPerEvent(cpu, cpu(server, dataDir), o.batchEvents);
             System.out.printf("acknowledge %s: all %d answered%n", mode, o.batchEvents);
             Result batch = accepted.writtenAfter(awaitWritten(server.port(), queued));
-            System.out.println("batches: " + batch);
-            results.put(mode + " | batches of " + o.batchSize + ", " + o.batchClients + " clients", batch.summary());
+            System.out.println("batches: " + batch + "; CPU per event until the last answer: " + batchCpu);
+            results.put(mode + " | batches of " + o.batchSize + ", " + o.batchClients + " clients", batch.summary() + " | " + batchCpu);
             server.stop();
             return single.failures > 0 || batch.failures > 0;
         } finally {
@@ -114,6 +120,18 @@ final class IngestBench {
                 deleteTree(dataDir);
             }
         }
+    }
+
+    /** CPU used so far, in nanoseconds: by the server's JVM, by its PostgreSQL, by this process (the clients). */
+    private static long[] cpu(ServerProcess server, Path dataDir) {
+        return new long[]{Proc.cpuNanos(ProcessHandle.of(server.pid()).stream().toList()), Proc.cpuNanos(Proc.postgres(dataDir)),
+                Proc.cpuNanos(List.of(ProcessHandle.current()))};
+    }
+
+    /** CPU used between two readings, in µs per event: server / PostgreSQL / clients. */
+    private static String cpuPerEvent(long[] before, long[] after, long events) {
+        return String.format("%.0f / %.0f / %.0f µs", (after[0] - before[0]) / 1e3 / events, (after[1] - before[1]) / 1e3 / events,
+                (after[2] - before[2]) / 1e3 / events);
     }
 
     /**
