@@ -85,11 +85,7 @@ public final class JsonValues {
             return v;
         }
         if (v instanceof String s) {
-            try {
-                Text.jsonString("", s);
-            } catch (CatalogException refused) {
-                Text.jsonString(at(parent, key, index).toString(), s);
-            }
+            jsonString(parent, key, index, s);
             return s;
         }
         if (v instanceof Number n) {
@@ -98,7 +94,7 @@ public final class JsonValues {
                 Where where = at(parent, key, index);
                 throw CatalogException.badInput(where.toString(), where + " must be a finite number");
             }
-            return normal == n || normal.equals(n) ? n : normal;
+            return normal.equals(n) ? n : normal;
         }
         Where where = at(parent, key, index);
         // a value already in normal form is returned as it is, not copied: the usual document (string keys, Long and
@@ -108,7 +104,7 @@ public final class JsonValues {
             int seen = 0;
             for (var e : m.entrySet()) {
                 String name = e.getKey() instanceof String k ? k : String.valueOf(e.getKey());
-                jsonString(where, name);
+                jsonString(where, null, -1, name);
                 Object value = normalize(where, name, -1, e.getValue(), depth + 1, budget);
                 if (out == null && (value != e.getValue() || name != e.getKey())) {
                     out = copyOfFirst(m, seen);
@@ -148,12 +144,12 @@ public final class JsonValues {
         return out;
     }
 
-    /** {@link Text#jsonString}, naming the place only when the text is refused. */
-    private static void jsonString(Where where, String s) {
+    /** {@link Text#jsonString}, naming the place (as {@link #at}) only when the text is refused. */
+    private static void jsonString(Where parent, String key, int index, String s) {
         try {
             Text.jsonString("", s);
         } catch (CatalogException refused) {
-            Text.jsonString(where.toString(), s);
+            Text.jsonString(at(parent, key, index).toString(), s);
         }
     }
 }

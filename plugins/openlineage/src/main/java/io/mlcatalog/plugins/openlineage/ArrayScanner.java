@@ -59,37 +59,7 @@ final class ArrayScanner {
         if (peek() != '[') {
             throw error("expected '['");
         }
-        i++;
-        int count = 0;
-        skipBlank();
-        if (peek() == ']') {
-            i++;
-        } else {
-            while (true) {
-                if (count == starts.length) {
-                    starts = java.util.Arrays.copyOf(starts, count * 2);
-                    ends = java.util.Arrays.copyOf(ends, count * 2);
-                }
-                starts[count] = i;
-                value(2);
-                ends[count] = i;
-                count++;
-                skipBlank();
-                int c = peek();
-                i++;
-                if (c == ']') {
-                    break;
-                }
-                if (c == -1) {
-                    throw error("the array is not closed: ']' is missing");
-                }
-                if (c != ',') {
-                    i--;
-                    throw error("expected ',' or ']' after a value of the array");
-                }
-                skipBlank();
-            }
-        }
+        int count = container(1, false);
         skipBlank();
         if (i < b.length) {
             throw error("a JSON value follows the array: send one array of events");
@@ -101,8 +71,8 @@ final class ArrayScanner {
     private void value(int depth) throws IOException {
         int c = peek();
         switch (c) {
-            case '{' -> object(depth);
-            case '[' -> array(depth);
+            case '{' -> container(depth, true);
+            case '[' -> container(depth, false);
             case '"' -> string(false);
             case 't' -> literal("true");
             case 'f' -> literal("false");
@@ -118,58 +88,55 @@ final class ArrayScanner {
         }
     }
 
-    private void object(int depth) throws IOException {
+    /**
+     * An object or an array at nesting level {@code depth}, from its opening bracket; returns how many values it holds.
+     * The values of the outermost array (level 1) are the events: where each starts and ends is kept.
+     */
+    private int container(int depth, boolean object) throws IOException {
         checkDepth(depth);
-        i++; // {
+        String what = object ? "an object" : "an array";
+        int close = object ? '}' : ']';
+        i++; // { or [
         skipBlank();
-        if (peek() == '}') {
+        int count = 0;
+        if (peek() == close) {
             i++;
-            return;
+            return count;
         }
         while (true) {
-            if (peek() != '"') {
-                throw error(peek() == -1 ? "unexpected end of input in an object" : "expected a field name in double quotes");
+            if (object) {
+                if (peek() != '"') {
+                    throw error(peek() == -1 ? "unexpected end of input in an object" : "expected a field name in double quotes");
+                }
+                string(true);
+                skipBlank();
+                if (peek() != ':') {
+                    throw error("expected ':' after a field name");
+                }
+                i++;
+                skipBlank();
             }
-            string(true);
-            skipBlank();
-            if (peek() != ':') {
-                throw error("expected ':' after a field name");
+            if (depth == 1) {
+                if (count == starts.length) {
+                    starts = java.util.Arrays.copyOf(starts, count * 2);
+                    ends = java.util.Arrays.copyOf(ends, count * 2);
+                }
+                starts[count] = i;
             }
-            i++;
-            skipBlank();
             value(depth + 1);
+            if (depth == 1) {
+                ends[count] = i;
+            }
+            count++;
             skipBlank();
             int c = peek();
-            if (c == '}') {
+            if (c == close) {
                 i++;
-                return;
+                return count;
             }
             if (c != ',') {
-                throw error(c == -1 ? "unexpected end of input in an object" : "expected ',' or '}' after a field's value");
-            }
-            i++;
-            skipBlank();
-        }
-    }
-
-    private void array(int depth) throws IOException {
-        checkDepth(depth);
-        i++; // [
-        skipBlank();
-        if (peek() == ']') {
-            i++;
-            return;
-        }
-        while (true) {
-            value(depth + 1);
-            skipBlank();
-            int c = peek();
-            if (c == ']') {
-                i++;
-                return;
-            }
-            if (c != ',') {
-                throw error(c == -1 ? "unexpected end of input in an array" : "expected ',' or ']' after a value of an array");
+                throw error(c == -1 ? "unexpected end of input in " + what + ": '" + (char) close + "' is missing"
+                        : "expected ',' or '" + (char) close + "' after a value of " + what);
             }
             i++;
             skipBlank();

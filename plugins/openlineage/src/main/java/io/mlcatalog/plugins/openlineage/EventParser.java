@@ -1,10 +1,5 @@
 package io.mlcatalog.plugins.openlineage;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import java.io.IOException;
-
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -21,22 +16,6 @@ import java.util.UUID;
  */
 final class EventParser {
     static final Set<String> EVENT_TYPES = Set.of("START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER");
-
-    private final ObjectMapper json;
-
-    EventParser(ObjectMapper json) {
-        this.json = json;
-    }
-
-    /** An event given as a JSON tree (read as {@link EventReader} reads it from a request). */
-    Event parse(JsonNode e) throws EventError {
-        try (var tokens = json.treeAsTokens(e == null ? json.nullNode() : e)) {
-            tokens.nextToken();
-            return parse(EventReader.read(tokens));
-        } catch (IOException e1) {
-            throw new java.io.UncheckedIOException(e1); // a tree is read as it is
-        }
-    }
 
     /** An event as {@link EventReader} reads it. */
     @SuppressWarnings("unchecked")

@@ -34,7 +34,7 @@ final class OpenLineageReceiver implements IngestReceiver {
     private final int maxEventBytes;
     private final int maxBatchEvents;
     private final ObjectMapper json = new ObjectMapper();
-    private final EventParser parser = new EventParser(json);
+    private final EventParser parser = new EventParser();
     private final EventMapper mapper = new EventMapper();
 
     OpenLineageReceiver(ReceiverContext context, int maxEventBytes, int maxBatchEvents) {
@@ -157,21 +157,14 @@ final class OpenLineageReceiver implements IngestReceiver {
         if (body.length > maxEventBytes) {
             return error(413, "the event has " + body.length + " bytes; at most " + maxEventBytes + " are accepted", "$");
         }
+        if (firstNonBlank(body) == -1) {
+            return error(400, "the body is empty: send one OpenLineage event", "$");
+        }
         Object value;
-        try (JsonParser p = json.createParser(body)) {
-            if (p.nextToken() == null) {
-                return error(400, "the body is empty: send one OpenLineage event", "$");
-            }
-            value = EventReader.read(p);
-            JsonToken after = p.nextToken();
-            if (after != null) {
-                return error(400, "malformed JSON: a JSON value follows the event (" + after + "): send one event, or a batch as "
-                        + "a JSON array or newline-delimited JSON", "$");
-            }
-        } catch (JsonProcessingException e) {
-            return error(400, "malformed JSON: " + e.getOriginalMessage(), "$");
+        try {
+            value = readEvent(body, 0, body.length);
         } catch (java.io.IOException e) {
-            return error(400, "malformed JSON: " + e.getMessage(), "$");
+            return error(400, malformed(e), "$");
         }
         Event event;
         try {
@@ -218,21 +211,35 @@ final class OpenLineageReceiver implements IngestReceiver {
         if (length > maxEventBytes) {
             return new Candidate(index, null, "the event has " + length + " bytes; at most " + maxEventBytes + " are accepted");
         }
+        try {
+            return new Candidate(index, readEvent(body, offset, length), null);
+        } catch (java.io.IOException e) {
+            return new Candidate(index, null, malformed(e));
+        }
+    }
+
+    /**
+     * The one JSON value of {@code length} bytes at {@code offset}, as {@link EventReader} reads it.
+     *
+     * @throws java.io.IOException when there is none, more than one, or it is malformed
+     */
+    private Object readEvent(byte[] body, int offset, int length) throws java.io.IOException {
         try (JsonParser p = json.createParser(body, offset, length)) {
             if (p.nextToken() == null) {
-                return new Candidate(index, null, "no JSON value");
+                throw new java.io.IOException("no JSON value");
             }
             Object value = EventReader.read(p);
             JsonToken after = p.nextToken();
             if (after != null) {
-                return new Candidate(index, null, "malformed JSON: a JSON value follows the event (" + after + ")");
+                throw new java.io.IOException("a JSON value follows the event (" + after + "): send one event, or a batch as a JSON "
+                        + "array or newline-delimited JSON");
             }
-            return new Candidate(index, value, null);
-        } catch (JsonProcessingException e) {
-            return new Candidate(index, null, "malformed JSON: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
-            return new Candidate(index, null, "malformed JSON: " + e.getMessage());
+            return value;
         }
+    }
+
+    private static String malformed(java.io.IOException e) {
+        return "malformed JSON: " + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage());
     }
 
     /** The events of newline-delimited JSON, one line at a time. */

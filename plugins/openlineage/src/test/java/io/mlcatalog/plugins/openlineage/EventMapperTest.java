@@ -1,5 +1,6 @@
 package io.mlcatalog.plugins.openlineage;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mlcatalog.spi.record.ArtifactKind;
 import io.mlcatalog.spi.record.ArtifactRecord;
@@ -23,7 +24,12 @@ class EventMapperTest {
     private static final String RUN_ID = "0192963f-929e-731b-a075-9bb14bf41d38";
     private static final String PARENT_ID = "0192963f-0000-731b-a075-9bb14bf41d38";
     private static final String SHA = "3f786850e387550fdab836ed7e6dc881de23001b";
-    private final EventParser parser = new EventParser(LineageHttp.JSON);
+    private final EventParser parser = new EventParser();
+
+    /** An event given as a JSON tree, read as the receiver reads one from a request. */
+    private Event parse(JsonNode e) throws EventError {
+        return parser.parse(Events.read(e));
+    }
     private final EventMapper mapper = new EventMapper();
 
     @ParameterizedTest(name = "{0} → {1}")
@@ -105,7 +111,7 @@ class EventMapperTest {
         ObjectNode e = Events.run("START", T, RUN_ID, "team", "dag.task");
         Events.parent(e, PARENT_ID, "team", "dag");
 
-        List<MetadataRecord> records = mapper.records(parser.parse(e));
+        List<MetadataRecord> records = mapper.records(parse(e));
 
         assertThat(records).hasSize(2);
         RunRecord parent = (RunRecord) records.get(0);
@@ -124,7 +130,7 @@ class EventMapperTest {
         ObjectNode e = Events.run("START", T, RUN_ID, "team", "dag.task");
         Events.parent(e, "manual__2024-11-26", "team", "dag");
 
-        List<MetadataRecord> records = mapper.records(parser.parse(e));
+        List<MetadataRecord> records = mapper.records(parse(e));
 
         assertThat(records).hasSize(1);
         assertThat(((RunRecord) records.get(0)).parent()).isNull();
@@ -237,7 +243,7 @@ class EventMapperTest {
         ObjectNode e = LineageHttp.JSON.createObjectNode().put("eventTime", T).put("producer", "p");
         e.set("dataset", Events.dataset("s3://bucket", "raw/orders.csv"));
 
-        List<MetadataRecord> records = mapper.records(parser.parse(e));
+        List<MetadataRecord> records = mapper.records(parse(e));
 
         assertThat(records).singleElement().isInstanceOfSatisfying(ArtifactRecord.class, a -> {
             assertThat(a.uri()).isEqualTo("s3://bucket/raw/orders.csv");
@@ -252,7 +258,7 @@ class EventMapperTest {
         e.putArray("inputs").add(Events.dataset("bigquery", "p.d.in"));
         e.putArray("outputs").add(Events.dataset("bigquery", "p.d.out"));
 
-        List<MetadataRecord> records = mapper.records(parser.parse(e));
+        List<MetadataRecord> records = mapper.records(parse(e));
 
         assertThat(records).filteredOn(ArtifactRecord.class::isInstance).extracting(r -> ((ArtifactRecord) r).uri())
                 .containsExactly("bigquery:p.d.in", "bigquery:p.d.out");
@@ -270,7 +276,7 @@ class EventMapperTest {
             for (String json : s.events()) {
                 Event event;
                 try {
-                    event = parser.parse(LineageHttp.JSON.readTree(json));
+                    event = parse(LineageHttp.JSON.readTree(json));
                 } catch (EventError refused) {
                     assertThat(s.name()).as("only the corpus's one event with a runId that is no UUID is refused: " + refused.getMessage())
                             .isEqualTo(CorpusIT.NOT_A_UUID_SCENARIO);
@@ -284,7 +290,7 @@ class EventMapperTest {
     }
 
     private RunRecord run(ObjectNode event) throws EventError {
-        List<MetadataRecord> records = mapper.records(parser.parse(event));
+        List<MetadataRecord> records = mapper.records(parse(event));
         return (RunRecord) records.get(records.size() - 1);
     }
 }

@@ -30,6 +30,16 @@ final class Events {
         return e;
     }
 
+    /** An event given as a JSON tree, as {@link EventReader} reads it from a request's bytes. */
+    static Object read(JsonNode event) {
+        try (var tokens = LineageHttp.JSON.treeAsTokens(event)) {
+            tokens.nextToken();
+            return EventReader.read(tokens);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static ObjectNode run(String eventType, String time) {
         return run(eventType, time, UUID.randomUUID().toString(), "ns", "job");
     }
