@@ -13,13 +13,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
  * An OpenLineage event to catalog records:
  * <ul>
- *   <li>job → the run's pipeline, run → a run named after its job, identified by its runId, in the job's namespace;</li>
+ *   <li>job → the run's pipeline, run → a run named after its job, identified by its runId (with its job: see
+ *       {@link EventParser} on runIds that are no UUID), in the job's namespace;</li>
  *   <li>eventType → status by event time: START, RUNNING, OTHER → RUNNING; COMPLETE → SUCCEEDED; FAIL → FAILED;
  *       ABORT → ABORTED (the catalog never moves a finished run back, whatever arrives later);</li>
  *   <li>inputs and outputs → datasets (artifacts named by URI, with the dataset version as digest when given) and the
@@ -31,8 +31,17 @@ import java.util.regex.Pattern;
  * </ul>
  */
 final class EventMapper {
+    /** The most UTF-8 bytes of a run id the catalog keeps (its external id); a longer parent id is not followed. */
+    private static final int MAX_RUN_ID_BYTES = 512;
     private static final Pattern FULL_SHA = Pattern.compile("[0-9a-fA-F]{40}|[0-9a-fA-F]{64}");
     private static final Pattern DIGEST_TEXT = Pattern.compile("[\\x21-\\x7e]{1,256}");
+
+    private final boolean requireUuidRunIds;
+
+    /** With {@code requireUuidRunIds}, a parent facet whose runId is no UUID is kept as a facet, not followed. */
+    EventMapper(boolean requireUuidRunIds) {
+        this.requireUuidRunIds = requireUuidRunIds;
+    }
 
     List<MetadataRecord> records(Event e) {
         return switch (e.kind()) {
@@ -127,7 +136,7 @@ final class EventMapper {
     }
 
     @SuppressWarnings("unchecked")
-    private static RunRef parent(Map<String, Object> runFacets) {
+    private RunRef parent(Map<String, Object> runFacets) {
         if (!(runFacets.get("parent") instanceof Map<?, ?> parent)) {
             return null;
         }
@@ -137,12 +146,19 @@ final class EventMapper {
         if (runId == null || namespace == null || name == null || namespace.isBlank() || name.isBlank()) {
             return null;
         }
-        try {
-            UUID.fromString(runId);
-        } catch (IllegalArgumentException notUuid) {
+        if (requireUuidRunIds ? !EventParser.isUuid(runId) : !storableRunId(runId)) {
             return null; // a malformed parent facet is kept as a facet, not followed
         }
         return RunRef.of(namespace, name, runId);
+    }
+
+    /** A run id the catalog can keep as an external id: not blank, no control characters, at most 512 bytes of UTF-8. */
+    private static boolean storableRunId(String runId) {
+        if (runId.isBlank() || runId.length() > MAX_RUN_ID_BYTES
+                || runId.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_RUN_ID_BYTES) {
+            return false;
+        }
+        return runId.chars().noneMatch(Character::isISOControl);
     }
 
     /** The repository and full commit a sourceCodeLocation facet names, or null. */

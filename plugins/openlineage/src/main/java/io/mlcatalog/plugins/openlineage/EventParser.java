@@ -11,11 +11,22 @@ import java.util.UUID;
 
 /**
  * Checks an event against what the OpenLineage spec (2-0-x) requires, naming the JSON path of the first
- * problem: {@code eventTime}, {@code producer}, and for a run event {@code run.runId} (a UUID),
- * {@code job.namespace} and {@code job.name}; {@code eventType}, when present, one of the spec's.
+ * problem: {@code eventTime}, {@code producer}, and for a run event {@code run.runId}, {@code job.namespace}
+ * and {@code job.name}; {@code eventType}, when present, one of the spec's.
+ *
+ * <p>The spec says a runId is a UUID, and every producer we know sends one; but OpenLineage's own consumer
+ * compatibility scenarios do not ({@code "runId": "run_id"}), and a consumer must accept them. So by default any
+ * runId is taken: a run is known by its job and its runId together, so two jobs sending the same made-up id are
+ * still two runs. An instance with {@code requireUuidRunIds} refuses a runId that is no UUID, as the spec reads.
  */
 final class EventParser {
     static final Set<String> EVENT_TYPES = Set.of("START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER");
+
+    private final boolean requireUuidRunIds;
+
+    EventParser(boolean requireUuidRunIds) {
+        this.requireUuidRunIds = requireUuidRunIds;
+    }
 
     /** An event as {@link EventReader} reads it. */
     @SuppressWarnings("unchecked")
@@ -29,9 +40,7 @@ final class EventParser {
         if (e.containsKey("run")) {
             Map<String, Object> run = object(e, "$", "run");
             String runId = text(run, "$.run", "runId");
-            try {
-                UUID.fromString(runId);
-            } catch (IllegalArgumentException notUuid) {
+            if (requireUuidRunIds && !isUuid(runId)) {
                 throw new EventError("$.run.runId", "run.runId must be a UUID, got '" + excerpt(runId) + "'");
             }
             String eventType = null;
@@ -162,6 +171,21 @@ final class EventParser {
                 throw new EventError("$." + field, field + " must be an ISO 8601 date-time with an offset, got '" + excerpt(text) + "'");
             }
         }
+    }
+
+    /** Whether the text is a UUID in its standard form (8-4-4-4-12 hex digits), which {@link UUID#fromString} is lax about. */
+    static boolean isUuid(String s) {
+        if (s.length() != 36) {
+            return false;
+        }
+        for (int i = 0; i < 36; i++) {
+            char c = s.charAt(i);
+            boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+            if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static String excerpt(String s) {

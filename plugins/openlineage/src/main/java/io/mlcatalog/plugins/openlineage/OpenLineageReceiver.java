@@ -23,8 +23,8 @@ import java.util.Locale;
  * {@code POST /api/v1/lineage} (and {@code /ingest/<instance>/}): one event per request, answered 201, or
  * a batch (a JSON array, or newline-delimited JSON) answered with a status per event, so that one bad
  * event does not sink a batch and a client can send again only what failed. A refused event (malformed
- * JSON, a required field missing, a run id that is no UUID) is answered 400 with the JSON path of the
- * problem, and nothing of it is written.
+ * JSON, a required field missing or of the wrong type) is answered 400 with the JSON path of the problem,
+ * and nothing of it is written.
  */
 final class OpenLineageReceiver implements IngestReceiver {
     /** Events of a batch written per transaction: short transactions, few round trips. */
@@ -34,13 +34,15 @@ final class OpenLineageReceiver implements IngestReceiver {
     private final int maxEventBytes;
     private final int maxBatchEvents;
     private final ObjectMapper json = new ObjectMapper();
-    private final EventParser parser = new EventParser();
-    private final EventMapper mapper = new EventMapper();
+    private final EventParser parser;
+    private final EventMapper mapper;
 
-    OpenLineageReceiver(ReceiverContext context, int maxEventBytes, int maxBatchEvents) {
+    OpenLineageReceiver(ReceiverContext context, int maxEventBytes, int maxBatchEvents, boolean requireUuidRunIds) {
         this.context = context;
         this.maxEventBytes = maxEventBytes;
         this.maxBatchEvents = maxBatchEvents;
+        this.parser = new EventParser(requireUuidRunIds);
+        this.mapper = new EventMapper(requireUuidRunIds);
     }
 
     /** The answer and the records depend on the request alone: it may be stored and replayed (acknowledge: queued). */

@@ -26,12 +26,15 @@ public final class OpenLineageReceiverFactory implements ReceiverFactory {
         return List.of(
                 Setting.optional("maxEventBytes", Setting.Type.INT, Integer.toString(4 * 1024 * 1024),
                         "the largest single event, in a batch as alone (a request as a whole is bounded by the instance's maxBodyBytes)"),
-                Setting.optional("maxBatchEvents", Setting.Type.INT, "10000", "the most events one batch request may carry"));
+                Setting.optional("maxBatchEvents", Setting.Type.INT, "10000", "the most events one batch request may carry"),
+                Setting.optional("requireUuidRunIds", Setting.Type.BOOLEAN, "false",
+                        "refuse a run event whose run.runId is no UUID (the spec's format), instead of keeping its run under its job and that id"));
     }
 
     @Override
     public IngestReceiver create(ReceiverContext context) {
-        return new OpenLineageReceiver(context, context.config().getInt("maxEventBytes"), context.config().getInt("maxBatchEvents"));
+        return new OpenLineageReceiver(context, context.config().getInt("maxEventBytes"), context.config().getInt("maxBatchEvents"),
+                context.config().getBoolean("requireUuidRunIds"));
     }
 
     @Override

@@ -38,7 +38,7 @@ class BadEventsIT {
         catalog = TestingCatalog.builder().start();
         http = new LineageHttp(catalog);
         secured = TestingCatalog.builder()
-                .instance("lineage", "openlineage", Map.of("maxEventBytes", "4096", "maxBatchEvents", "3"),
+                .instance("lineage", "openlineage", Map.of("maxEventBytes", "4096", "maxBatchEvents", "3", "requireUuidRunIds", "true"),
                         Map.of("token", "${env:LINEAGE_TOKEN}"))
                 .env(Map.of("LINEAGE_TOKEN", "s3cret"))
                 .start();
@@ -98,11 +98,53 @@ class BadEventsIT {
         assertThat(answer.path("error").asText()).contains("DONE").contains("START, RUNNING, COMPLETE, ABORT, FAIL, OTHER");
     }
 
+    /**
+     * OpenLineage's compatibility scenarios send runIds that are no UUID, and a consumer must take them: by default the
+     * run is kept under its job and that id, so two jobs that send the same made-up id are two runs, never one.
+     */
     @Test
-    void aRunIdThatIsNoUuid() {
+    void aRunIdThatIsNoUuidNamesItsRunWithinItsJob() {
+        String id = "scheduled__2026-03-01T06:00:00+00:00";
+        ObjectNode a = Events.run("START", T, id, "bad", "no-uuid-a");
+        ObjectNode b = Events.run("COMPLETE", T, id, "bad", "no-uuid-b");
+        Events.parent(b, "dag_run_" + UUID.randomUUID(), "bad", "no-uuid-dag");
+
+        assertThat(http.post(a.toString()).statusCode()).isEqualTo(201);
+        assertThat(http.post(b.toString()).statusCode()).isEqualTo(201);
+
+        String query = "query($name: String!, $id: String!) { run(namespace: \"bad\", name: $name, externalId: $id) "
+                + "{ id externalId status parent { name externalId } } }";
+        JsonNode runA = catalog.query(query, Map.of("name", "no-uuid-a", "id", id)).path("run");
+        JsonNode runB = catalog.query(query, Map.of("name", "no-uuid-b", "id", id)).path("run");
+        assertThat(runA.path("status").asText()).isEqualTo("RUNNING");
+        assertThat(runB.path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(runA.path("id").asText()).isNotEqualTo(runB.path("id").asText());
+        assertThat(runB.path("parent").path("name").asText()).isEqualTo("no-uuid-dag");
+        assertThat(runB.path("parent").path("externalId").asText()).startsWith("dag_run_");
+    }
+
+    @Test
+    void aRunIdTheCatalogCannotKeepIsRefused() {
+        for (String id : new String[]{"x".repeat(513), "run\u0001id", "run\u0000id"}) {
+            ObjectNode e = valid();
+            ((ObjectNode) e.get("run")).put("runId", id);
+            assertRefused(e.toString(), 400, "$.run.runId");
+        }
+    }
+
+    @Test
+    void anInstanceWithRequireUuidRunIdsRefusesARunIdThatIsNoUuid() {
+        Map<String, Long> rows = secured.rowCounts();
         ObjectNode e = valid();
         ((ObjectNode) e.get("run")).put("runId", "scheduled__2026-03-01T06:00:00+00:00");
-        assertRefused(e.toString(), 400, "$.run.runId");
+
+        HttpResponse<String> r = securedHttp.post(LineageHttp.PATH, "application/json", e.toString().getBytes(StandardCharsets.UTF_8),
+                "Bearer s3cret");
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(LineageHttp.json(r).path("path").asText()).isEqualTo("$.run.runId");
+        assertThat(LineageHttp.json(r).path("error").asText()).contains("must be a UUID").contains("scheduled__2026-03-01");
+        assertThat(secured.rowCounts()).isEqualTo(rows);
     }
 
     @Test
@@ -222,12 +264,12 @@ class BadEventsIT {
         ObjectNode good1 = valid();
         ObjectNode bad = Events.without(valid(), "job.name");
         ObjectNode good2 = valid();
-        ObjectNode notUuid = valid();
-        ((ObjectNode) notUuid.get("run")).put("runId", "42");
+        ObjectNode tooLongId = valid();
+        ((ObjectNode) tooLongId.get("run")).put("runId", "42".repeat(300));
 
         for (boolean ndjson : new boolean[]{false, true}) {
             Map<String, Long> before = catalog.rowCounts();
-            List<String> batch = List.of(good1.toString(), bad.toString(), good2.toString(), notUuid.toString());
+            List<String> batch = List.of(good1.toString(), bad.toString(), good2.toString(), tooLongId.toString());
             HttpResponse<String> r = ndjson ? http.postNdjson(batch) : http.postArray(batch);
 
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -243,7 +285,8 @@ class BadEventsIT {
             assertThat(body.path("events").path(3).path("path").asText()).isEqualTo("$.run.runId");
             assertThat(runExists(good1)).isTrue();
             assertThat(runExists(good2)).isTrue();
-            assertThat(runExists(notUuid)).isFalse();
+            assertThat(body.path("events").path(3).path("error").asText()).contains("512");
+            assertThat(runExists(tooLongId)).isFalse();
             if (ndjson) {
                 assertThat(catalog.rowCounts()).as("the good ones were written by the array already").isEqualTo(before);
             }

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** What the parser refuses, and the JSON path it names for each problem. */
 class EventParserTest {
     private static final String RUN_ID = "0192963f-929e-731b-a075-9bb14bf41d38";
-    private final EventParser parser = new EventParser();
+    private final EventParser parser = new EventParser(false);
 
     /** An event given as a JSON tree, read as the receiver reads one from a request. */
     private Event parse(JsonNode e) throws EventError {
@@ -143,12 +143,31 @@ class EventParserTest {
     }
 
     @Test
-    void aRunIdThatIsNoUuid() {
+    void aRunIdThatIsNoUuidIsTakenAsSentByDefault() throws EventError {
+        for (String id : new String[]{"run_id", "manual__2024-11-26T13:06:08.846147+00:00", "42"}) {
+            ObjectNode e = valid();
+            ((ObjectNode) e.get("run")).put("runId", id);
+            assertThat(parse(e).runId()).isEqualTo(id);
+        }
+    }
+
+    @Test
+    void requireUuidRunIdsRefusesARunIdThatIsNoUuid() throws EventError {
+        EventParser strict = new EventParser(true);
+        // UUID.fromString takes these too; the spec's format does not
+        for (String id : new String[]{"run_id", "manual__2024-11-26T13:06:08.846147+00:00", "1-1-1-1-1",
+                "0192963f-929e-731b-a075-9bb14bf41d3", "0192963f-929e-731b-a075-9bb14bf41d38 ", "0192963f+929e-731b-a075-9bb14bf41d38",
+                "0192963f-929e-731b-a075-9bb14bf41d3\uff18"}) {
+            ObjectNode e = valid();
+            ((ObjectNode) e.get("run")).put("runId", id);
+            assertThatThrownBy(() -> strict.parse(Events.read(e))).as(id).isInstanceOfSatisfying(EventError.class, err -> {
+                assertThat(err.path()).isEqualTo("$.run.runId");
+                assertThat(err.getMessage()).contains("must be a UUID");
+            });
+        }
         ObjectNode e = valid();
-        ((ObjectNode) e.get("run")).put("runId", "run_id");
-        assertRefused(e, "$.run.runId", "UUID");
-        ((ObjectNode) e.get("run")).put("runId", "manual__2024-11-26T13:06:08.846147+00:00");
-        assertRefused(e, "$.run.runId", "UUID");
+        ((ObjectNode) e.get("run")).put("runId", RUN_ID.toUpperCase(java.util.Locale.ROOT));
+        assertThat(strict.parse(Events.read(e)).runId()).isEqualTo(RUN_ID.toUpperCase(java.util.Locale.ROOT));
     }
 
     @Test
