@@ -227,7 +227,7 @@ public final class IngestHandler implements Handler<RoutingContext> {
                 if (queued && carriesRecords.get() && response.status() < 300) {
                     // acknowledged once stored: a failure to store answers an error, and the client sends it again
                     intakeAppender.append(new IntakeQueue.Stored(instance, receivedAt, request));
-                    intake.wake();
+                    intake.stored();
                 }
                 return response;
             } catch (Exception | LinkageError e) {

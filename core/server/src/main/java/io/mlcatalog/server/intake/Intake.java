@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Writes the stored requests of the intake queue to the catalog: claims the oldest (under a token of its own, for a
@@ -34,6 +35,13 @@ import java.util.UUID;
  * <p>{@link #WORKERS} threads do this side by side (one replays while the other's transaction runs; they write one at
  * a time). They wake when a request is stored here and, while an instance is configured {@code queued}, look every
  * second anyway, for requests another server stored or left claimed when it died.
+ *
+ * <p>While requests are being stored, the writing gives way to acceptance, which shares the server's cores (and
+ * PostgreSQL's): after each transaction it pauses as long as that transaction took, so it takes at most half the
+ * time, and the clients of a burst are answered nearly as fast as by a server that only accepts. It stops giving way
+ * once what it writes waited longer than the lag bound ({@link #MAX_YIELD_LAG_PROPERTY}, {@link #MAX_YIELD_LAG}
+ * by default): a burst is written after it, a load that never stops at full speed, and the catalog is never more
+ * than about that far behind for the sake of acceptance.
  */
 public final class Intake implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Intake.class);
@@ -53,6 +61,14 @@ public final class Intake implements AutoCloseable {
     private static final long MAX_BACKOFF_MILLIS = 30_000;
     /** Claims of a request the database fails on before it is refused (kept, with the error) rather than tried again. */
     static final int MAX_ATTEMPTS = 5;
+    /** Requests stored within this long mean acceptance is under way: the writing gives way. */
+    static final long BUSY_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** How long the oldest request of a transaction may have waited for the writing still to give way to acceptance. */
+    static final Duration MAX_YIELD_LAG = Duration.ofSeconds(30);
+    /** The lag bound in seconds (default {@link #MAX_YIELD_LAG}); 0 never gives way: the writing always goes at full speed. */
+    public static final String MAX_YIELD_LAG_PROPERTY = "mlcatalog.intake.maxYieldLagSeconds";
+    /** The longest pause after one transaction. */
+    private static final long MAX_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final IntakeQueue queue;
     private final PluginHost host;
@@ -72,6 +88,9 @@ public final class Intake implements AutoCloseable {
     private final boolean anyQueued;
     private long wakeups;
     private volatile boolean closed;
+    private final Duration maxYieldLag = Duration.ofSeconds(Math.max(0, Long.getLong(MAX_YIELD_LAG_PROPERTY, MAX_YIELD_LAG.toSeconds())));
+    /** When a request was last stored by this server ({@link System#nanoTime}). */
+    private volatile long lastStored = System.nanoTime() - 2 * BUSY_WINDOW_NANOS;
 
     public Intake(IntakeQueue queue, PluginHost host, BatchWriter writer) {
         this.queue = queue;
@@ -102,8 +121,14 @@ public final class Intake implements AutoCloseable {
         }
     }
 
-    /** A request was stored: look now. */
-    public void wake() {
+    /** A request was stored by this server: write it soon, and give way to acceptance meanwhile. */
+    public void stored() {
+        lastStored = System.nanoTime();
+        wake();
+    }
+
+    /** Look now. */
+    private void wake() {
         synchronized (signal) {
             wakeups++;
             signal.notifyAll();
@@ -264,7 +289,15 @@ public final class Intake implements AutoCloseable {
         List<Long> ids = group.stream().map(r -> r.from().id()).toList();
         writing.acquire();
         try {
+            long began = System.nanoTime();
             writer.write(instance, records, receivedAt, Atomicity.ALL_OR_NOTHING, tx -> queue.deleteWritten(tx, ids, claim));
+            long took = System.nanoTime() - began;
+            // the pause holds the writing: the other worker replays meanwhile, but does not write
+            long pause = pause(took, System.nanoTime() - lastStored, Duration.between(group.get(0).from().receivedAt(), Instant.now()),
+                    maxYieldLag);
+            if (pause > 0) {
+                TimeUnit.NANOSECONDS.sleep(pause);
+            }
             return;
         } catch (IntakeQueue.ClaimLost lost) {
             // nothing of the group was written: the requests still ours are freed for the next claim
@@ -330,6 +363,18 @@ public final class Intake implements AutoCloseable {
                 Db.await(queue.release(List.of(c.id()), claim));
             }
         }
+    }
+
+    /**
+     * How long the writing pauses after a transaction that took {@code tookNanos}, a request having been stored
+     * {@code sinceStoredNanos} ago, the oldest request written having waited {@code lag}: as long as the transaction
+     * took (at most a second) while requests are being stored, unless that lag is over {@code maxYieldLag}; else 0.
+     */
+    static long pause(long tookNanos, long sinceStoredNanos, Duration lag, Duration maxYieldLag) {
+        if (maxYieldLag.isZero() || sinceStoredNanos > BUSY_WINDOW_NANOS || lag.compareTo(maxYieldLag) > 0) {
+            return 0;
+        }
+        return Math.min(tookNanos, MAX_PAUSE_NANOS);
     }
 
     private void refuse(IntakeQueue.Claimed c, String reason, UUID claim) throws Exception {

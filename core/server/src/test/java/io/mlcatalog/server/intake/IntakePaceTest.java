@@ -1,0 +1,39 @@
+package io.mlcatalog.server.intake;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** When the write behind gives way to acceptance, and for how long. */
+class IntakePaceTest {
+    private static final long TOOK = TimeUnit.MILLISECONDS.toNanos(80);
+    private static final long JUST_STORED = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final Duration BOUND = Duration.ofSeconds(30);
+
+    @Test
+    void whileRequestsAreStoredItPausesAsLongAsItsTransactionTook() {
+        assertThat(Intake.pause(TOOK, JUST_STORED, Duration.ofSeconds(2), BOUND)).isEqualTo(TOOK);
+        // at most a second, whatever a transaction took
+        assertThat(Intake.pause(TimeUnit.SECONDS.toNanos(7), JUST_STORED, Duration.ofSeconds(2), BOUND))
+                .isEqualTo(TimeUnit.SECONDS.toNanos(1));
+    }
+
+    @Test
+    void withNoRequestStoredLatelyItWritesAtFullSpeed() {
+        assertThat(Intake.pause(TOOK, Intake.BUSY_WINDOW_NANOS + 1, Duration.ofSeconds(2), BOUND)).isZero();
+    }
+
+    @Test
+    void onceWhatItWritesWaitedLongerThanTheBoundItWritesAtFullSpeed() {
+        assertThat(Intake.pause(TOOK, JUST_STORED, BOUND, BOUND)).isEqualTo(TOOK);
+        assertThat(Intake.pause(TOOK, JUST_STORED, BOUND.plusMillis(1), BOUND)).isZero();
+    }
+
+    @Test
+    void aBoundOfZeroNeverGivesWay() {
+        assertThat(Intake.pause(TOOK, JUST_STORED, Duration.ZERO, Duration.ZERO)).isZero();
+    }
+}
