@@ -36,6 +36,9 @@ class ServeIT {
         try (CatalogProcess first = CatalogProcess.start("serve", "--demo", "--data-dir", dataDir.toString(), "--port", "0")) {
             String url = first.awaitReady(START);
             assertThat(first.output()).contains("demo data loaded: 49 runs");
+            // the embedded PostgreSQL runs with the catalog's settings: commits on disk, plans renewed soon as tables grow
+            assertThat(Files.readString(dataDir.resolve("pg-data").resolve("postmaster.opts")))
+                    .contains("synchronous_commit=on").contains("autovacuum_naptime=5s");
             JsonNode written = graphql(url, """
                     mutation { upsertRun(input: {namespace: "it", name: "kept", status: SUCCEEDED, params: {lr: 0.1}}) { id } }""");
             assertThat(written.path("errors").isMissingNode()).as(written.toString()).isTrue();
