@@ -145,6 +145,7 @@ public final class Intake implements AutoCloseable {
             UUID claim = UUID.randomUUID();
             List<IntakeQueue.Claimed> claimed = List.of();
             try {
+                long claimedAt = System.nanoTime();
                 claimed = Db.await(queue.claim(instances, CLAIM_ROWS, CLAIM_BYTES, LEASE, claim));
                 if (claimed.isEmpty()) {
                     if (!anyQueued) {
@@ -157,7 +158,7 @@ public final class Intake implements AutoCloseable {
                     }
                     continue;
                 }
-                write(claimed, claim);
+                write(claimed, claim, claimedAt);
                 backoff = 0;
                 wake(); // more may be waiting: the other worker looks too
             } catch (InterruptedException e) {
@@ -215,7 +216,7 @@ public final class Intake implements AutoCloseable {
      * Writes claimed requests: many in one transaction, each deleted in the transaction that writes it. When such a
      * transaction fails, each of its requests is written alone, as when acknowledged once written ({@link #writeAlone}).
      */
-    private void write(List<IntakeQueue.Claimed> claimed, UUID claim) throws Exception {
+    private void write(List<IntakeQueue.Claimed> claimed, UUID claim, long claimedAt) throws Exception {
         // replayed one by one, each written with the requests before it once their transaction is full: what is held in
         // memory is one transaction's records, not those of every request claimed (megabytes of them)
         Map<String, Group> groups = new LinkedHashMap<>();
@@ -228,7 +229,7 @@ public final class Intake implements AutoCloseable {
             Group group = groups.computeIfAbsent(c.instance(), k -> new Group());
             // transactions of whole requests, up to MAX_RECORDS records (a larger request goes alone)
             if (!group.replays.isEmpty() && group.records + r.records() > MAX_RECORDS) {
-                writeGroup(c.instance(), group.replays, claim);
+                writeGroup(c.instance(), group.replays, claim, claimedAt);
                 group.replays = new ArrayList<>();
                 group.records = 0;
             }
@@ -237,7 +238,7 @@ public final class Intake implements AutoCloseable {
         }
         for (var e : groups.entrySet()) {
             if (!e.getValue().replays.isEmpty()) {
-                writeGroup(e.getKey(), e.getValue().replays, claim);
+                writeGroup(e.getKey(), e.getValue().replays, claim, claimedAt);
             }
         }
     }
@@ -279,7 +280,8 @@ public final class Intake implements AutoCloseable {
     }
 
     /** Writes the group's records and deletes its stored requests, in one transaction; on a failure each request alone. */
-    private void writeGroup(String instance, List<Replay> group, UUID claim) throws Exception {
+    private void writeGroup(String instance, List<Replay> group, UUID claim, long claimedAt) throws Exception {
+        boolean failed = false;
         List<MetadataRecord> records = new ArrayList<>();
         List<Instant> receivedAt = new ArrayList<>();
         for (Replay r : group) {
@@ -290,24 +292,30 @@ public final class Intake implements AutoCloseable {
         writing.acquire();
         try {
             long began = System.nanoTime();
-            writer.write(instance, records, receivedAt, Atomicity.ALL_OR_NOTHING, tx -> queue.deleteWritten(tx, ids, claim));
-            long took = System.nanoTime() - began;
-            // the pause holds the writing: the other worker replays meanwhile, but does not write
-            long pause = pause(took, System.nanoTime() - lastStored, Duration.between(group.get(0).from().receivedAt(), Instant.now()),
-                    maxYieldLag);
-            if (pause > 0) {
-                TimeUnit.NANOSECONDS.sleep(pause);
+            try {
+                writer.write(instance, records, receivedAt, Atomicity.ALL_OR_NOTHING, tx -> queue.deleteWritten(tx, ids, claim));
+            } catch (IntakeQueue.ClaimLost lost) {
+                // nothing of the group was written: the requests still ours are freed for the next claim
+                log.info("intake: {}; left to that worker", lost.getMessage());
+                Db.await(queue.release(ids, claim));
+                return;
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception oneOfThem) {
+                log.debug("intake: a group of {} stored request(s) failed ({}); writing each alone", group.size(), oneOfThem.toString());
+                failed = true;
             }
-            return;
-        } catch (IntakeQueue.ClaimLost lost) {
-            // nothing of the group was written: the requests still ours are freed for the next claim
-            log.info("intake: {}; left to that worker", lost.getMessage());
-            Db.await(queue.release(ids, claim));
-            return;
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception oneOfThem) {
-            log.debug("intake: a group of {} stored request(s) failed ({}); writing each alone", group.size(), oneOfThem.toString());
+            if (!failed) {
+                // written and committed: give way to acceptance, holding the writing (the other worker replays meanwhile,
+                // but does not write)
+                long now = System.nanoTime();
+                long pause = pause(now - began, now - lastStored, Duration.between(group.get(0).from().receivedAt(), Instant.now()),
+                        maxYieldLag, Duration.ofNanos(now - claimedAt));
+                if (pause > 0) {
+                    TimeUnit.NANOSECONDS.sleep(pause);
+                }
+                return;
+            }
         } finally {
             writing.release();
         }
@@ -367,11 +375,14 @@ public final class Intake implements AutoCloseable {
 
     /**
      * How long the writing pauses after a transaction that took {@code tookNanos}, a request having been stored
-     * {@code sinceStoredNanos} ago, the oldest request written having waited {@code lag}: as long as the transaction
-     * took (at most a second) while requests are being stored, unless that lag is over {@code maxYieldLag}; else 0.
+     * {@code sinceStoredNanos} ago, the oldest request written having waited {@code lag}, under a claim taken
+     * {@code claimAge} ago: as long as the transaction took (at most a second) while requests are being stored; else 0.
+     * It does not pause once that lag is over {@code maxYieldLag}, nor once the claim is half its {@link #LEASE} old
+     * (the rest of it is written before the lease runs out and another worker takes it over).
      */
-    static long pause(long tookNanos, long sinceStoredNanos, Duration lag, Duration maxYieldLag) {
-        if (maxYieldLag.isZero() || sinceStoredNanos > BUSY_WINDOW_NANOS || lag.compareTo(maxYieldLag) > 0) {
+    static long pause(long tookNanos, long sinceStoredNanos, Duration lag, Duration maxYieldLag, Duration claimAge) {
+        if (maxYieldLag.isZero() || sinceStoredNanos > BUSY_WINDOW_NANOS || lag.compareTo(maxYieldLag) > 0
+                || claimAge.compareTo(LEASE.dividedBy(2)) > 0) {
             return 0;
         }
         return Math.min(tookNanos, MAX_PAUSE_NANOS);

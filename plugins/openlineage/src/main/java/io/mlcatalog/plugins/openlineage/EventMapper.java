@@ -152,13 +152,24 @@ final class EventMapper {
         return RunRef.of(namespace, name, runId);
     }
 
-    /** A run id the catalog can keep as an external id: not blank, no control characters, at most 512 bytes of UTF-8. */
+    /** A run id the catalog can keep as an external id: not blank, no control characters or lone surrogates, at most 512 bytes of UTF-8. */
     private static boolean storableRunId(String runId) {
         if (runId.isBlank() || runId.length() > MAX_RUN_ID_BYTES
                 || runId.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_RUN_ID_BYTES) {
             return false;
         }
-        return runId.chars().noneMatch(Character::isISOControl);
+        for (int i = 0; i < runId.length(); i++) {
+            char c = runId.charAt(i);
+            if (Character.isISOControl(c)) {
+                return false;
+            }
+            // PostgreSQL cannot store a lone half of a surrogate pair
+            if (Character.isHighSurrogate(c) ? i + 1 == runId.length() || !Character.isLowSurrogate(runId.charAt(++i))
+                    : Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The repository and full commit a sourceCodeLocation facet names, or null. */

@@ -143,7 +143,7 @@ class EventMapperTest {
 
     @Test
     void aParentFacetWhoseRunIdTheCatalogCannotKeepIsKeptAsAFacetButNotFollowed() throws EventError {
-        for (String id : new String[]{"x".repeat(513), "\u00e9".repeat(257), "a\tb", " "}) {
+        for (String id : new String[]{"x".repeat(513), "\u00e9".repeat(257), "a\tb", " ", "run\ud800", "\udc00run", "a\ud800b"}) {
             ObjectNode e = Events.run("START", T, RUN_ID, "team", "dag.task");
             Events.parent(e, id, "team", "dag");
 
@@ -155,6 +155,8 @@ class EventMapperTest {
         }
         ObjectNode e = Events.run("START", T, RUN_ID, "team", "dag.task");
         Events.parent(e, "x".repeat(512), "team", "dag");
+        assertThat(mapper.records(parse(e))).hasSize(2);
+        Events.parent(e, "run-\ud83d\ude80", "team", "dag"); // a pair is one character, kept
         assertThat(mapper.records(parse(e))).hasSize(2);
     }
 

@@ -114,6 +114,7 @@ class QueuedIntakeIT {
 
         assertThat(queuedAnswers).isEqualTo(atOnceAnswers);
         long refusedAtOnce = atOnceAnswers.stream().filter(s -> s != 201).count();
+        assertThat(refusedAtOnce).as("every event of the corpus is accepted, simple_run_event's runId \"run_id\" too").isZero();
         assertThat(array.path("rejected").asLong()).isEqualTo(refusedAtOnce);
         assertThat(lines.path("rejected").asLong()).isEqualTo(refusedAtOnce);
         assertThat(array.path("accepted").asLong()).isEqualTo(events.size() - refusedAtOnce).isGreaterThan(60);
