@@ -59,7 +59,7 @@ final class ArrayScanner {
         if (peek() != '[') {
             throw error("expected '['");
         }
-        int count = container(1, false);
+        int count = events();
         skipBlank();
         if (i < b.length) {
             throw error("a JSON value follows the array: send one array of events");
@@ -67,12 +67,91 @@ final class ArrayScanner {
         return count;
     }
 
-    /** One value, starting at {@code i} (no blank before it), at nesting level {@code depth} if it is an object or array. */
-    private void value(int depth) throws IOException {
-        int c = peek();
+    /**
+     * The outermost array, from its opening bracket, and everything in it; returns how many values (events) it holds,
+     * keeping where each starts and ends. Nested objects and arrays are walked with a stack of their kinds rather than by
+     * recursion: 1,000 levels of nesting must not depend on how deep a thread's stack is.
+     */
+    private int events() throws IOException {
+        boolean[] isObject = new boolean[MAX_DEPTH + 1]; // of the container at each level; level 1 is the outer array
+        int depth = 1;
+        int count = 0;
+        i++; // [
+        skipBlank();
+        if (peek() == ']') {
+            i++;
+            return count;
+        }
+        while (true) {
+            // a member of the container at this level starts here
+            if (isObject[depth]) {
+                name();
+            }
+            if (depth == 1) {
+                if (count == starts.length) {
+                    starts = java.util.Arrays.copyOf(starts, count * 2);
+                    ends = java.util.Arrays.copyOf(ends, count * 2);
+                }
+                starts[count] = i;
+            }
+            int c = peek();
+            if (c == '{' || c == '[') {
+                checkDepth(depth + 1);
+                i++;
+                skipBlank();
+                if (peek() != (c == '{' ? '}' : ']')) {
+                    depth++;
+                    isObject[depth] = c == '{';
+                    continue; // its first member
+                }
+                i++; // empty: a whole value
+            } else {
+                scalar(c);
+            }
+            // a value ends here, and with it each container that closes after it, until one goes on with a comma
+            while (true) {
+                if (depth == 1) {
+                    ends[count++] = i;
+                }
+                skipBlank();
+                int next = peek();
+                if (next == ',') {
+                    i++;
+                    skipBlank();
+                    break;
+                }
+                int close = isObject[depth] ? '}' : ']';
+                if (next != close) {
+                    String what = isObject[depth] ? "an object" : "an array";
+                    throw error(next == -1 ? "unexpected end of input in " + what + ": '" + (char) close + "' is missing"
+                            : "expected ',' or '" + (char) close + "' after a value of " + what);
+                }
+                i++;
+                if (depth == 1) {
+                    return count;
+                }
+                depth--;
+            }
+        }
+    }
+
+    /** A field name and its colon, from {@code i} (no blank before it) to the value after them. */
+    private void name() throws IOException {
+        if (peek() != '"') {
+            throw error(peek() == -1 ? "unexpected end of input in an object" : "expected a field name in double quotes");
+        }
+        string(true);
+        skipBlank();
+        if (peek() != ':') {
+            throw error("expected ':' after a field name");
+        }
+        i++;
+        skipBlank();
+    }
+
+    /** A value that is no object or array, starting at {@code i} with {@code c}. */
+    private void scalar(int c) throws IOException {
         switch (c) {
-            case '{' -> container(depth, true);
-            case '[' -> container(depth, false);
             case '"' -> string(false);
             case 't' -> literal("true");
             case 'f' -> literal("false");
@@ -85,61 +164,6 @@ final class ArrayScanner {
                     throw error("unexpected character " + describe(c) + ": expected a JSON value");
                 }
             }
-        }
-    }
-
-    /**
-     * An object or an array at nesting level {@code depth}, from its opening bracket; returns how many values it holds.
-     * The values of the outermost array (level 1) are the events: where each starts and ends is kept.
-     */
-    private int container(int depth, boolean object) throws IOException {
-        checkDepth(depth);
-        String what = object ? "an object" : "an array";
-        int close = object ? '}' : ']';
-        i++; // { or [
-        skipBlank();
-        int count = 0;
-        if (peek() == close) {
-            i++;
-            return count;
-        }
-        while (true) {
-            if (object) {
-                if (peek() != '"') {
-                    throw error(peek() == -1 ? "unexpected end of input in an object" : "expected a field name in double quotes");
-                }
-                string(true);
-                skipBlank();
-                if (peek() != ':') {
-                    throw error("expected ':' after a field name");
-                }
-                i++;
-                skipBlank();
-            }
-            if (depth == 1) {
-                if (count == starts.length) {
-                    starts = java.util.Arrays.copyOf(starts, count * 2);
-                    ends = java.util.Arrays.copyOf(ends, count * 2);
-                }
-                starts[count] = i;
-            }
-            value(depth + 1);
-            if (depth == 1) {
-                ends[count] = i;
-            }
-            count++;
-            skipBlank();
-            int c = peek();
-            if (c == close) {
-                i++;
-                return count;
-            }
-            if (c != ',') {
-                throw error(c == -1 ? "unexpected end of input in " + what + ": '" + (char) close + "' is missing"
-                        : "expected ',' or '" + (char) close + "' after a value of " + what);
-            }
-            i++;
-            skipBlank();
         }
     }
 

@@ -23,6 +23,11 @@ final class EventReader {
     /** A facet with more values than this, or nested deeper, is replaced by a note. */
     static final int MAX_FACET_VALUES = 5_000;
     static final int MAX_FACET_DEPTH = 16;
+    /**
+     * Outside facets, an object or array nested deeper than this (no field the catalog reads is) is read through and
+     * replaced by a note: reading never goes deeper than this in the thread's stack, whatever the parser allows (1,000).
+     */
+    static final int MAX_PLAIN_DEPTH = 64;
 
     private enum Role {
         /** The event itself. */
@@ -46,11 +51,15 @@ final class EventReader {
      * @throws IOException when the JSON is malformed or over the parser's limits
      */
     static Object read(JsonParser p) throws IOException {
-        return read(p, Role.EVENT);
+        return read(p, Role.EVENT, 0);
     }
 
-    private static Object read(JsonParser p, Role role) throws IOException {
+    private static Object read(JsonParser p, Role role, int depth) throws IOException {
         JsonToken t = p.currentToken();
+        if ((t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) && depth > MAX_PLAIN_DEPTH) {
+            p.skipChildren(); // Jackson reads through without recursion, checking the JSON as it goes
+            return Map.of("_mlcatalogDropped", "nested more than " + MAX_PLAIN_DEPTH + " levels deep");
+        }
         if (t == JsonToken.START_OBJECT) {
             Map<String, Object> map = new LinkedHashMap<>();
             for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
@@ -60,13 +69,13 @@ final class EventReader {
                         case "run", "job", "dataset" -> Role.OWNER;
                         case "inputs", "outputs" -> Role.DATASETS;
                         default -> Role.PLAIN;
-                    });
+                    }, depth + 1);
                     case OWNER -> read(p, switch (name) {
                         case "facets", "inputFacets", "outputFacets" -> Role.FACETS;
                         default -> Role.PLAIN;
-                    });
+                    }, depth + 1);
                     case FACETS -> facet(p);
-                    default -> read(p, Role.PLAIN);
+                    default -> read(p, Role.PLAIN, depth + 1);
                 });
             }
             return map;
@@ -75,7 +84,7 @@ final class EventReader {
             List<Object> list = new ArrayList<>();
             Role elements = role == Role.DATASETS ? Role.OWNER : Role.PLAIN;
             while (p.nextToken() != JsonToken.END_ARRAY) {
-                list.add(read(p, elements));
+                list.add(read(p, elements, depth + 1));
             }
             return list;
         }
@@ -156,16 +165,27 @@ final class EventReader {
         }
     }
 
-    /** Counts the values left in the object or array (at {@code depth}) the parser is in, reading to its end. */
+    /**
+     * Counts the values left in the object or array (at {@code depth}) the parser is in, reading to its end: with a
+     * count of levels, not recursion (a facet may be nested as deep as the parser allows).
+     */
     private static void measureRest(JsonParser p, int depth, int[] budget) throws IOException {
-        for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT && t != JsonToken.END_ARRAY; t = p.nextToken()) {
+        int level = depth; // of the object or array the parser is in
+        for (JsonToken t = p.nextToken(); ; t = p.nextToken()) {
             if (t == null) {
                 throw new IOException("unexpected end of input");
             }
-            if (t != JsonToken.FIELD_NAME) {
+            if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                if (level == depth) {
+                    return;
+                }
+                level--;
+            } else if (t != JsonToken.FIELD_NAME) {
                 budget[0]--;
-                budget[1] = Math.max(budget[1], depth + 1);
-                measureChildren(p, depth + 1, budget);
+                budget[1] = Math.max(budget[1], level + 1);
+                if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                    level++;
+                }
             }
         }
     }

@@ -28,6 +28,22 @@ class ArrayScannerTest {
     }
 
     @Test
+    void nestingAsDeepAsJacksonReadsNeedsNoDeeperStack() throws Exception {
+        String deepest = "[" + "[{\"a\": ".repeat((ArrayScanner.MAX_DEPTH - 1) / 2) + "1" + "}]".repeat((ArrayScanner.MAX_DEPTH - 1) / 2) + "]";
+        String tooDeep = "[" + "[".repeat(ArrayScanner.MAX_DEPTH) + "]".repeat(ArrayScanner.MAX_DEPTH) + "]";
+
+        assertThat(SmallStack.call(() -> count(deepest))).isEqualTo(1);
+        assertThat(SmallStack.call(() -> {
+            try {
+                count(tooDeep);
+                return "accepted";
+            } catch (IOException refused) {
+                return refused.getMessage();
+            }
+        })).contains("nested more than " + ArrayScanner.MAX_DEPTH + " levels deep");
+    }
+
+    @Test
     void refusesWhatIsNotOneWellFormedArray() {
         for (String bad : List.of("", "{}", "[", "[1", "[1,]", "[,1]", "[1 2]", "[01]", "[1.]", "[.5]", "[+1]", "[-]", "[1e]",
                 "[NaN]", "[tru]", "[truex]", "[nul]", "['a']", "[\"a]", "[\"\\x\"]", "[\"\\u12g4\"]", "[\"a\nb\"]", "[{\"a\" 1}]",

@@ -262,6 +262,33 @@ class EventMapperTest {
     }
 
     @Test
+    void valuesNestedAsDeepAsTheParserAllowsAreReadWithoutADeepStack() throws Exception {
+        ObjectNode e = Events.run("RUNNING", T, RUN_ID, "team", "job");
+        ObjectNode facet = Events.runFacets(e).putObject("deep");
+        ObjectNode extra = ((ObjectNode) e.get("run")).putObject("extra");
+        for (int i = 0; i < 990; i++) {
+            facet = facet.putObject("d");
+            extra = extra.putObject("d");
+        }
+        facet.put("leaf", 1);
+        extra.put("leaf", 1);
+        byte[] json = e.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+        // read from the bytes as the receiver reads a request
+        RunRecord run = SmallStack.call(() -> {
+            try (com.fasterxml.jackson.core.JsonParser p = LineageHttp.JSON.createParser(json)) {
+                p.nextToken();
+                List<MetadataRecord> records = mapper.records(parser.parse(EventReader.read(p)));
+                return (RunRecord) records.get(records.size() - 1);
+            }
+        });
+
+        assertThat(((Map<?, ?>) run.facets().get("deep")).get("_mlcatalogDropped").toString())
+                .isEqualTo("facet too large to keep (992 values, depth 991)");
+        assertThat(run.status()).isEqualTo(RunStatus.RUNNING);
+    }
+
+    @Test
     void aDatasetEventIsAnArtifact() throws EventError {
         ObjectNode e = LineageHttp.JSON.createObjectNode().put("eventTime", T).put("producer", "p");
         e.set("dataset", Events.dataset("s3://bucket", "raw/orders.csv"));
