@@ -216,7 +216,7 @@ class EventMapperTest {
         RunRecord run = run(e);
 
         // the facet, its array and MAX + 1 numbers
-        assertThat(((Map<?, ?>) run.facets().get("spark.logicalPlan")).get("_mlcatalogDropped").toString())
+        assertThat(droppedNote(run, "spark.logicalPlan"))
                 .isEqualTo("facet too large to keep (" + (EventReader.MAX_FACET_VALUES + 3) + " values, depth 2)");
         assertThat(run.facets().get("small")).isEqualTo(Map.of("ok", true));
     }
@@ -235,7 +235,7 @@ class EventMapperTest {
         RunRecord run = run(e);
 
         // the facet, a, its MAX + 1 numbers, b, c and d, with d three levels down
-        assertThat(((Map<?, ?>) run.facets().get("plan")).get("_mlcatalogDropped"))
+        assertThat(droppedNote(run, "plan"))
                 .isEqualTo("facet too large to keep (" + (EventReader.MAX_FACET_VALUES + 6) + " values, depth 3)");
         assertThat(run.facets().get("after")).isEqualTo(Map.of("ok", true));
     }
@@ -256,7 +256,7 @@ class EventMapperTest {
 
         RunRecord run = run(e);
 
-        assertThat(((Map<?, ?>) run.facets().get("deep")).get("_mlcatalogDropped").toString())
+        assertThat(droppedNote(run, "deep"))
                 .isEqualTo("facet too large to keep (" + (EventReader.MAX_FACET_DEPTH + 2) + " values, depth " + (EventReader.MAX_FACET_DEPTH + 1) + ")");
         assertThat(run.facets().get("within").toString()).doesNotContain("_mlcatalogDropped").contains("leaf=1");
     }
@@ -283,7 +283,7 @@ class EventMapperTest {
             }
         });
 
-        assertThat(((Map<?, ?>) run.facets().get("deep")).get("_mlcatalogDropped").toString())
+        assertThat(droppedNote(run, "deep"))
                 .isEqualTo("facet too large to keep (992 values, depth 991)");
         assertThat(run.status()).isEqualTo(RunStatus.RUNNING);
     }
@@ -333,6 +333,11 @@ class EventMapperTest {
                 assertThat(mapper.records(event)).as(s.name()).isNotEmpty();
             }
         }
+    }
+
+    /** The note a facet too large to keep was replaced by, or null if it was kept. */
+    private static Object droppedNote(RunRecord run, String facet) {
+        return ((Map<?, ?>) run.facets().get(facet)).get("_mlcatalogDropped");
     }
 
     private RunRecord run(ObjectNode event) throws EventError {
