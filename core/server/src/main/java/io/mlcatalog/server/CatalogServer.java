@@ -8,6 +8,10 @@ import io.mlcatalog.server.db.Db;
 import io.mlcatalog.server.db.EmbeddedDatabase;
 import io.mlcatalog.server.db.Migrations;
 import io.mlcatalog.server.graphql.Loaders;
+import io.mlcatalog.server.auth.Authenticator;
+import io.mlcatalog.server.auth.TokenStore;
+import io.mlcatalog.server.auth.Tokens;
+import io.mlcatalog.server.config.Security;
 import io.mlcatalog.server.graphql.Wiring;
 import io.mlcatalog.server.graphql.GraphQLService;
 import io.mlcatalog.server.http.HttpApi;
@@ -63,9 +67,11 @@ public final class CatalogServer implements AutoCloseable {
     private final PluginHost plugins;
     private final IntakeAppender intakeAppender;
     private final Intake intake;
+    private final Authenticator authenticator;
 
     private CatalogServer(EmbeddedDatabase embedded, Vertx vertx, Db db, HttpServer http, CatalogWriter writer, PluginHost plugins,
-                          IntakeAppender intakeAppender, Intake intake) {
+                          IntakeAppender intakeAppender, Intake intake, Authenticator authenticator) {
+        this.authenticator = authenticator;
         this.intakeAppender = intakeAppender;
         this.intake = intake;
         this.embedded = embedded;
@@ -99,6 +105,7 @@ public final class CatalogServer implements AutoCloseable {
         PluginHost plugins = null;
         IntakeAppender intakeAppender = null;
         Intake intake = null;
+        Authenticator authenticator = null;
         try {
             // read the plugin configuration first: a mistake there should not wait for a database to start
             PluginsConfig pluginsConfig = config.plugins().configFile() == null ? PluginsConfig.EMPTY
@@ -134,23 +141,37 @@ public final class CatalogServer implements AutoCloseable {
             CatalogWriter writer = new CatalogWriter(db, namespaces, codeVersions, runs, artifacts, models, aliases, deployments, tags,
                     lineage, assertions, changes, facets);
             PluginStore pluginStore = new PluginStore(db);
+            TokenStore tokens = new TokenStore(db);
+            authenticator = new Authenticator(authRequired(config, tokens, env), tokens, Clock.systemUTC());
+            if (authenticator.enabled()) {
+                bootstrapAdmin(tokens, env);
+            } else if (config.security().auth() == Security.AuthMode.OFF) {
+                log.warn("access control is OFF (--auth off): anyone who can reach {}:{} can read and change everything", config.host(),
+                        config.port());
+            } else {
+                log.info("access control is off: the catalog listens on loopback only and no token exists (it is on for any other "
+                        + "address, once a token exists, or with --auth on)");
+            }
+            await(authenticator.start(vertx).toCompletionStage().toCompletableFuture());
             Loaders loaders = new Loaders(runs, codeVersions, artifacts, models, aliases, deployments, tags, assertions, pluginStore, facets);
             GraphQLService graphql = new GraphQLService(config.limits(), loaders,
                     new Wiring(namespaces, codeVersions, runs, artifacts, models, deployments, pluginStore, new LineageWalk(lineage),
                             io.mlcatalog.server.lineage.ReachabilityIndex.fromSystemProperties(db), changes,
-                            writer)::wire);
+                            writer, db, authenticator)::wire, config.security().introspection());
 
             RecordBatchWriter batchWriter = new RecordBatchWriter(db, writer, new BatchRunWriter(namespaces, codeVersions, runs, artifacts,
                     lineage, assertions, changes, facets, writer), pluginStore);
+            batchWriter.limitInstances(pluginsConfig.instanceLimits());
             plugins = PluginHost.create(installed, pluginsConfig, batchWriter, pluginStore, config.pluginWorkDir(), Clock.systemUTC(), env);
 
             ObjectMapper mapper = new ObjectMapper();
             IntakeQueue intakeQueue = new IntakeQueue(db);
             intakeAppender = new IntakeAppender(intakeQueue);
             intake = new Intake(intakeQueue, plugins, batchWriter);
-            IngestHandler ingest = new IngestHandler(plugins, batchWriter, Clock.systemUTC(), mapper, intakeAppender, intake);
+            IngestHandler ingest = new IngestHandler(plugins, batchWriter, Clock.systemUTC(), mapper, intakeAppender, intake, authenticator);
             HttpServer http = await(HttpApi.listen(vertx, HttpApi.router(vertx, graphql, db, config.limits(), mapper, ingest,
-                    plugins.defaultPaths()), config.host(), config.port()).toCompletionStage().toCompletableFuture());
+                    plugins.defaultPaths(), authenticator, config.security().graphiql()), config.host(), config.port())
+                    .toCompletionStage().toCompletableFuture());
             if (config.plugins().schedule()) {
                 plugins.start();
             } else {
@@ -158,8 +179,11 @@ public final class CatalogServer implements AutoCloseable {
             }
             // requests stored before this start (a crash, a restart) are written now
             intake.start();
-            return new CatalogServer(embedded, vertx, db, http, writer, plugins, intakeAppender, intake);
+            return new CatalogServer(embedded, vertx, db, http, writer, plugins, intakeAppender, intake, authenticator);
         } catch (RuntimeException e) {
+            if (authenticator != null) {
+                authenticator.stop();
+            }
             if (intake != null) {
                 intake.close();
             }
@@ -179,6 +203,70 @@ public final class CatalogServer implements AutoCloseable {
                 embedded.close();
             }
             throw e;
+        }
+    }
+
+    /** The environment variable an operator gives the first admin token in (at least 32 characters). */
+    public static final String ADMIN_TOKEN_ENV = "MLCATALOG_ADMIN_TOKEN";
+
+    /**
+     * Whether requests need a token: as configured, or ({@code auto}) unless the server listens on loopback only with
+     * no token made or given: a newcomer's {@code serve --demo} stays open, a shared catalog is closed by default.
+     */
+    private static boolean authRequired(ServerConfig config, TokenStore tokens, Function<String, String> env) {
+        return switch (config.security().auth()) {
+            case ON -> true;
+            case OFF -> false;
+            case AUTO -> !loopback(config.host()) || env.apply(ADMIN_TOKEN_ENV) != null
+                    || await(tokens.count().toCompletionStage().toCompletableFuture()) > 0;
+        };
+    }
+
+    static boolean loopback(String host) {
+        if (host == null || host.isBlank()) {
+            return false;
+        }
+        try {
+            // every address a name stands for must be loopback (a name resolving to a public address is not)
+            for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Makes sure an admin can get in: the token given by {@value #ADMIN_TOKEN_ENV} is stored (as its hash) if it is not yet;
+     * without one, when no admin token is active, one is made and printed once, to standard output (never to the log).
+     */
+    private static void bootstrapAdmin(TokenStore tokens, Function<String, String> env) {
+        String given = env.apply(ADMIN_TOKEN_ENV);
+        if (given != null && !given.isBlank()) {
+            String value = given.strip();
+            if (!Tokens.strong(value)) {
+                throw new IllegalArgumentException(ADMIN_TOKEN_ENV + " must be at least 32 characters of A-Z a-z 0-9 . _ ~ + / = -"
+                        + " (make one with: openssl rand -base64 32)");
+            }
+            if (!await(tokens.existsWithHash(Tokens.hash(value)).toCompletionStage().toCompletableFuture())) {
+                TokenStore.Token t = await(tokens.createAdmin(value, "env:" + ADMIN_TOKEN_ENV).toCompletionStage().toCompletableFuture());
+                log.info("stored the admin token given by {} as '{}' (prefix {})", ADMIN_TOKEN_ENV, t.name(), t.prefix());
+            }
+            return;
+        }
+        if (await(tokens.countActiveAdmins().toCompletionStage().toCompletableFuture()) == 0) {
+            String value = Tokens.generate();
+            TokenStore.Token t = await(tokens.createAdmin(value, "first start").toCompletionStage().toCompletableFuture());
+            log.info("no admin token was active: made '{}' (prefix {}), printed once to standard output", t.name(), t.prefix());
+            System.out.println("mlcatalog: access control is on. An admin token '" + t.name() + "' was made; it is shown this once:");
+            System.out.println();
+            System.out.println("    " + value);
+            System.out.println();
+            System.out.println("  Keep it in a secret store; make tokens for people and jobs with: mlcatalog token create --help");
+            System.out.flush();
         }
     }
 
@@ -216,6 +304,11 @@ public final class CatalogServer implements AutoCloseable {
         return http.actualPort();
     }
 
+    /** Whether requests need a token. */
+    public boolean authEnabled() {
+        return authenticator.enabled();
+    }
+
     public CatalogWriter writer() {
         return writer;
     }
@@ -244,6 +337,7 @@ public final class CatalogServer implements AutoCloseable {
         intake.close();
         intakeAppender.close();
         plugins.close();
+        authenticator.stop();
         db.close();
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -1,6 +1,7 @@
 package io.mlcatalog.server;
 
 import io.mlcatalog.server.config.Limits;
+import io.mlcatalog.server.config.Security;
 import io.mlcatalog.server.config.ServerConfig;
 import io.mlcatalog.server.db.DatabaseStartException;
 import io.mlcatalog.server.db.DatabaseUrl;
@@ -94,8 +95,29 @@ public final class Main {
                 description = "Longest any SQL statement may run, e.g. 500ms, 10s, 1m (default: ${DEFAULT-VALUE}).")
         String statementTimeout;
 
+        @Option(names = "--auth", paramLabel = "on|off|auto", defaultValue = "${env:MLCATALOG_AUTH:-auto}",
+                description = "Whether requests need a token: on, off (warned about at start), or auto: on unless the server listens "
+                        + "on loopback only and no token exists (default: ${DEFAULT-VALUE}). See docs/security.md.")
+        String auth;
+
+        @Option(names = "--no-introspection", description = "Refuse GraphQL introspection (__schema, __type).")
+        boolean noIntrospection;
+
+        @Option(names = "--no-graphiql", description = "Do not serve /graphiql/.")
+        boolean noGraphiql;
+
         ServerConfig config() {
             return config(true);
+        }
+
+        Security security() {
+            Security.AuthMode mode = switch (auth == null ? "auto" : auth.strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "on", "true" -> Security.AuthMode.ON;
+                case "off", "false" -> Security.AuthMode.OFF;
+                case "auto", "" -> Security.AuthMode.AUTO;
+                default -> throw new IllegalArgumentException("--auth is on, off or auto, not '" + auth + "'");
+            };
+            return new Security(mode, !noIntrospection, !noGraphiql, Security.DEFAULT_POINTS_PER_MINUTE, Security.DEFAULT_REQUESTS_PER_MINUTE);
         }
 
         ServerConfig config(boolean schedulePlugins) {
@@ -105,7 +127,7 @@ public final class Main {
                 throw new IllegalArgumentException("the configuration file " + config + " does not exist");
             }
             return new ServerConfig(host, port, data, databaseUrl == null || databaseUrl.isBlank() ? null : databaseUrl, poolSize, limits,
-                    new ServerConfig.Plugins(config, pluginsDir != null ? pluginsDir : data.resolve("plugins"), schedulePlugins));
+                    new ServerConfig.Plugins(config, pluginsDir != null ? pluginsDir : data.resolve("plugins"), schedulePlugins), security());
         }
 
         static Duration duration(String text) {
@@ -149,8 +171,12 @@ public final class Main {
                 System.out.println("demo data loaded: " + summary);
             }
             String base = "http://" + (options.host.equals("0.0.0.0") ? "localhost" : options.host) + ":" + server.port();
-            System.out.printf("mlcatalog is ready in %.1f s%n  GraphQL:  %s/graphql%n  GraphiQL: %s/graphiql/%n",
-                    (System.nanoTime() - start) / 1e9, base, base);
+            System.out.printf("mlcatalog is ready in %.1f s%n  GraphQL:  %s/graphql%n", (System.nanoTime() - start) / 1e9, base);
+            if (!options.noGraphiql) {
+                System.out.printf("  GraphiQL: %s/graphiql/%s%n", base, server.authEnabled() ? " (put {\"Authorization\": \"Bearer <token>\"} in its Headers tab)" : "");
+            }
+            System.out.println(server.authEnabled() ? "  Access control is on: every request needs Authorization: Bearer <token>."
+                    : "  Access control is off: this catalog is open to anyone who can reach " + options.host + " (loopback only). See docs/security.md.");
             System.out.flush();
             stopped.await();
             return 0;

@@ -30,6 +30,15 @@ public interface IngestReceiver extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether {@link #handle} checks itself that each request comes from whom it should (a webhook's signature with a
+     * shared secret). Under access control the host then hands it requests that carry no bearer token, written with the
+     * instance's own identity; other receivers get only requests with the instance's token or a catalog token.
+     */
+    default boolean authenticatesRequests() {
+        return false;
+    }
+
     @Override
     default void close() throws Exception {
     }

@@ -14,8 +14,10 @@ import static java.util.Objects.requireNonNull;
  * @param poolSize    connections to PostgreSQL
  * @param limits      request limits
  * @param plugins     which plugin instances to run
+ * @param security    access control
  */
-public record ServerConfig(String host, int port, Path dataDir, String databaseUrl, int poolSize, Limits limits, Plugins plugins) {
+public record ServerConfig(String host, int port, Path dataDir, String databaseUrl, int poolSize, Limits limits, Plugins plugins,
+                           Security security) {
 
     /**
      * Plugin instances.
@@ -32,10 +34,15 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
         this(host, port, dataDir, databaseUrl, poolSize, limits, Plugins.NONE);
     }
 
+    public ServerConfig(String host, int port, Path dataDir, String databaseUrl, int poolSize, Limits limits, Plugins plugins) {
+        this(host, port, dataDir, databaseUrl, poolSize, limits, plugins, Security.DEFAULT);
+    }
+
     public ServerConfig {
         requireNonNull(host, "host is null");
         requireNonNull(limits, "limits is null");
         requireNonNull(plugins, "plugins is null");
+        requireNonNull(security, "security is null");
         if (databaseUrl == null) {
             requireNonNull(dataDir, "dataDir is null (needed for the embedded PostgreSQL)");
         }
@@ -48,7 +55,11 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
     }
 
     public ServerConfig withPlugins(Plugins p) {
-        return new ServerConfig(host, port, dataDir, databaseUrl, poolSize, limits, p);
+        return new ServerConfig(host, port, dataDir, databaseUrl, poolSize, limits, p, security);
+    }
+
+    public ServerConfig withSecurity(Security s) {
+        return new ServerConfig(host, port, dataDir, databaseUrl, poolSize, limits, plugins, s);
     }
 
     /** Where plugin instances keep their own files (clones, caches). */

@@ -1,6 +1,8 @@
 package io.mlcatalog.server.graphql;
 
 import graphql.schema.DataFetchingEnvironment;
+import io.mlcatalog.server.auth.Principal;
+import io.mlcatalog.server.model.Access;
 import io.mlcatalog.server.model.CatalogException;
 import io.mlcatalog.server.model.GlobalId;
 import io.mlcatalog.server.model.NodeType;
@@ -20,6 +22,8 @@ final class Args {
 
     /** GraphQL context key: who is writing (set per request by the HTTP layer). */
     static final String SOURCE = "mlcatalog.source";
+    /** GraphQL context key: who asks (set per request by the HTTP layer; {@link Principal#OPEN} without access control). */
+    static final String PRINCIPAL = "mlcatalog.principal";
 
     private Args() {
     }
@@ -75,6 +79,23 @@ final class Args {
     static Source source(DataFetchingEnvironment env) {
         Source s = env.getGraphQlContext().get(SOURCE);
         return s != null ? s : Source.api(null);
+    }
+
+    static Principal principal(DataFetchingEnvironment env) {
+        Principal p = env.getGraphQlContext().get(PRINCIPAL);
+        return p != null ? p : Principal.OPEN;
+    }
+
+    static Access access(DataFetchingEnvironment env) {
+        return principal(env).access();
+    }
+
+    /** A namespace the caller names (in a filter or an argument) must be one it may read: FORBIDDEN otherwise. */
+    static String readableNamespace(DataFetchingEnvironment env, String namespace, String field) {
+        if (namespace != null) {
+            access(env).requireRead(namespace, field);
+        }
+        return namespace;
     }
 
     @SuppressWarnings("unchecked")

@@ -53,7 +53,9 @@ final class ArtifactWiring {
     }
 
     private CompletableFuture<Connection<Artifact>> artifacts(DataFetchingEnvironment env) {
-        ArtifactFilter filter = filter(env.getArgument("filter"));
+        ArtifactFilter asked = filter(env.getArgument("filter"));
+        Args.readableNamespace(env, asked.namespace(), "filter.namespace");
+        ArtifactFilter filter = asked.withReadable(Args.access(env).readable());
         PageArgs page = Args.page(env);
         return stage(artifacts.page(filter, page)).toCompletableFuture()
                 .thenApply(p -> new Connection<>(p, () -> stage(artifacts.count(filter)).toCompletableFuture()));
@@ -69,7 +71,9 @@ final class ArtifactWiring {
         if (uri == null && digest == null) {
             throw CatalogException.badInput("id", "give id, uri or digest");
         }
-        return stage(artifacts.find(uri, digest)).toCompletableFuture();
+        // an artifact's identity is its URI and digest, whoever files it: one a caller may not read is not there for it
+        return stage(artifacts.find(uri, digest)).toCompletableFuture()
+                .thenApply(a -> a == null || !Args.access(env).canRead(a.namespace()) ? null : a);
     }
 
     private static ArtifactFilter filter(Map<String, Object> f) {

@@ -58,7 +58,8 @@ final class DeploymentWiring {
                     Args.filterText(f, "model"), Times.normalize((OffsetDateTime) f.get("activeAt"), "filter.activeAt"),
                     statuses == null ? null : statuses.stream().map(DeploymentWiring::status).toList());
         }
-        DeploymentFilter chosen = filter;
+        Args.readableNamespace(env, filter.namespace(), "filter.namespace");
+        DeploymentFilter chosen = filter.withReadable(Args.access(env).readable());
         PageArgs page = Args.page(env);
         return stage(deployments.page(chosen, page)).toCompletableFuture()
                 .thenApply(p -> new Connection<>(p, () -> stage(deployments.count(chosen)).toCompletableFuture()));

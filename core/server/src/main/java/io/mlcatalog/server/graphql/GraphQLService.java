@@ -31,6 +31,8 @@ import graphql.util.TraversalControl;
 import graphql.util.TraverserContext;
 import graphql.validation.QueryComplexityLimits;
 import graphql.validation.ValidationError;
+import graphql.introspection.Introspection;
+import io.mlcatalog.server.auth.Principal;
 import io.mlcatalog.server.config.Limits;
 import io.mlcatalog.server.model.Source;
 
@@ -56,7 +58,7 @@ import static java.util.Objects.requireNonNull;
  */
 public final class GraphQLService {
     /** The schema files, one per area, in the order they are read. */
-    public static final List<String> SCHEMA_FILES = List.of("common", "runs", "artifacts", "models", "deployments", "lineage", "plugins");
+    public static final List<String> SCHEMA_FILES = List.of("common", "runs", "artifacts", "models", "deployments", "lineage", "plugins", "access");
 
     private static final String PREPARED = "mlcatalog.prepared";
     private static final int CACHED_QUERY_MAX_CHARS = 64 * 1024;
@@ -64,6 +66,7 @@ public final class GraphQLService {
     private final GraphQLSchema schema;
     private final GraphQL graphql;
     private final Limits limits;
+    private final boolean introspection;
     private final Loaders loaders;
     private final Map<String, Prepared> cache = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
         @Override
@@ -73,6 +76,12 @@ public final class GraphQLService {
     });
 
     public GraphQLService(Limits limits, Loaders loaders, Consumer<RuntimeWiring.Builder> wiring) {
+        this(limits, loaders, wiring, true);
+    }
+
+    /** @param introspection whether {@code __schema} and {@code __type} are answered */
+    public GraphQLService(Limits limits, Loaders loaders, Consumer<RuntimeWiring.Builder> wiring, boolean introspection) {
+        this.introspection = introspection;
         this.limits = requireNonNull(limits, "limits is null");
         this.loaders = requireNonNull(loaders, "loaders is null");
         RuntimeWiring.Builder w = RuntimeWiring.newRuntimeWiring()
@@ -169,12 +178,25 @@ public final class GraphQLService {
         return count.get();
     }
 
-    /** Runs a prepared document for {@code source}, with a fresh set of DataLoaders. */
+    /** Runs a prepared document for {@code source}, with a fresh set of DataLoaders, in a catalog without access control. */
     public CompletableFuture<ExecutionResult> execute(String query, Prepared prepared, String operationName,
                                                       Map<String, Object> variables, Source source) {
+        return execute(query, prepared, operationName, variables, source, Principal.OPEN);
+    }
+
+    /**
+     * Runs a prepared document for {@code principal}: every field sees only the namespaces it may read, and every
+     * mutation writes as {@code source} (which carries what the principal may write).
+     */
+    public CompletableFuture<ExecutionResult> execute(String query, Prepared prepared, String operationName,
+                                                      Map<String, Object> variables, Source source, Principal principal) {
         Map<Object, Object> context = new LinkedHashMap<>();
         context.put(PREPARED, prepared.entry());
         context.put(Args.SOURCE, source);
+        context.put(Args.PRINCIPAL, principal);
+        if (!introspection) {
+            context.put(Introspection.INTROSPECTION_DISABLED, true);
+        }
         // Fetchers complete on the event loop, after SQL returns, and some load in two steps (an alias,
         // then its version): dispatch whenever no fetcher or batch is running, not per level.
         context.put(DataLoaderDispatchingContextKeys.ENABLE_DATA_LOADER_EXHAUSTED_DISPATCHING, true);
@@ -182,7 +204,7 @@ public final class GraphQLService {
                 .operationName(operationName)
                 .variables(variables == null ? Map.of() : variables)
                 .graphQLContext(context)
-                .dataLoaderRegistry(loaders.newRegistry())
+                .dataLoaderRegistry(loaders.newRegistry(principal.access()))
                 .build();
         return graphql.executeAsync(input);
     }

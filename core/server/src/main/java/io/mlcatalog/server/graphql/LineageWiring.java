@@ -57,8 +57,8 @@ final class LineageWiring {
         this.changes = changes;
     }
 
-    /** A walk's result as the schema shows it. */
-    record Graph(LineageWalk.Result result) {
+    /** A walk's result as the schema shows it: what the caller may see of it, and how many nodes it may not. */
+    record Graph(LineageWalk.Result result, int hidden) {
     }
 
     /** What served a target at an instant: the active deployments, the main one first. */
@@ -68,7 +68,7 @@ final class LineageWiring {
         }
     }
 
-    record BlastRadius(GlobalId root, List<GlobalId> modelVersions, List<Deployment> deployments, boolean truncated) {
+    record BlastRadius(GlobalId root, List<GlobalId> modelVersions, List<Deployment> deployments, boolean truncated, int hidden) {
     }
 
     void wire(RuntimeWiring.Builder w) {
@@ -83,7 +83,8 @@ final class LineageWiring {
                 .dataFetcher("nodes", env -> nodes(env, graph(env).nodes()))
                 .dataFetcher("edges", env -> graph(env).edges())
                 .dataFetcher("depthReached", env -> graph(env).depthReached())
-                .dataFetcher("truncated", env -> graph(env).truncated()));
+                .dataFetcher("truncated", env -> graph(env).truncated())
+                .dataFetcher("hidden", env -> ((Graph) env.getSource()).hidden()));
         w.type("LineageEdge", t -> t
                 .dataFetcher("from", env -> GlobalId.of(edge(env).kind().from(), edge(env).from()))
                 .dataFetcher("to", env -> GlobalId.of(edge(env).kind().to(), edge(env).to()))
@@ -107,11 +108,12 @@ final class LineageWiring {
                     Explanation e = explanation(env);
                     GlobalId from = v.runId() != null ? new GlobalId(NodeType.RUN, v.runId()) : new GlobalId(NodeType.MODEL_VERSION, v.id());
                     return stage(walk.walk(from, Direction.UPSTREAM, e.at(), depthLimits(LINEAGE, e.depth()))).toCompletableFuture()
-                            .thenApply(Graph::new);
+                            .thenCompose(r -> visible(env, r));
                 })));
         w.type("BlastRadius", t -> t
                 .dataFetcher("root", env -> NodeWiring.node(env, ((BlastRadius) env.getSource()).root()))
-                .dataFetcher("modelVersions", env -> nodes(env, ((BlastRadius) env.getSource()).modelVersions())));
+                .dataFetcher("modelVersions", env -> nodes(env, ((BlastRadius) env.getSource()).modelVersions()))
+                .dataFetcher("hidden", env -> ((BlastRadius) env.getSource()).hidden()));
         w.type("Change", t -> t
                 .dataFetcher("entity", env -> GlobalId.of(((Change) env.getSource()).entityType(), ((Change) env.getSource()).entityId())));
     }
@@ -127,7 +129,56 @@ final class LineageWiring {
         LineageWalk.Limits limits = new LineageWalk.Limits(depth, perHop, LINEAGE.maxNodes(), LINEAGE.budget());
         return requireNode(env, from, "from")
                 .thenCompose(root -> stage(walk.walk(from, direction, asOf, limits)).toCompletableFuture())
-                .thenApply(Graph::new);
+                .thenCompose(r -> visible(env, r));
+    }
+
+    /**
+     * What the caller may see of a walk: the nodes it may read that are reached from the root through such nodes,
+     * and the edges between them. A node of a namespace it may not read is left out with everything only reached
+     * through it (no field of it, not even its id, reaches the caller); {@code hidden} counts the nodes left out
+     * next to a visible one, so that the caller knows the graph goes on.
+     */
+    static CompletableFuture<Graph> visible(DataFetchingEnvironment env, LineageWalk.Result r) {
+        if (Args.access(env).readsAll()) {
+            return CompletableFuture.completedFuture(new Graph(r, 0));
+        }
+        List<CompletableFuture<? extends Entity>> loads = new ArrayList<>(r.nodes().size());
+        r.nodes().forEach(id -> loads.add(NodeWiring.node(env, id)));
+        return CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new)).thenApply(x -> {
+            java.util.Set<GlobalId> readable = new java.util.HashSet<>();
+            for (int i = 0; i < loads.size(); i++) {
+                if (loads.get(i).join() != null) {
+                    readable.add(r.nodes().get(i));
+                }
+            }
+            java.util.Map<GlobalId, List<GlobalId>> next = new java.util.HashMap<>();
+            for (Edge e : r.edges()) {
+                GlobalId a = new GlobalId(e.kind().from(), e.from());
+                GlobalId b = new GlobalId(e.kind().to(), e.to());
+                next.computeIfAbsent(a, k -> new ArrayList<>()).add(b);
+                next.computeIfAbsent(b, k -> new ArrayList<>()).add(a);
+            }
+            java.util.Set<GlobalId> reached = new java.util.HashSet<>();
+            java.util.Set<GlobalId> hidden = new java.util.HashSet<>();
+            java.util.ArrayDeque<GlobalId> queue = new java.util.ArrayDeque<>();
+            if (readable.contains(r.root())) {
+                reached.add(r.root());
+                queue.add(r.root());
+            }
+            while (!queue.isEmpty()) {
+                for (GlobalId n : next.getOrDefault(queue.poll(), List.of())) {
+                    if (!readable.contains(n)) {
+                        hidden.add(n);
+                    } else if (reached.add(n)) {
+                        queue.add(n);
+                    }
+                }
+            }
+            List<GlobalId> nodes = r.nodes().stream().filter(reached::contains).toList();
+            List<Edge> edges = r.edges().stream().filter(e -> reached.contains(new GlobalId(e.kind().from(), e.from()))
+                    && reached.contains(new GlobalId(e.kind().to(), e.to()))).toList();
+            return new Graph(new LineageWalk.Result(r.root(), nodes, edges, r.depthReached(), r.truncated()), hidden.size());
+        });
     }
 
     // ------------------------------------------------------------------ explain
@@ -138,7 +189,10 @@ final class LineageWiring {
         String target = Text.name("target", env.getArgument("target"), Text.NAME_BYTES);
         OffsetDateTime at = Args.timeOrNow(env, "at");
         int depth = intArgument(env, "depth", 1, MAX_DEPTH);
-        return stage(deployments.activeOn(namespace, environment, target, at)).toCompletableFuture().thenApply(active -> {
+        Args.readableNamespace(env, namespace, "namespace");
+        return stage(deployments.activeOn(namespace, environment, target, at)).toCompletableFuture().thenApply(all -> {
+            // another namespace's target of the same name is not there for a caller who may not read it
+            List<Deployment> active = all.stream().filter(d -> Args.access(env).canRead(d.namespace())).toList();
             java.util.Set<String> namespaces = new java.util.TreeSet<>();
             active.forEach(d -> namespaces.add(d.namespace()));
             if (namespaces.size() > 1) {
@@ -171,8 +225,21 @@ final class LineageWiring {
                     List<GlobalId> versions = reach.modelVersions().stream().map(id -> new GlobalId(NodeType.MODEL_VERSION, id)).toList();
                     return (versions.isEmpty() ? CompletableFuture.completedFuture(List.<Deployment>of())
                             : stage(deployments.activeOfVersions(reach.modelVersions(), activeAt)).toCompletableFuture())
-                            .thenApply(active -> new BlastRadius(from, versions, active, reach.truncated()));
+                            .thenCompose(active -> visibleBlastRadius(env, new BlastRadius(from, versions, active, reach.truncated(), 0)));
                 });
+    }
+
+    /** The versions and deployments of a blast radius the caller may read; {@code hidden} counts the others. */
+    private static CompletableFuture<BlastRadius> visibleBlastRadius(DataFetchingEnvironment env, BlastRadius b) {
+        if (Args.access(env).readsAll()) {
+            return CompletableFuture.completedFuture(b);
+        }
+        List<Deployment> deployments = b.deployments().stream().filter(d -> Args.access(env).canRead(d.namespace())).toList();
+        return nodes(env, b.modelVersions()).thenApply(visible -> {
+            List<GlobalId> versions = visible.stream().map(e -> new GlobalId(e.type(), e.id())).toList();
+            int hidden = b.modelVersions().size() - versions.size() + b.deployments().size() - deployments.size();
+            return new BlastRadius(b.root(), versions, deployments, b.truncated(), hidden);
+        });
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.mlcatalog.server.graphql;
 
+import io.mlcatalog.server.model.Access;
 import io.mlcatalog.server.model.Alias;
 import io.mlcatalog.server.model.Artifact;
 import io.mlcatalog.server.model.Assertion;
@@ -76,32 +77,44 @@ public final class Loaders {
     public record AtKey(UUID id, OffsetDateTime at) {
     }
 
+    /** The loaders of a request in a catalog without access control. */
     public DataLoaderRegistry newRegistry() {
+        return newRegistry(Access.ALL);
+    }
+
+    /**
+     * The loaders of a request by a caller with {@code access}: whatever they load of a namespace it may not read
+     * is absent (a null, a shorter list, a smaller count), so that no door leads to it. Children that share their
+     * parent's namespace (a model's versions and aliases, an entity's tags) need no check of their own.
+     */
+    public DataLoaderRegistry newRegistry(Access access) {
+        String[] readable = access.readable();
         DataLoaderRegistry r = new DataLoaderRegistry();
-        r.register("runById", byKeys(runs::byIds));
+        r.register("runById", byKeys(ids -> visible(runs.byIds(ids), access, Run::namespace)));
         r.register("codeVersionById", byKeys(codeVersions::byIds));
-        r.register("artifactById", byKeys(artifacts::byIds));
-        r.register("modelById", byKeys(models::byIds));
-        r.register("modelVersionById", byKeys(models::versionsByIds));
-        r.register("deploymentById", byKeys(deployments::byIds));
+        r.register("artifactById", byKeys(ids -> visible(artifacts.byIds(ids), access, Artifact::namespace)));
+        r.register("modelById", byKeys(ids -> visible(models.byIds(ids), access, Model::namespace)));
+        r.register("modelVersionById", byKeys(ids -> visibleVersions(models.versionsByIds(ids), access)));
+        r.register("deploymentById", byKeys(ids -> visible(deployments.byIds(ids), access, Deployment::namespace)));
         r.register("versionByKey", DataLoaderFactory.newMappedDataLoader(
                 (Set<ModelStore.VersionKey> keys) -> stage(models.versionsByKeys(keys))));
-        r.register("inputsOfRun", lists(artifacts::inputsOf));
-        r.register("outputsOfRun", lists(artifacts::outputsOf));
-        r.register("versionsOfRun", lists(models::versionsOfRuns));
-        r.register("versionsOfArtifact", lists(models::versionsOfArtifacts));
-        r.register("producersOfArtifact", lists(runs::producersOf));
+        r.register("inputsOfRun", lists(ids -> visibleLists(artifacts.inputsOf(ids), access, Artifact::namespace)));
+        r.register("outputsOfRun", lists(ids -> visibleLists(artifacts.outputsOf(ids), access, Artifact::namespace)));
+        r.register("versionsOfRun", lists(ids -> visibleVersionLists(models.versionsOfRuns(ids), access)));
+        r.register("versionsOfArtifact", lists(ids -> visibleVersionLists(models.versionsOfArtifacts(ids), access)));
+        r.register("producersOfArtifact", lists(ids -> visibleLists(runs.producersOf(ids), access, Run::namespace)));
         r.register("tagsOf", lists(tags::byEntities));
         r.register("assertionsOf", lists(assertions::bySubjects));
-        r.register("consumersOfArtifact", pages(runs::consumersOf));
-        r.register("consumerCountOfArtifact", counts(runs::countConsumersOf));
-        r.register("runsOfCodeVersion", pages(runs::byCodeVersions));
-        r.register("runCountOfCodeVersion", counts(runs::countByCodeVersions));
+        r.register("consumersOfArtifact", pages((ids, page) -> runs.consumersOf(ids, page, readable)));
+        r.register("consumerCountOfArtifact", counts(ids -> runs.countConsumersOf(ids, readable)));
+        r.register("runsOfCodeVersion", pages((ids, page) -> runs.byCodeVersions(ids, page, readable)));
+        r.register("runCountOfCodeVersion", counts(ids -> runs.countByCodeVersions(ids, readable)));
         r.register("versionsOfModel", pages(models::versionsOfModels));
         r.register("versionCountOfModel", counts(models::countVersionsOfModels));
         r.register("deploymentsOfVersion", pages(deployments::ofVersions));
         r.register("deploymentCountOfVersion", atKeys(deployments::countOfVersions, 0));
         r.register("aliasesOfModel", atKeys(aliases::ofModels, List.of()));
+        r.register("protectedAliasesOfModel", lists(aliases::protectedOf));
         r.register("aliasNamesOfVersion", atKeys(aliases::namesOfVersions, List.of()));
         r.register("facetsOfRun", DataLoaderFactory.newMappedDataLoader((Set<UUID> keys) -> stage(facets.ofRuns(keys))));
         r.register("facetsOfArtifact", DataLoaderFactory.newMappedDataLoader((Set<UUID> keys) -> stage(facets.ofArtifacts(keys))));
@@ -113,6 +126,57 @@ public final class Loaders {
                     return result;
                 })));
         return r;
+    }
+
+    // ------------------------------------------------------------------ what a caller may see
+
+    private static <V> Future<Map<UUID, V>> visible(Future<Map<UUID, V>> found, Access access, Function<V, String> namespace) {
+        if (access.readsAll()) {
+            return found;
+        }
+        return found.map(all -> {
+            Map<UUID, V> m = new HashMap<>(all);
+            m.values().removeIf(v -> !access.canRead(namespace.apply(v)));
+            return m;
+        });
+    }
+
+    private static <V> Future<Map<UUID, List<V>>> visibleLists(Future<Map<UUID, List<V>>> found, Access access,
+                                                              Function<V, String> namespace) {
+        if (access.readsAll()) {
+            return found;
+        }
+        return found.map(all -> {
+            Map<UUID, List<V>> m = new HashMap<>(all);
+            m.replaceAll((k, list) -> list.stream().filter(v -> access.canRead(namespace.apply(v))).toList());
+            return m;
+        });
+    }
+
+    /** Model versions belong to their model's namespace: the models are looked up (one statement) to tell. */
+    private Future<Map<UUID, ModelVersion>> visibleVersions(Future<Map<UUID, ModelVersion>> found, Access access) {
+        if (access.readsAll()) {
+            return found;
+        }
+        return found.map(HashMap::new).compose(m -> models.byIds(m.values().stream().map(ModelVersion::modelId)
+                        .collect(java.util.stream.Collectors.toSet()))
+                .map(ms -> {
+                    m.values().removeIf(v -> ms.get(v.modelId()) == null || !access.canRead(ms.get(v.modelId()).namespace()));
+                    return m;
+                }));
+    }
+
+    private Future<Map<UUID, List<ModelVersion>>> visibleVersionLists(Future<Map<UUID, List<ModelVersion>>> found, Access access) {
+        if (access.readsAll()) {
+            return found;
+        }
+        return found.map(HashMap::new).compose(m -> models.byIds(m.values().stream().flatMap(List::stream).map(ModelVersion::modelId)
+                        .collect(java.util.stream.Collectors.toSet()))
+                .map(ms -> {
+                    m.replaceAll((k, list) -> list.stream()
+                            .filter(v -> ms.get(v.modelId()) != null && access.canRead(ms.get(v.modelId()).namespace())).toList());
+                    return m;
+                }));
     }
 
     // ------------------------------------------------------------------ typed access from fetchers

@@ -13,6 +13,7 @@ import io.mlcatalog.server.store.PageArgs;
 import io.mlcatalog.server.write.CatalogWriter;
 
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -51,6 +52,7 @@ final class ModelWiring {
                 })
                 .dataFetcher("version", env -> version(env, model(env).id()))
                 .dataFetcher("aliases", env -> Loaders.aliasesOfModel(env, model(env).id(), Args.timeOrNow(env, "asOf")))
+                .dataFetcher("protectedAliases", env -> Loaders.load(env, "protectedAliasesOfModel", model(env).id()))
                 .dataFetcher("assertedBy", env -> Loaders.assertions(env, model(env).id())));
         w.type("ModelVersion", t -> t
                 .dataFetcher("id", NodeWiring::globalId)
@@ -67,7 +69,10 @@ final class ModelWiring {
                             Args.page(env, activeAt), new Loaders.AtKey(id, activeAt));
                 })
                 .dataFetcher("assertedBy", env -> Loaders.assertions(env, version(env).id())));
-        w.type("Alias", t -> t.dataFetcher("modelVersion", env -> Loaders.modelVersion(env, ((Alias) env.getSource()).modelVersionId())));
+        w.type("Alias", t -> t
+                .dataFetcher("modelVersion", env -> Loaders.modelVersion(env, ((Alias) env.getSource()).modelVersionId()))
+                .dataFetcher("protected", env -> Loaders.<List<String>>load(env, "protectedAliasesOfModel", ((Alias) env.getSource()).modelId())
+                        .thenApply(names -> names.contains(((Alias) env.getSource()).name()))));
     }
 
     private static Model model(DataFetchingEnvironment env) {
@@ -97,7 +102,10 @@ final class ModelWiring {
     private CompletableFuture<Model> findModel(DataFetchingEnvironment env, String namespace, String name) {
         String n = Text.name(env.getArgument("name") != null ? "name" : "model", name, Text.SHORT_NAME_BYTES);
         String ns = Text.optionalName("namespace", namespace, Text.SHORT_NAME_BYTES);
-        return stage(models.findByName(ns, n)).toCompletableFuture().thenApply(found -> {
+        Args.readableNamespace(env, ns, "namespace");
+        return stage(models.findByName(ns, n)).toCompletableFuture().thenApply(all -> {
+            // a model of a namespace the caller may not read is neither found nor named in the ambiguity error
+            List<Model> found = all.stream().filter(m -> Args.access(env).canRead(m.namespace())).toList();
             if (found.size() > 1) {
                 throw CatalogException.badInput("namespace", "a model named '" + n + "' exists in several namespaces ("
                         + String.join(", ", found.stream().map(Model::namespace).toList()) + "): give the namespace");
@@ -111,8 +119,10 @@ final class ModelWiring {
         Map<String, Object> tag = f == null ? null : Args.map(f.get("tag"));
         ModelFilter filter = f == null ? ModelFilter.ALL : new ModelFilter(Args.filterText(f, "namespace"), Args.filterText(f, "nameContains"),
                 tag == null ? null : Args.filterText(tag, "key"), tag == null ? null : Args.filterText(tag, "value"));
+        Args.readableNamespace(env, filter.namespace(), "filter.namespace");
+        ModelFilter readable = filter.withReadable(Args.access(env).readable());
         PageArgs page = Args.page(env);
-        return stage(models.page(filter, page)).toCompletableFuture()
-                .thenApply(p -> new Connection<>(p, () -> stage(models.count(filter)).toCompletableFuture()));
+        return stage(models.page(readable, page)).toCompletableFuture()
+                .thenApply(p -> new Connection<>(p, () -> stage(models.count(readable)).toCompletableFuture()));
     }
 }

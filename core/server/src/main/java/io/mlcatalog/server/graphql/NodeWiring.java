@@ -25,7 +25,8 @@ final class NodeWiring {
     void wire(RuntimeWiring.Builder w) {
         w.type("Query", t -> t
                 .dataFetcher("node", env -> node(env, GlobalId.parse(env.getArgument("id"), "id")))
-                .dataFetcher("namespaces", env -> stage(namespaces.all())));
+                .dataFetcher("namespaces", env -> stage(namespaces.all()).thenApply(all -> all.stream()
+                        .filter(ns -> Args.access(env).canRead(ns)).toList())));
         w.type("Mutation", t -> t.dataFetcher("setTags", env -> {
             GlobalId entity = GlobalId.parse(env.getArgument("entity"), "entity");
             return stage(writer.setTags(Args.source(env), entity, Tags.of("tags", Inputs.tags(env.getArgument("tags"))))).toCompletableFuture()

@@ -14,7 +14,13 @@ final class PluginWiring {
     }
 
     void wire(RuntimeWiring.Builder w) {
-        w.type("Query", t -> t.dataFetcher("plugins", env -> stage(plugins.statuses())));
+        w.type("Query", t -> t.dataFetcher("plugins", env -> {
+            // an instance's status and checkpoints may name any namespace: for those who may read them all
+            if (!Args.access(env).readsAll()) {
+                throw io.mlcatalog.server.model.Access.forbidden(null, "plugin status is for tokens that may read every namespace ('*')");
+            }
+            return stage(plugins.statuses());
+        }));
         w.type("PluginInstance", t -> t.dataFetcher("checkpoint", env ->
                 Loaders.load(env, "checkpointsOfPlugin", ((PluginStore.Status) env.getSource()).instance())));
     }

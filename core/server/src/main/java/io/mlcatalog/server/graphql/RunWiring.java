@@ -73,7 +73,9 @@ final class RunWiring {
     }
 
     private CompletableFuture<Connection<Run>> runs(DataFetchingEnvironment env) {
-        RunFilter filter = filter(env.getArgument("filter"));
+        RunFilter asked = filter(env.getArgument("filter"));
+        Args.readableNamespace(env, asked.namespace(), "filter.namespace");
+        RunFilter filter = asked.withReadable(Args.access(env).readable());
         PageArgs page = Args.page(env);
         return stage(runs.page(filter, page)).toCompletableFuture()
                 .thenApply(p -> new Connection<>(p, () -> stage(runs.count(filter)).toCompletableFuture()));
@@ -90,6 +92,7 @@ final class RunWiring {
         if (namespace == null || (externalId == null && name == null)) {
             throw CatalogException.badInput("id", "give id, or namespace with externalId or name");
         }
+        Args.readableNamespace(env, namespace, "namespace");
         return stage(runs.find(namespace, externalId, name)).toCompletableFuture();
     }
 

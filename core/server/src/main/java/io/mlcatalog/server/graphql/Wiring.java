@@ -22,10 +22,11 @@ public final class Wiring {
     private final DeploymentWiring deployments;
     private final PluginWiring plugins;
     private final LineageWiring lineage;
+    private final AccessWiring access;
 
     public Wiring(NamespaceStore namespaces, CodeVersionStore codeVersions, RunStore runs, ArtifactStore artifacts, ModelStore models,
                   DeploymentStore deployments, PluginStore plugins, LineageWalk walk, ReachabilityIndex reachability, ChangeLog changes,
-                  CatalogWriter writer) {
+                  CatalogWriter writer, io.mlcatalog.server.db.Db db, io.mlcatalog.server.auth.Authenticator authenticator) {
         this.nodes = new NodeWiring(namespaces, writer);
         this.runs = new RunWiring(runs, codeVersions, writer);
         this.artifacts = new ArtifactWiring(artifacts, writer);
@@ -33,6 +34,7 @@ public final class Wiring {
         this.deployments = new DeploymentWiring(deployments, writer);
         this.plugins = new PluginWiring(plugins);
         this.lineage = new LineageWiring(walk, reachability, deployments, changes);
+        this.access = new AccessWiring(db, authenticator, writer);
     }
 
     public void wire(RuntimeWiring.Builder w) {
@@ -43,5 +45,6 @@ public final class Wiring {
         deployments.wire(w);
         plugins.wire(w);
         lineage.wire(w);
+        access.wire(w);
     }
 }

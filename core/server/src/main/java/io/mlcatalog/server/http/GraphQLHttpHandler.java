@@ -6,10 +6,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import graphql.ExecutionResult;
 import graphql.GraphQLError;
 import graphql.language.OperationDefinition;
+import io.mlcatalog.server.auth.Authenticator;
+import io.mlcatalog.server.auth.Principal;
 import io.mlcatalog.server.graphql.Errors;
 import io.mlcatalog.server.graphql.GraphQLService;
 import io.mlcatalog.server.model.ErrorCode;
 import io.mlcatalog.server.model.Source;
+import io.mlcatalog.server.model.Times;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -38,10 +41,12 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
 
     private final GraphQLService graphql;
     private final ObjectMapper mapper;
+    private final Authenticator authenticator;
 
-    public GraphQLHttpHandler(GraphQLService graphql, ObjectMapper mapper) {
+    public GraphQLHttpHandler(GraphQLService graphql, ObjectMapper mapper, Authenticator authenticator) {
         this.graphql = graphql;
         this.mapper = mapper;
+        this.authenticator = authenticator;
     }
 
     /** What a client asked: the GraphQL request parameters. */
@@ -68,6 +73,14 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
                     + "the Accept header allows neither", ErrorCode.BAD_USER_INPUT, null));
             return;
         }
+        // who asks comes first: a request without a valid token learns nothing, not even whether its query parses
+        Authenticator.Outcome who = authenticator.authenticate(ctx.request().getHeader("Authorization"), HttpAuth.wrongPlace(ctx.request()));
+        if (!who.ok()) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"mlcatalog\"");
+            reply(ctx, 401, media, error(who.refusal(), ErrorCode.UNAUTHENTICATED, null));
+            return;
+        }
+        Principal principal = who.principal();
         Request request;
         try {
             request = ctx.request().method() == HttpMethod.GET ? fromQueryString(ctx) : fromBody(ctx);
@@ -92,9 +105,11 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
                 return;
             }
         }
-        Source source = Source.api(clientName(ctx));
+        // a token's writes are asserted, and logged, under its name; the client header is for open catalogs
+        Source source = principal.open() ? Source.api(clientName(ctx))
+                : new Source(principal.actor(), Times.now(), null, null, principal.access());
         Context vertxContext = Vertx.currentContext();
-        graphql.execute(request.query(), prepared, request.operationName(), request.variables(), source)
+        graphql.execute(request.query(), prepared, request.operationName(), request.variables(), source, principal)
                 .whenComplete((result, failure) -> vertxContext.runOnContext(v -> {
                     if (failure != null) {
                         log.error("GraphQL execution failed", failure);

@@ -1,6 +1,7 @@
 package io.mlcatalog.server.http;
 
 import io.mlcatalog.server.plugin.BatchWriter;
+import io.mlcatalog.server.plugin.Origin;
 import io.mlcatalog.spi.Atomicity;
 import io.mlcatalog.spi.InvalidRecordException;
 import io.mlcatalog.spi.record.MetadataRecord;
@@ -29,7 +30,7 @@ final class GroupCommit implements AutoCloseable {
     /** The most records one combined transaction takes (a larger request is written alone). */
     static final int MAX_RECORDS = 5_000;
 
-    private final String instance;
+    private final Origin origin;
     private final BatchWriter writer;
     private final Clock clock;
     private final ExecutorService committer;
@@ -41,12 +42,12 @@ final class GroupCommit implements AutoCloseable {
     private record Pending(List<MetadataRecord> records, CompletableFuture<Void> done) {
     }
 
-    GroupCommit(String instance, BatchWriter writer, Clock clock) {
-        this.instance = instance;
+    GroupCommit(Origin origin, BatchWriter writer, Clock clock) {
+        this.origin = origin;
         this.writer = writer;
         this.clock = clock;
         this.committer = Executors.newFixedThreadPool(PARALLEL, r -> {
-            Thread t = new Thread(r, "ingest-" + instance + "-commit");
+            Thread t = new Thread(r, "ingest-" + origin.instance() + "-commit");
             t.setDaemon(true);
             return t;
         });
@@ -101,7 +102,7 @@ final class GroupCommit implements AutoCloseable {
             List<MetadataRecord> combined = new ArrayList<>();
             group.forEach(p -> combined.addAll(p.records()));
             try {
-                writer.write(instance, combined, Map.of(), Atomicity.ALL_OR_NOTHING, clock.instant());
+                writer.write(origin, combined, Map.of(), Atomicity.ALL_OR_NOTHING, clock.instant());
                 group.forEach(p -> p.done().complete(null));
             } catch (InvalidRecordException e) {
                 group.forEach(this::writeAlone); // only the request that carries the invalid record fails
@@ -113,7 +114,7 @@ final class GroupCommit implements AutoCloseable {
 
     private void writeAlone(Pending p) {
         try {
-            writer.write(instance, p.records(), Map.of(), Atomicity.ALL_OR_NOTHING, clock.instant());
+            writer.write(origin, p.records(), Map.of(), Atomicity.ALL_OR_NOTHING, clock.instant());
             p.done().complete(null);
         } catch (Exception e) {
             p.done().completeExceptionally(e);

@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.mlcatalog.server.auth.Authenticator;
 import io.vertx.ext.web.handler.graphql.GraphiQLHandler;
 import io.vertx.ext.web.handler.graphql.GraphiQLHandlerOptions;
 
@@ -26,7 +27,7 @@ public final class HttpApi {
     }
 
     public static Router router(Vertx vertx, GraphQLService graphql, Db db, Limits limits, ObjectMapper mapper, IngestHandler ingest,
-                                Map<String, String> wellKnownPaths) {
+                                Map<String, String> wellKnownPaths, Authenticator authenticator, boolean graphiql) {
         Router router = Router.router(vertx);
         Handler<RoutingContext> ingestBody = ingest.bodyReader();
         router.route("/ingest/:instance").handler(ingest.gate()).handler(ingestBody).handler(ingest);
@@ -35,7 +36,7 @@ public final class HttpApi {
             router.route(path).handler(ingest.gate(instance, path)).handler(ingestBody).handler(ingest);
             router.route(path + "/*").handler(ingest.gate(instance, path)).handler(ingestBody).handler(ingest);
         });
-        GraphQLHttpHandler handler = new GraphQLHttpHandler(graphql, mapper);
+        GraphQLHttpHandler handler = new GraphQLHttpHandler(graphql, mapper, authenticator);
         router.route("/graphql").method(HttpMethod.GET).handler(handler);
         router.route("/graphql").method(HttpMethod.POST)
                 .handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()))
@@ -44,9 +45,12 @@ public final class HttpApi {
             ctx.response().putHeader("Allow", "GET, POST");
             json(ctx, 405, GraphQLHttpHandler.error("use GET or POST", ErrorCode.BAD_USER_INPUT, null), mapper);
         });
-        router.route("/graphiql*").subRouter(GraphiQLHandler.create(vertx, new GraphiQLHandlerOptions()
-                .setEnabled(true)
-                .setGraphQLUri("/graphql")).router());
+        if (graphiql) {
+            // the page holds no secret: a user pastes {"Authorization": "Bearer …"} into its Headers tab
+            router.route("/graphiql*").subRouter(GraphiQLHandler.create(vertx, new GraphiQLHandlerOptions()
+                    .setEnabled(true)
+                    .setGraphQLUri("/graphql")).router());
+        }
         router.get("/health").handler(ctx -> json(ctx, 200, Map.of("status", "alive"), mapper));
         router.get("/ready").handler(ctx -> db.ping().onComplete(ping -> {
             if (ping.succeeded()) {
@@ -55,7 +59,9 @@ public final class HttpApi {
                 json(ctx, 503, Map.of("status", "unavailable", "reason", "the database is not reachable"), mapper);
             }
         }));
-        router.get("/").handler(ctx -> ctx.redirect("/graphiql/"));
+        if (graphiql) {
+            router.get("/").handler(ctx -> ctx.redirect("/graphiql/"));
+        }
         router.errorHandler(413, ctx -> {
             if (!ctx.request().path().startsWith("/graphql")) {
                 json(ctx, 413, Map.of("error", "the request body is larger than this endpoint accepts"), mapper);

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mlcatalog.server.intake.Intake;
 import io.mlcatalog.server.intake.IntakeAppender;
 import io.mlcatalog.server.intake.IntakeQueue;
+import io.mlcatalog.server.auth.Authenticator;
+import io.mlcatalog.server.auth.Principal;
 import io.mlcatalog.server.plugin.BatchWriter;
+import io.mlcatalog.server.plugin.Origin;
 import io.mlcatalog.server.plugin.PluginsConfig;
 import io.mlcatalog.server.plugin.PluginHost;
 import io.mlcatalog.spi.ReceivedRequest;
@@ -42,17 +45,21 @@ public final class IngestHandler implements Handler<RoutingContext> {
     private static final String RECEIVER = "mlcatalog.receiver";
     private static final String PREFIX = "mlcatalog.receiver.prefix";
     private static final String BODY = "mlcatalog.receiver.body";
+    private static final String ORIGIN = "mlcatalog.receiver.origin";
 
     private final PluginHost host;
     private final BatchWriter writer;
     private final Clock clock;
     private final ObjectMapper mapper;
-    private final java.util.concurrent.ConcurrentMap<String, GroupCommit> groupCommits = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentMap<Origin, GroupCommit> groupCommits = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final IntakeAppender intakeAppender;
     private final Intake intake;
+    private final Authenticator authenticator;
 
-    public IngestHandler(PluginHost host, BatchWriter writer, Clock clock, ObjectMapper mapper, IntakeAppender intakeAppender, Intake intake) {
+    public IngestHandler(PluginHost host, BatchWriter writer, Clock clock, ObjectMapper mapper, IntakeAppender intakeAppender, Intake intake,
+                         Authenticator authenticator) {
+        this.authenticator = authenticator;
         this.host = host;
         this.writer = writer;
         this.clock = clock;
@@ -79,11 +86,9 @@ public final class IngestHandler implements Handler<RoutingContext> {
                 error(ctx, 404, "no receiver instance named '" + instance + "' is configured");
                 return;
             }
-            String token = receiver.config().token();
-            if (token != null && !authorized(ctx.request().getHeader("Authorization"), token)) {
-                ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"mlcatalog\"");
-                error(ctx, 401, "this endpoint needs the header Authorization: Bearer <token>");
-                return;
+            Origin origin = origin(ctx, receiver);
+            if (origin == null) {
+                return; // answered
             }
             String length = ctx.request().getHeader("Content-Length");
             if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > receiver.config().maxBodyBytes()) {
@@ -91,9 +96,51 @@ public final class IngestHandler implements Handler<RoutingContext> {
                 return;
             }
             ctx.put(RECEIVER, receiver);
+            ctx.put(ORIGIN, origin);
             ctx.put(PREFIX, mountPath != null ? mountPath : "/ingest/" + instance);
             ctx.next();
         };
+    }
+
+    /**
+     * Who sends the request, or null when it was refused (and answered). The instance's own token (its {@code token:})
+     * makes it the instance's request; under access control a catalog token makes it that token's, written within the
+     * token's grants and the instance's namespaces; a receiver that checks its requests itself (a webhook's signature)
+     * takes requests without either, as the instance's.
+     */
+    private Origin origin(RoutingContext ctx, PluginHost.Receiver receiver) {
+        String instance = receiver.instance();
+        String header = ctx.request().getHeader("Authorization");
+        String own = receiver.config().token();
+        if (own != null && authorized(header, own)) {
+            return Origin.of(instance);
+        }
+        if (!authenticator.enabled()) {
+            if (own != null) {
+                unauthorized(ctx, "this endpoint needs the header Authorization: Bearer <token>");
+                return null;
+            }
+            return Origin.of(instance);
+        }
+        if ((header == null || header.isBlank()) && receiver.receiver().authenticatesRequests()) {
+            return Origin.of(instance);
+        }
+        Authenticator.Outcome outcome = authenticator.authenticate(header, HttpAuth.wrongPlace(ctx.request()));
+        if (!outcome.ok()) {
+            unauthorized(ctx, outcome.refusal());
+            return null;
+        }
+        Principal p = outcome.principal();
+        if (!p.access().writesAnywhere()) {
+            error(ctx, 403, "the token '" + p.name() + "' may only read: sending metadata takes a writer or admin token");
+            return null;
+        }
+        return new Origin(instance, p.actor(), p.access());
+    }
+
+    private void unauthorized(RoutingContext ctx, String message) {
+        ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"mlcatalog\"");
+        error(ctx, 401, message);
     }
 
     /**
@@ -190,6 +237,7 @@ public final class IngestHandler implements Handler<RoutingContext> {
     public void handle(RoutingContext ctx) {
         PluginHost.Receiver receiver = ctx.get(RECEIVER);
         String instance = receiver.instance();
+        Origin origin = ctx.get(ORIGIN);
         byte[] bytes = ctx.get(BODY);
         String prefix = ctx.get(PREFIX);
         String path = ctx.request().path().length() > prefix.length() ? ctx.request().path().substring(prefix.length()) : "/";
@@ -201,12 +249,13 @@ public final class IngestHandler implements Handler<RoutingContext> {
         boolean queued = receiver.config().acknowledge() == PluginsConfig.Acknowledge.QUEUED;
         Instant receivedAt = clock.instant();
         AtomicBoolean carriesRecords = new AtomicBoolean();
-        GroupCommit commits = queued ? null : groupCommits.computeIfAbsent(instance, i -> new GroupCommit(i, writer, clock));
+        // requests are committed together only with others of the same instance and sender
+        GroupCommit commits = queued ? null : groupCommits.computeIfAbsent(origin, o -> new GroupCommit(o, writer, clock));
         RecordWriter records = batch -> {
             try {
                 if (queued) {
                     // checked now, written once the request is stored (see handle below) and replayed by the intake
-                    writer.validate(instance, batch, receivedAt);
+                    writer.validate(origin, batch, receivedAt);
                     if (!batch.isEmpty()) {
                         carriesRecords.set(true);
                     }
@@ -226,7 +275,7 @@ public final class IngestHandler implements Handler<RoutingContext> {
                         () -> receiver.receiver().handle(request, records));
                 if (queued && carriesRecords.get() && response.status() < 300) {
                     // acknowledged once stored: a failure to store answers an error, and the client sends it again
-                    intakeAppender.append(new IntakeQueue.Stored(instance, receivedAt, request));
+                    intakeAppender.append(new IntakeQueue.Stored(origin, receivedAt, request));
                     intake.stored();
                 }
                 return response;

@@ -219,17 +219,18 @@ public final class Intake implements AutoCloseable {
     private void write(List<IntakeQueue.Claimed> claimed, UUID claim, long claimedAt) throws Exception {
         // replayed one by one, each written with the requests before it once their transaction is full: what is held in
         // memory is one transaction's records, not those of every request claimed (megabytes of them)
-        Map<String, Group> groups = new LinkedHashMap<>();
+        Map<io.mlcatalog.server.plugin.Origin, Group> groups = new LinkedHashMap<>();
         for (IntakeQueue.Claimed c : claimed) {
             Replay r = replay(c);
             if (r.refusal() != null) {
                 refuse(c, r.refusal(), claim);
                 continue;
             }
-            Group group = groups.computeIfAbsent(c.instance(), k -> new Group());
+            // requests of one instance sent with one identity are written together
+            Group group = groups.computeIfAbsent(c.origin(), k -> new Group());
             // transactions of whole requests, up to MAX_RECORDS records (a larger request goes alone)
             if (!group.replays.isEmpty() && group.records + r.records() > MAX_RECORDS) {
-                writeGroup(c.instance(), group.replays, claim, claimedAt);
+                writeGroup(c.origin(), group.replays, claim, claimedAt);
                 group.replays = new ArrayList<>();
                 group.records = 0;
             }
@@ -260,7 +261,7 @@ public final class Intake implements AutoCloseable {
         }
         List<List<MetadataRecord>> calls = new ArrayList<>();
         RecordWriter collecting = records -> {
-            writer.validate(c.instance(), records, c.receivedAt());
+            writer.validate(c.origin(), records, c.receivedAt());
             if (!records.isEmpty()) {
                 calls.add(List.copyOf(records));
             }
@@ -280,7 +281,7 @@ public final class Intake implements AutoCloseable {
     }
 
     /** Writes the group's records and deletes its stored requests, in one transaction; on a failure each request alone. */
-    private void writeGroup(String instance, List<Replay> group, UUID claim, long claimedAt) throws Exception {
+    private void writeGroup(io.mlcatalog.server.plugin.Origin origin, List<Replay> group, UUID claim, long claimedAt) throws Exception {
         boolean failed = false;
         List<MetadataRecord> records = new ArrayList<>();
         List<Instant> receivedAt = new ArrayList<>();
@@ -293,7 +294,7 @@ public final class Intake implements AutoCloseable {
         try {
             long began = System.nanoTime();
             try {
-                writer.write(instance, records, receivedAt, Atomicity.ALL_OR_NOTHING, tx -> queue.deleteWritten(tx, ids, claim));
+                writer.write(origin, records, receivedAt, Atomicity.ALL_OR_NOTHING, tx -> queue.deleteWritten(tx, ids, claim));
             } catch (IntakeQueue.ClaimLost lost) {
                 // nothing of the group was written: the requests still ours are freed for the next claim
                 log.info("intake: {}; left to that worker", lost.getMessage());
@@ -336,7 +337,7 @@ public final class Intake implements AutoCloseable {
         List<String> refusals = new ArrayList<>();
         RecordWriter direct = records -> {
             try {
-                writer.write(c.instance(), records, Map.of(), Atomicity.ALL_OR_NOTHING, c.receivedAt());
+                writer.write(c.origin(), records, Map.of(), Atomicity.ALL_OR_NOTHING, c.receivedAt());
             } catch (InvalidRecordException refused) {
                 refusals.add(refused.getMessage());
                 throw refused;

@@ -1,5 +1,8 @@
 package io.mlcatalog.server.intake;
 
+import io.mlcatalog.server.model.Access;
+import io.mlcatalog.server.plugin.Origin;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -41,7 +44,10 @@ public final class IntakeQueue {
     }
 
     /** A request accepted by a receiver instance at an instant. */
-    public record Stored(String instance, Instant receivedAt, ReceivedRequest request) {
+    public record Stored(Origin origin, Instant receivedAt, ReceivedRequest request) {
+        public String instance() {
+            return origin.instance();
+        }
     }
 
     /**
@@ -49,7 +55,10 @@ public final class IntakeQueue {
      *
      * @param attempts the claims of it so far, this one included
      */
-    record Claimed(long id, String instance, Instant receivedAt, ReceivedRequest request, String unreadable, int attempts) {
+    record Claimed(long id, Origin origin, Instant receivedAt, ReceivedRequest request, String unreadable, int attempts) {
+        String instance() {
+            return origin.instance();
+        }
     }
 
     /** The claimed rows are no longer this claim's (its lease ran out and another worker took them): nothing was written. */
@@ -71,9 +80,19 @@ public final class IntakeQueue {
         Buffer[] bodies = new Buffer[n];
         String[] encodings = new String[n];
         Integer[] lengths = new Integer[n];
+        String[] actors = new String[n];
+        String[] writes = new String[n];
+        String[] promotes = new String[n];
         for (int i = 0; i < n; i++) {
             Stored s = rows.get(i);
             instances[i] = s.instance();
+            actors[i] = s.origin().actor();
+            // every namespace (the instance itself, an admin token): null; else the lists, as JSON arrays (unnest takes no
+            // array of arrays of different lengths)
+            if (s.origin().access() != Access.ALL && !s.origin().access().admin()) {
+                writes[i] = json(s.origin().access().namespacesWith(Access.Privilege.WRITE));
+                promotes[i] = json(s.origin().access().namespacesWith(Access.Privilege.PROMOTE));
+            }
             times[i] = s.receivedAt().atOffset(ZoneOffset.UTC);
             methods[i] = s.request().method();
             paths[i] = s.request().path();
@@ -91,12 +110,16 @@ public final class IntakeQueue {
             lengths[i] = s.request().body().length;
         }
         return db.query("""
-                insert into intake_queue (instance, received_at, method, path, query, headers, body, body_encoding, body_bytes)
-                select instance, received_at, method, path, query::jsonb, headers::jsonb, body, body_encoding, body_bytes
+                insert into intake_queue (instance, received_at, method, path, query, headers, body, body_encoding, body_bytes, actor,
+                                          write_namespaces, promote_namespaces)
+                select instance, received_at, method, path, query::jsonb, headers::jsonb, body, body_encoding, body_bytes, actor,
+                       (select array_agg(x) from jsonb_array_elements_text(writes::jsonb) x),
+                       (select array_agg(x) from jsonb_array_elements_text(promotes::jsonb) x)
                 from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::text[],
-                            $9::integer[])
-                  as r(instance, received_at, method, path, query, headers, body, body_encoding, body_bytes)
-                """, Tuple.of(instances, times, methods, paths, queries, headers, bodies, encodings, lengths)).mapEmpty();
+                            $9::integer[], $10::text[], $11::text[], $12::text[])
+                  as r(instance, received_at, method, path, query, headers, body, body_encoding, body_bytes, actor, writes, promotes)
+                """, Tuple.from(new Object[] {instances, times, methods, paths, queries, headers, bodies, encodings, lengths, actors, writes,
+                promotes})).mapEmpty();
     }
 
     /**
@@ -126,7 +149,7 @@ public final class IntakeQueue {
                     update intake_queue set claimed_by = $2, claimed_until = now() + make_interval(secs => $3), attempts = attempts + 1
                     where id = any($1)
                     returning id, instance, received_at, method, path, query::text as query, headers::text as headers, body, body_encoding,
-                      body_bytes, attempts
+                      body_bytes, attempts, actor, write_namespaces, promote_namespaces
                     """, Tuple.of(ids.toArray(Long[]::new), claim, (double) lease.toSeconds())).map(claimed -> {
                 List<Claimed> result = new ArrayList<>();
                 for (Row r : claimed) {
@@ -142,13 +165,19 @@ public final class IntakeQueue {
     private static Claimed read(Row r) {
         long id = r.getLong("id");
         Instant receivedAt = r.getOffsetDateTime("received_at").toInstant();
+        String[] writes = r.getArrayOfStrings("write_namespaces");
+        String[] promotes = r.getArrayOfStrings("promote_namespaces");
+        // a request stored with a token's limits is written within them, as it would have been at once
+        Access access = writes == null && promotes == null ? Access.ALL
+                : Access.namespaces(writes == null ? List.of() : List.of(writes), promotes == null ? List.of() : List.of(promotes));
+        Origin origin = new Origin(r.getString("instance"), r.getString("actor"), access);
         try {
-            return new Claimed(id, r.getString("instance"), receivedAt, new ReceivedRequest(r.getString("method"), r.getString("path"),
+            return new Claimed(id, origin, receivedAt, new ReceivedRequest(r.getString("method"), r.getString("path"),
                     multiMap(r.getString("query")), multiMap(r.getString("headers")),
                     BodyCodec.decode(r.getString("body_encoding"), r.getBuffer("body").getBytes(), r.getInteger("body_bytes"))), null,
                     r.getInteger("attempts"));
         } catch (RuntimeException e) {
-            return new Claimed(id, r.getString("instance"), receivedAt, null, "the stored row is not a request: " + e.getMessage(),
+            return new Claimed(id, origin, receivedAt, null, "the stored row is not a request: " + e.getMessage(),
                     r.getInteger("attempts"));
         }
     }
@@ -199,7 +228,7 @@ public final class IntakeQueue {
         });
     }
 
-    private static String json(Map<String, List<String>> map) {
+    private static String json(Object map) {
         try {
             return JSON.writeValueAsString(map);
         } catch (JsonProcessingException e) {

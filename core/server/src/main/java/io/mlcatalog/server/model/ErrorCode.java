@@ -5,6 +5,7 @@ public enum ErrorCode {
     BAD_USER_INPUT,
     NOT_FOUND,
     CONFLICT,
+    UNAUTHENTICATED,
     FORBIDDEN,
     LIMIT_EXCEEDED,
     INTERNAL_ERROR

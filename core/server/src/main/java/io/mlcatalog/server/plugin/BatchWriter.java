@@ -31,7 +31,13 @@ public interface BatchWriter {
      * @throws InvalidRecordException under {@link Atomicity#ALL_OR_NOTHING}, when a record is invalid: nothing was written
      * @throws Exception                when the database failed: nothing was written
      */
-    Result write(String instance, List<MetadataRecord> records, Map<Map<String, String>, Map<String, String>> checkpoints,
+    default Result write(String instance, List<MetadataRecord> records, Map<Map<String, String>, Map<String, String>> checkpoints,
+                         Atomicity atomicity, Instant receivedAt) throws Exception {
+        return write(Origin.of(instance), records, checkpoints, atomicity, receivedAt);
+    }
+
+    /** As above, written by {@code origin}: only into the namespaces it may write in (others are refused as forbidden). */
+    Result write(Origin origin, List<MetadataRecord> records, Map<Map<String, String>, Map<String, String>> checkpoints,
                  Atomicity atomicity, Instant receivedAt) throws Exception;
 
     /**
@@ -39,7 +45,7 @@ public interface BatchWriter {
      * {@code alsoInTransaction} run in the same transaction after the records: the records of requests stored in the
      * intake queue and written later, together, and the stored requests deleted with them.
      */
-    Result write(String instance, List<MetadataRecord> records, List<Instant> receivedAt, Atomicity atomicity,
+    Result write(Origin origin, List<MetadataRecord> records, List<Instant> receivedAt, Atomicity atomicity,
                  java.util.function.Function<io.vertx.sqlclient.SqlConnection, io.vertx.core.Future<Void>> alsoInTransaction) throws Exception;
 
     /**
@@ -48,5 +54,5 @@ public interface BatchWriter {
      *
      * @throws InvalidRecordException for the first invalid record
      */
-    void validate(String instance, List<MetadataRecord> records, Instant receivedAt) throws InvalidRecordException;
+    void validate(Origin origin, List<MetadataRecord> records, Instant receivedAt) throws InvalidRecordException;
 }

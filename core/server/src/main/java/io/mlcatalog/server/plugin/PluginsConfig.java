@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import io.mlcatalog.server.model.Access;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,6 +35,8 @@ import java.util.regex.Pattern;
  *     maxBodyBytes: 8388608   # receivers: the largest request body (default 8 MiB)
  *     acknowledge: written    # receivers: answer once the records are written (default), or once the request
  *                             # is stored ("queued"): they are written behind, see docs/operations.md
+ *     namespaces: [growth]    # the only namespaces the instance writes in ("*": any, the default)
+ *     promote: [growth]       # of those, where it may move protected aliases (default: none)
  *     settings:               # checked against what the type declares
  *       repository: /srv/git/churn-model
  *       token: ${env:GIT_TOKEN}
@@ -54,7 +57,7 @@ public record PluginsConfig(List<Instance> instances) {
     /** The largest maxBodyBytes: a body is read into one array. */
     static final long MAX_BODY_BYTES = 1L << 30;
     private static final Set<String> INSTANCE_KEYS = Set.of("name", "type", "schedule", "timeout", "enabled", "token", "maxBodyBytes",
-            "acknowledge", "settings");
+            "acknowledge", "namespaces", "promote", "settings");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -81,9 +84,10 @@ public record PluginsConfig(List<Instance> instances) {
      * @param token        receivers: the bearer token a request must carry, or null for none
      * @param maxBodyBytes receivers: the largest request body
      * @param acknowledge  receivers: when a request is answered
+     * @param access       the namespaces it may write (and promote) in, or null for any
      */
     public record Instance(String name, String type, Duration schedule, Duration timeout, boolean enabled, String token,
-                           long maxBodyBytes, Acknowledge acknowledge, Map<String, Object> settings) {
+                           long maxBodyBytes, Acknowledge acknowledge, Access access, Map<String, Object> settings) {
         public Instance {
             settings = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(settings));
         }
@@ -141,7 +145,7 @@ public record PluginsConfig(List<Instance> instances) {
             String key = it.next();
             if (!INSTANCE_KEYS.contains(key)) {
                 throw new PluginConfigError(instanceWhere + ": unknown key '" + key
-                        + "' (known: name, type, schedule, timeout, enabled, token, maxBodyBytes, acknowledge, settings)");
+                        + "' (known: name, type, schedule, timeout, enabled, token, maxBodyBytes, acknowledge, namespaces, promote, settings)");
             }
         }
         if (!NAME.matcher(name).matches()) {
@@ -181,6 +185,7 @@ public record PluginsConfig(List<Instance> instances) {
                 default -> throw new PluginConfigError(instanceWhere + ": acknowledge '" + ack + "' is not 'written' or 'queued'");
             };
         }
+        Access access = access(instanceWhere, node);
         Map<String, Object> settings = new LinkedHashMap<>();
         JsonNode s = node.path("settings");
         if (!s.isMissingNode() && !s.isNull()) {
@@ -198,8 +203,60 @@ public record PluginsConfig(List<Instance> instances) {
                 schedule == null ? DEFAULT_SCHEDULE : duration(instanceWhere, "schedule", schedule),
                 timeout == null ? DEFAULT_TIMEOUT : duration(instanceWhere, "timeout", timeout),
                 enabled == null || bool(instanceWhere, "enabled", enabled),
-                token == null || token.isBlank() ? null : token, maxBodyBytes, acknowledge,
+                token == null || token.isBlank() ? null : token, maxBodyBytes, acknowledge, access,
                 settings);
+    }
+
+    /** {@code namespaces:} and {@code promote:} as an access, or null when the instance may write anywhere. */
+    private static Access access(String where, JsonNode node) {
+        List<String> write = namespaceList(where, "namespaces", node.path("namespaces"));
+        List<String> promote = namespaceList(where, "promote", node.path("promote"));
+        if (write == null && promote == null) {
+            return null;
+        }
+        if (write == null) {
+            write = List.of();
+        }
+        if (write.contains(Access.ALL_NAMESPACES) && (promote == null || promote.isEmpty())) {
+            return null;
+        }
+        for (String p : promote == null ? List.<String>of() : promote) {
+            if (!write.contains(p) && !write.contains(Access.ALL_NAMESPACES)) {
+                throw new PluginConfigError(where + ": promote names '" + p + "', which is not among its namespaces");
+            }
+        }
+        return Access.namespaces(write, promote == null ? List.of() : promote);
+    }
+
+    private static List<String> namespaceList(String where, String key, JsonNode v) {
+        if (v.isMissingNode() || v.isNull()) {
+            return null;
+        }
+        List<String> result = new ArrayList<>();
+        if (v.isTextual()) {
+            result.add(v.asText());
+        } else if (v.isArray()) {
+            v.forEach(e -> result.add(e.asText("")));
+        } else {
+            throw new PluginConfigError(where + ": " + key + " must be a list of namespaces, like [growth, risk]");
+        }
+        for (String ns : result) {
+            if (ns.isBlank() || ns.length() > 256) {
+                throw new PluginConfigError(where + ": " + key + " has an empty or over-long namespace");
+            }
+        }
+        return result.stream().map(String::strip).toList();
+    }
+
+    /** Each instance's namespaces, for those whose configuration limits them. */
+    public Map<String, Access> instanceLimits() {
+        Map<String, Access> m = new LinkedHashMap<>();
+        instances.forEach(i -> {
+            if (i.access() != null) {
+                m.put(i.name(), i.access());
+            }
+        });
+        return m;
     }
 
     /**

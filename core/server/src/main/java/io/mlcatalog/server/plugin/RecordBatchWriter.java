@@ -5,6 +5,7 @@ import io.mlcatalog.server.model.CatalogException;
 import io.mlcatalog.server.model.DeploymentStatus;
 import io.mlcatalog.server.model.EdgeKind;
 import io.mlcatalog.server.model.ErrorCode;
+import io.mlcatalog.server.model.Access;
 import io.mlcatalog.server.model.Source;
 import io.mlcatalog.server.model.Text;
 import io.mlcatalog.server.model.Times;
@@ -46,6 +47,9 @@ public final class RecordBatchWriter implements BatchWriter {
     private final BatchRunWriter batchRuns;
     private final PluginStore store;
 
+    /** The namespaces each instance's configuration limits it to (an instance not named here may write anywhere). */
+    private volatile Map<String, Access> instanceLimits = Map.of();
+
     public RecordBatchWriter(Db db, CatalogWriter writer, BatchRunWriter batchRuns, PluginStore store) {
         this.db = db;
         this.writer = writer;
@@ -74,42 +78,54 @@ public final class RecordBatchWriter implements BatchWriter {
     /** Transactions a deadlock or serialization failure ends are tried again, up to this many times in all. */
     static final int ATTEMPTS = 4;
 
+    /** Limits each named instance to the namespaces of its configuration ({@code namespaces:}, {@code promote:}). */
+    public void limitInstances(Map<String, Access> limits) {
+        this.instanceLimits = Map.copyOf(limits);
+    }
+
+    /** What a write by {@code origin} may do: the sender's access within its instance's namespaces. */
+    private Origin effective(Origin origin) {
+        Access limit = instanceLimits.get(origin.instance());
+        return limit == null ? origin : new Origin(origin.instance(), origin.actor(), origin.access().intersect(limit));
+    }
+
     @Override
-    public Result write(String instance, List<MetadataRecord> records, Map<Map<String, String>, Map<String, String>> checkpoints,
+    public Result write(Origin origin, List<MetadataRecord> records, Map<Map<String, String>, Map<String, String>> checkpoints,
                         Atomicity atomicity, Instant receivedAt) throws Exception {
-        return write(instance, records, java.util.Collections.nCopies(records.size(), receivedAt), checkpoints, atomicity, NOTHING_MORE);
+        return write(effective(origin), records, java.util.Collections.nCopies(records.size(), receivedAt), checkpoints, atomicity, NOTHING_MORE);
     }
 
     private static final java.util.function.Function<SqlConnection, Future<Void>> NOTHING_MORE = tx -> Future.succeededFuture();
 
     @Override
-    public Result write(String instance, List<MetadataRecord> records, List<Instant> receivedAt, Atomicity atomicity,
+    public Result write(Origin origin, List<MetadataRecord> records, List<Instant> receivedAt, Atomicity atomicity,
                         java.util.function.Function<SqlConnection, Future<Void>> alsoInTransaction) throws Exception {
         if (receivedAt.size() != records.size()) {
             throw new IllegalArgumentException(records.size() + " records, " + receivedAt.size() + " instants");
         }
-        return write(instance, records, receivedAt, Map.of(), atomicity, alsoInTransaction);
+        return write(effective(origin), records, receivedAt, Map.of(), atomicity, alsoInTransaction);
     }
 
     @Override
-    public void validate(String instance, List<MetadataRecord> records, Instant receivedAt) throws InvalidRecordException {
+    public void validate(Origin origin, List<MetadataRecord> records, Instant receivedAt) throws InvalidRecordException {
+        Origin o = effective(origin);
         for (int i = 0; i < records.size(); i++) {
             try {
-                op(instance, records.get(i), receivedAt);
+                op(o, records.get(i), receivedAt);
             } catch (CatalogException e) {
                 throw invalid(i, records.get(i), e);
             }
         }
     }
 
-    private Result write(String instance, List<MetadataRecord> records, List<Instant> receivedAt,
+    private Result write(Origin origin, List<MetadataRecord> records, List<Instant> receivedAt,
                          Map<Map<String, String>, Map<String, String>> checkpoints, Atomicity atomicity,
                          java.util.function.Function<SqlConnection, Future<Void>> alsoInTransaction) throws Exception {
         List<Op> ops = new ArrayList<>(records.size());
         List<InvalidRecordException> rejected = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
             try {
-                ops.add(new Op(i, op(instance, records.get(i), receivedAt.get(i))));
+                ops.add(new Op(i, op(origin, records.get(i), receivedAt.get(i))));
             } catch (CatalogException e) {
                 InvalidRecordException invalid = invalid(i, records.get(i), e);
                 if (atomicity == Atomicity.ALL_OR_NOTHING) {
@@ -120,7 +136,7 @@ public final class RecordBatchWriter implements BatchWriter {
         }
         for (int attempt = 1; ; attempt++) {
             try {
-                return writeOnce(instance, records, checkpoints, atomicity, ops, new ArrayList<>(rejected), alsoInTransaction);
+                return writeOnce(origin.instance(), records, checkpoints, atomicity, ops, new ArrayList<>(rejected), alsoInTransaction);
             } catch (io.vertx.pgclient.PgException e) {
                 // two writers took the same rows in another order, or serializable isolation refused one: the
                 // transaction was rolled back whole, and writing it again is safe (every write is idempotent)
@@ -199,41 +215,63 @@ public final class RecordBatchWriter implements BatchWriter {
      *
      * @throws CatalogException when the record is invalid
      */
-    static Step op(String instance, MetadataRecord record, Instant receivedAt) {
+    static Step op(Origin origin, MetadataRecord record, Instant receivedAt) {
         Instant observed = record.observedAt() != null ? record.observedAt() : receivedAt;
-        Source source = new Source(instance, Times.normalize(RecordSpecs.time(observed), "observedAt"),
-                Text.optionalName("externalId", record.externalId(), 1024));
+        Source source = new Source(origin.instance(), Times.normalize(RecordSpecs.time(observed), "observedAt"),
+                Text.optionalName("externalId", record.externalId(), 1024), origin.actor(), origin.access());
+        Access access = source.access();
         // Java 17 has no pattern matching in switch; the record types are a sealed set, so this is exhaustive
         if (record instanceof CodeVersionRecord r) {
             var spec = RecordSpecs.codeVersion(r);
+            if (!access.writesAnywhere()) {
+                throw Access.forbidden(null, "this sender may not write");
+            }
             return (writer, tx) -> writer.upsertCodeVersion(tx, source, spec);
         }
         if (record instanceof ArtifactRecord r) {
             var spec = RecordSpecs.artifact("artifact", r);
+            access.requireWrite(spec.namespace(), "namespace");
             return (writer, tx) -> writer.logArtifact(tx, source, spec);
         }
         if (record instanceof RunRecord r) {
-            return new RunStep(source, RecordSpecs.run(r));
+            RunSpec spec = RecordSpecs.run(r);
+            access.requireWrite(spec.namespace(), "namespace");
+            for (int i = 0; i < spec.inputs().size(); i++) {
+                access.requireWrite(spec.inputs().get(i).namespace(), "inputs[" + i + "].namespace");
+            }
+            for (int i = 0; i < spec.outputs().size(); i++) {
+                access.requireWrite(spec.outputs().get(i).namespace(), "outputs[" + i + "].namespace");
+            }
+            return new RunStep(source, spec);
         }
         if (record instanceof RunIoRecord r) {
             var run = RecordSpecs.runKey("run", r.run());
             var artifact = RecordSpecs.artifact("artifact", r.artifact());
+            access.requireWrite(artifact.namespace(), "artifact.namespace");
             EdgeKind kind = r.direction() == RunIoRecord.Direction.CONSUMED ? EdgeKind.CONSUMED : EdgeKind.PRODUCED;
             return (writer, tx) -> writer.linkArtifact(tx, source, run, "run", artifact, kind, r.awaitRun());
         }
         if (record instanceof ModelVersionRecord r) {
             var spec = RecordSpecs.modelVersion(r);
+            access.requireWrite(spec.namespace(), "namespace");
+            if (spec.artifact() != null) {
+                access.requireWrite(spec.artifact().namespace(), "artifact.namespace");
+            }
             var run = r.run() == null ? null : RecordSpecs.runKey("run", r.run());
             return (writer, tx) -> writer.registerModelVersion(tx, source, spec, run, "run", r.awaitRun());
         }
         if (record instanceof AliasRecord r) {
             OffsetDateTime at = RecordSpecs.time(r.at());
+            if (r.namespace() != null) {
+                access.requireWrite(r.namespace(), "namespace");
+            }
             return r.version() == null
                     ? (writer, tx) -> writer.removeAlias(tx, source, r.namespace(), r.model(), r.alias(), at)
                     : (writer, tx) -> writer.setAlias(tx, source, r.namespace(), r.model(), r.alias(), r.version(), at);
         }
         if (record instanceof DeploymentStartRecord r) {
             var spec = RecordSpecs.deployment(r);
+            access.requireWrite(spec.namespace(), "namespace");
             return (writer, tx) -> writer.startDeployment(tx, source, spec);
         }
         if (record instanceof DeploymentEndRecord r) {
@@ -242,6 +280,7 @@ public final class RecordBatchWriter implements BatchWriter {
             String env = Text.name("environment", r.environment(), Text.SHORT_NAME_BYTES);
             String target = Text.name("target", r.target(), Text.NAME_BYTES);
             DeploymentStatus status = r.failed() ? DeploymentStatus.FAILED : DeploymentStatus.ENDED;
+            access.requireWrite(ns, "namespace");
             if (r.model() == null) {
                 return (writer, tx) -> writer.endDeploymentsOn(tx, source, ns, env, target, at, status);
             }
@@ -253,6 +292,7 @@ public final class RecordBatchWriter implements BatchWriter {
             OffsetDateTime at = Times.normalize(RecordSpecs.time(r.at()), "at");
             Text.name("namespace", r.namespace(), Text.SHORT_NAME_BYTES);
             Text.name("name", r.name(), Text.NAME_BYTES);
+            access.requireWrite(r.namespace(), "namespace");
             return (writer, tx) -> writer.putJobFacets(tx, source, r.namespace(), r.name(), at, facets);
         }
         throw new IllegalArgumentException("unknown record type " + record.getClass().getName());
@@ -261,6 +301,7 @@ public final class RecordBatchWriter implements BatchWriter {
     static InvalidRecordException invalid(int index, MetadataRecord record, CatalogException e) {
         String reason = record.getClass().getSimpleName() + ": " + e.getMessage()
                 + (e.code() == ErrorCode.BAD_USER_INPUT ? "" : " (" + e.code() + ")");
-        return new InvalidRecordException(index, e.field(), reason);
+        return e.code() == ErrorCode.FORBIDDEN ? new io.mlcatalog.spi.ForbiddenRecordException(index, e.field(), reason)
+                : new InvalidRecordException(index, e.field(), reason);
     }
 }

@@ -35,7 +35,7 @@ public final class RecordValidation {
         for (int i = 0; i < records.size(); i++) {
             MetadataRecord r = records.get(i);
             try {
-                RecordBatchWriter.op("validation", r, Instant.EPOCH);
+                RecordBatchWriter.op(Origin.of("validation"), r, Instant.EPOCH);
             } catch (CatalogException e) {
                 invalid.add(RecordBatchWriter.invalid(i, r, e));
             }

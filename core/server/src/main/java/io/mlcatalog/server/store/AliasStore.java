@@ -43,6 +43,36 @@ public final class AliasStore {
                 """, Tuple.of(modelId, name, at, versionId, setBy)).map(rows -> rows.size() == 1);
     }
 
+    /** True when only a promote grant may move or remove the alias. */
+    public Future<Boolean> isProtected(SqlClient tx, UUID modelId, String name) {
+        return db.query(tx, "select 1 from protected_alias where model_id = $1 and name = $2", Tuple.of(modelId, name))
+                .map(rows -> rows.size() == 1);
+    }
+
+    /** Marks the alias protected (it need not point anywhere yet); false when it was already. */
+    public Future<Boolean> protect(SqlClient tx, UUID modelId, String name, String by) {
+        return db.query(tx, """
+                insert into protected_alias (model_id, name, protected_at, protected_by) values ($1, $2, now(), $3)
+                on conflict do nothing returning 1
+                """, Tuple.of(modelId, name, by)).map(rows -> rows.size() == 1);
+    }
+
+    /** Lifts the protection; false when the alias was not protected. */
+    public Future<Boolean> unprotect(SqlClient tx, UUID modelId, String name) {
+        return db.query(tx, "delete from protected_alias where model_id = $1 and name = $2 returning 1", Tuple.of(modelId, name))
+                .map(rows -> rows.size() == 1);
+    }
+
+    /** The protected alias names of each model, sorted. */
+    public Future<Map<UUID, List<String>>> protectedOf(Collection<UUID> modelIds) {
+        return db.query("select model_id, name from protected_alias where model_id = any($1) order by name",
+                Tuple.of(modelIds.toArray(UUID[]::new))).map(rows -> {
+            Map<UUID, List<String>> result = new HashMap<>();
+            rows.forEach(r -> result.computeIfAbsent(r.getUUID(0), k -> new ArrayList<>()).add(r.getString(1)));
+            return result;
+        });
+    }
+
     /** Rebuilds the alias's intervals from its events: consecutive events naming the same version make one interval. */
     public Future<Void> rebuildIntervals(SqlClient tx, UUID modelId, String name) {
         return db.query(tx, "delete from alias where model_id = $1 and name = $2", Tuple.of(modelId, name))

@@ -143,6 +143,9 @@ public final class ArtifactStore {
         if (f.namespace() != null) {
             where.and("a.namespace = ?", f.namespace());
         }
+        if (f.readable() != null) {
+            where.and("a.namespace = any(?)", (Object) f.readable());
+        }
         if (f.kind() != null) {
             where.and("a.kind = ?", f.kind().name());
         }

@@ -35,7 +35,7 @@ public final class ChangeLog {
                         insert into change_log (at, actor, entity_id, entity_type, action, before, after)
                         values (now(), $1, $2, $3, $4, $5, $6)
                         """,
-                Tuple.of(source.name(), entityId, type.dbName(), action, json(before), json(after))).mapEmpty();
+                Tuple.of(source.actor(), entityId, type.dbName(), action, json(before), json(after))).mapEmpty();
     }
 
     /** One entry to append. */
@@ -56,7 +56,7 @@ public final class ChangeLog {
         String[] afters = new String[n];
         for (int i = 0; i < n; i++) {
             Entry e = entries.get(i);
-            actors[i] = e.source().name();
+            actors[i] = e.source().actor();
             ids[i] = e.entityId();
             types[i] = e.type().dbName();
             actions[i] = e.action();

@@ -155,6 +155,9 @@ public final class DeploymentStore {
         if (f.namespace() != null) {
             where.and("d.namespace = ?", f.namespace());
         }
+        if (f.readable() != null) {
+            where.and("d.namespace = any(?)", (Object) f.readable());
+        }
         if (f.environment() != null) {
             where.and("d.environment = ?", f.environment());
         }

@@ -101,6 +101,9 @@ public final class ModelStore {
         if (f.namespace() != null) {
             where.and("m.namespace = ?", f.namespace());
         }
+        if (f.readable() != null) {
+            where.and("m.namespace = any(?)", (Object) f.readable());
+        }
         if (f.nameContains() != null) {
             where.and("m.name ilike ?", "%" + Where.likeLiteral(f.nameContains()) + "%");
         }

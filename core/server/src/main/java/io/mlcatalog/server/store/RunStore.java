@@ -188,6 +188,12 @@ public final class RunStore {
         });
     }
 
+    /** The namespace of the run, or null when there is no such run. */
+    public Future<String> namespaceOf(SqlClient tx, UUID id) {
+        return db.query(tx, "select namespace from run where id = $1", Tuple.of(id))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
+    }
+
     public Future<Boolean> exists(SqlClient tx, UUID id) {
         return db.query(tx, "select 1 from run where id = $1", Tuple.of(id)).map(rows -> rows.size() == 1);
     }
@@ -223,41 +229,54 @@ public final class RunStore {
                 .map(rows -> rows.iterator().next().getInteger(0));
     }
 
-    /** Runs that executed each code version, a page per code version. */
-    public Future<Map<UUID, Page<Run>>> byCodeVersions(Collection<UUID> codeVersionIds, PageArgs page) {
+    /**
+     * Runs that executed each code version, a page per code version; with {@code namespaces} (null: all) only the
+     * runs of those namespaces (a code version belongs to none: the runs of any namespace may share it).
+     */
+    public Future<Map<UUID, Page<Run>>> byCodeVersions(Collection<UUID> codeVersionIds, PageArgs page, String[] namespaces) {
         return pages("""
                 select p.parent, r.* from unnest($1::uuid[]) as p(parent)
                 cross join lateral (
                     select %s from run r
                     where r.code_version_id = p.parent and ($2::timestamptz is null or (r.sort_at, r.id) < ($2, $3))
+                      and ($5::text[] is null or r.namespace = any($5))
                     order by r.sort_at desc, r.id desc limit $4) r
-                """.formatted(COLUMNS), codeVersionIds, page);
+                """.formatted(COLUMNS), codeVersionIds, page, namespaces);
     }
 
-    public Future<Map<UUID, Integer>> countByCodeVersions(Collection<UUID> codeVersionIds) {
+    public Future<Map<UUID, Integer>> countByCodeVersions(Collection<UUID> codeVersionIds, String[] namespaces) {
         return counts("""
-                select p.parent, (select count(*) from run r where r.code_version_id = p.parent)
+                select p.parent, (select count(*) from run r where r.code_version_id = p.parent
+                                  and ($2::text[] is null or r.namespace = any($2)))
                 from unnest($1::uuid[]) as p(parent)
-                """, codeVersionIds);
+                """, codeVersionIds, namespaces);
     }
 
-    /** Runs that consumed each artifact, a page per artifact. */
-    public Future<Map<UUID, Page<Run>>> consumersOf(Collection<UUID> artifactIds, PageArgs page) {
+    /** Runs that consumed each artifact, a page per artifact; with {@code namespaces} (null: all) only the runs of those. */
+    public Future<Map<UUID, Page<Run>>> consumersOf(Collection<UUID> artifactIds, PageArgs page, String[] namespaces) {
         return pages("""
                 select p.parent, r.* from unnest($1::uuid[]) as p(parent)
                 cross join lateral (
                     select %s from lineage_edge e join run r on r.id = e.to_id
                     where e.from_id = p.parent and e.kind = 'CONSUMED'
                       and ($2::timestamptz is null or (r.sort_at, r.id) < ($2, $3))
+                      and ($5::text[] is null or r.namespace = any($5))
                     order by r.sort_at desc, r.id desc limit $4) r
-                """.formatted(COLUMNS), artifactIds, page);
+                """.formatted(COLUMNS), artifactIds, page, namespaces);
     }
 
-    public Future<Map<UUID, Integer>> countConsumersOf(Collection<UUID> artifactIds) {
+    public Future<Map<UUID, Integer>> countConsumersOf(Collection<UUID> artifactIds, String[] namespaces) {
+        if (namespaces == null) {
+            return counts("""
+                    select p.parent, (select count(*) from lineage_edge e where e.from_id = p.parent and e.kind = 'CONSUMED')
+                    from unnest($1::uuid[]) as p(parent) where $2::text[] is null
+                    """, artifactIds, null);
+        }
         return counts("""
-                select p.parent, (select count(*) from lineage_edge e where e.from_id = p.parent and e.kind = 'CONSUMED')
+                select p.parent, (select count(*) from lineage_edge e join run r on r.id = e.to_id
+                                  where e.from_id = p.parent and e.kind = 'CONSUMED' and r.namespace = any($2))
                 from unnest($1::uuid[]) as p(parent)
-                """, artifactIds);
+                """, artifactIds, namespaces);
     }
 
     /** Runs that produced each artifact. */
@@ -269,8 +288,8 @@ public final class RunStore {
                 """.formatted(COLUMNS), Tuple.of(Rows.uuids(artifactIds))).map(RunStore::grouped);
     }
 
-    private Future<Map<UUID, Page<Run>>> pages(String sql, Collection<UUID> parents, PageArgs page) {
-        return db.query(sql, Tuple.of(Rows.uuids(parents), page.afterAt(), page.afterId(), page.first() + 1)).map(rows -> {
+    private Future<Map<UUID, Page<Run>>> pages(String sql, Collection<UUID> parents, PageArgs page, String[] namespaces) {
+        return db.query(sql, Tuple.of(Rows.uuids(parents), page.afterAt(), page.afterId(), page.first() + 1, namespaces)).map(rows -> {
             Map<UUID, List<Run>> grouped = grouped(rows);
             Map<UUID, Page<Run>> result = new HashMap<>();
             for (UUID parent : parents) {
@@ -280,8 +299,9 @@ public final class RunStore {
         });
     }
 
-    private Future<Map<UUID, Integer>> counts(String sql, Collection<UUID> parents) {
-        return db.query(sql, Tuple.of(Rows.uuids(parents))).map(rows -> {
+    private Future<Map<UUID, Integer>> counts(String sql, Collection<UUID> parents, String[] namespaces) {
+        // (Object): a null array would be taken for the varargs array itself
+        return db.query(sql, Tuple.of(Rows.uuids(parents), (Object) namespaces)).map(rows -> {
             Map<UUID, Integer> result = new HashMap<>();
             for (Row row : rows) {
                 result.put(row.getUUID(0), row.getLong(1).intValue());
@@ -294,6 +314,9 @@ public final class RunStore {
         Where where = new Where();
         if (f.namespace() != null) {
             where.and("r.namespace = ?", f.namespace());
+        }
+        if (f.readable() != null) {
+            where.and("r.namespace = any(?)", (Object) f.readable());
         }
         if (f.pipeline() != null) {
             where.and("r.pipeline = ?", f.pipeline());

@@ -1,6 +1,7 @@
 package io.mlcatalog.server.write;
 
 import io.mlcatalog.server.db.Db;
+import io.mlcatalog.server.model.Access;
 import io.mlcatalog.server.model.Alias;
 import io.mlcatalog.server.model.Artifact;
 import io.mlcatalog.server.model.CatalogException;
@@ -101,6 +102,10 @@ public final class CatalogWriter {
     }
 
     public Future<CodeVersion> upsertCodeVersion(SqlConnection tx, Source source, CodeVersionSpec spec) {
+        // a commit belongs to no namespace: any writer may record one, a reader none
+        if (!source.access().writesAnywhere()) {
+            return Future.failedFuture(Access.forbidden(null, "this token may not write"));
+        }
         return upsertCodeVersionRow(tx, source, spec)
                 .compose(c -> assertions.assertAll(tx, source, List.of(new Subject(c.id(), source.externalId()))).map(c));
     }
@@ -110,7 +115,8 @@ public final class CatalogWriter {
     }
 
     public Future<Artifact> logArtifact(SqlConnection tx, Source source, ArtifactSpec spec) {
-        return namespaces.ensure(tx, List.of(spec.namespace()))
+        return mayWrite(source, List.of(spec.namespace()), "namespace")
+                .compose(x -> namespaces.ensure(tx, List.of(spec.namespace())))
                 .compose(x -> upsertArtifact(tx, source, spec))
                 .compose(a -> assertions.assertAll(tx, source, List.of(new Subject(a.id(), source.externalId()))).map(a));
     }
@@ -125,7 +131,7 @@ public final class CatalogWriter {
             throw new IllegalArgumentException("a run consumes or produces an artifact, not " + kind);
         }
         return runs.lock(tx, runId).compose(run -> {
-            if (run == null) {
+            if (run == null || !source.access().canRead(run.namespace())) {
                 return Future.failedFuture(CatalogException.notFound(runField, "no run with id " + GlobalId.of(NodeType.RUN, runId)
                         + " is recorded (record the run first)"));
             }
@@ -160,6 +166,9 @@ public final class CatalogWriter {
     }
 
     private Future<Artifact> link(SqlConnection tx, Source source, Run run, ArtifactSpec spec, EdgeKind kind) {
+        if (!source.access().canWrite(run.namespace())) {
+            return Future.failedFuture(Access.forbidden("run", "this token may not write in namespace '" + Text.excerpt(run.namespace()) + "'"));
+        }
         {
             // the link's time is the recorded run's: an input from its start, an output from its end
             OffsetDateTime at = kind == EdgeKind.CONSUMED ? first(run.startedAt(), first(run.endedAt(), source.observedAt()))
@@ -201,11 +210,12 @@ public final class CatalogWriter {
         nss.add(spec.namespace());
         spec.inputs().forEach(a -> nss.add(a.namespace()));
         spec.outputs().forEach(a -> nss.add(a.namespace()));
-        return pendingLinks.lockForRunWrite(tx, List.of(spec))
+        return mayWrite(source, nss, "namespace")
+                .compose(x -> pendingLinks.lockForRunWrite(tx, List.of(spec)))
                 .compose(x -> namespaces.ensure(tx, nss))
                 .compose(x -> spec.codeVersion() == null ? Future.<CodeVersion>succeededFuture(null)
                         : upsertCodeVersionRow(tx, source, spec.codeVersion()))
-                .compose(cv -> checkExists(tx, spec.parentId(), "input.parentRunId").map(cv))
+                .compose(cv -> checkExists(tx, source, spec.parentId(), "input.parentRunId").map(cv))
                 .compose(cv -> upsertRunRow(tx, source, spec, cv == null ? null : cv.id())
                         .compose(run -> pendingLinks.complete(tx, List.of(run)).map(run))
                         .compose(run -> Futures.each(spec.inputs(), a -> upsertArtifact(tx, source, a))
@@ -234,7 +244,7 @@ public final class CatalogWriter {
         Map<String, Object> f = JsonValues.object("facets", jobFacets, JsonValues.MAX_FACET_ELEMENTS);
         f.keySet().forEach(k -> Text.name("facets", k, 256));
         OffsetDateTime when = Times.normalize(at, "at");
-        return namespaces.ensure(tx, List.of(ns)).compose(x -> facets.putJobFacets(tx, new FacetStore.Job(ns, name), when, f));
+        return mayWrite(source, List.of(ns), "namespace").compose(x -> namespaces.ensure(tx, List.of(ns))).compose(x -> facets.putJobFacets(tx, new FacetStore.Job(ns, name), when, f));
     }
 
     private Future<Void> putFacets(SqlConnection tx, Source source, Run run, RunSpec spec) {
@@ -244,11 +254,12 @@ public final class CatalogWriter {
                         : facets.putJobFacets(tx, new FacetStore.Job(run.namespace(), spec.pipeline()), at, spec.jobFacets()));
     }
 
-    private Future<Void> checkExists(SqlConnection tx, UUID parentId, String field) {
+    /** A run named by id must be there, and readable to the writer: one it may not read is not there for it. */
+    private Future<Void> checkExists(SqlConnection tx, Source source, UUID parentId, String field) {
         if (parentId == null) {
             return Future.succeededFuture();
         }
-        return runs.exists(tx, parentId).compose(exists -> exists ? Future.<Void>succeededFuture()
+        return runs.namespaceOf(tx, parentId).compose(ns -> ns != null && source.access().canRead(ns) ? Future.<Void>succeededFuture()
                 : Future.failedFuture(CatalogException.notFound(field, "no run with id " + GlobalId.of(NodeType.RUN, parentId))));
     }
 
@@ -326,21 +337,24 @@ public final class CatalogWriter {
             return Future.failedFuture(CatalogException.badInput("entity", "only runs, models and model versions have tags, not a "
                     + entity.type().graphqlName()));
         }
-        return db.inTransaction(tx -> lockEntity(tx, entity)
+        return db.inTransaction(tx -> lockEntity(tx, source, entity)
                 .compose(x -> tags.lock(tx, entity.uuid()))
                 .compose(old -> writeTags(tx, source, entity.uuid(), entity.type(), old, newTags))
                 .map(entity));
     }
 
-    private Future<Void> lockEntity(SqlConnection tx, GlobalId entity) {
-        Future<?> found = switch (entity.type()) {
-            case RUN -> runs.lock(tx, entity.uuid());
-            case MODEL -> models.lock(tx, entity.uuid());
-            case MODEL_VERSION -> models.lockVersion(tx, entity.uuid());
+    /** Locks the entity and checks that the writer may change it; one it may not read is not found. */
+    private Future<Void> lockEntity(SqlConnection tx, Source source, GlobalId entity) {
+        Future<String> namespace = switch (entity.type()) {
+            case RUN -> runs.lock(tx, entity.uuid()).map(r -> r == null ? null : r.namespace());
+            case MODEL -> models.lock(tx, entity.uuid()).map(m -> m == null ? null : m.namespace());
+            case MODEL_VERSION -> models.lockVersion(tx, entity.uuid()).compose(v -> v == null ? Future.<String>succeededFuture(null)
+                    : models.lock(tx, v.modelId()).map(Model::namespace));
             default -> Future.succeededFuture(null);
         };
-        return found.compose(e -> e != null ? Future.<Void>succeededFuture()
-                : Future.failedFuture(CatalogException.notFound("entity", "no " + entity.type().graphqlName() + " with id " + entity)));
+        return namespace.compose(ns -> ns == null || !source.access().canRead(ns)
+                ? Future.failedFuture(CatalogException.notFound("entity", "no " + entity.type().graphqlName() + " with id " + entity))
+                : mayWrite(source, List.of(ns), "entity"));
     }
 
     // ------------------------------------------------------------------ models and versions
@@ -379,12 +393,13 @@ public final class CatalogWriter {
         }
         OffsetDateTime created = spec.createdAt() != null ? spec.createdAt() : source.observedAt();
         Model freshModel = new Model(Ids.model(spec.namespace(), spec.model()), spec.namespace(), spec.model(), null, created);
-        return namespaces.ensure(tx, nss)
+        return mayWrite(source, nss, "input.namespace")
+                .compose(x -> namespaces.ensure(tx, nss))
                 // upserting the model also locks it: versions of one model are numbered one at a time
                 .compose(x -> upsert(tx, source, freshModel, id -> models.lock(tx, id), m -> models.insertIfAbsent(tx, m),
                         old -> new Model(old.id(), old.namespace(), old.name(), old.description(), earliest(old.createdAt(), spec.createdAt())),
                         m -> models.update(tx, m), Snapshots::of))
-                .compose(model -> checkExists(tx, spec.runId(), "input.runId")
+                .compose(model -> checkExists(tx, source, spec.runId(), "input.runId")
                         .compose(x -> spec.artifact() == null ? Future.<Artifact>succeededFuture(null)
                                 : upsertArtifact(tx, source, spec.artifact()))
                         .compose(artifact -> upsertVersion(tx, source, model, spec, artifact == null ? null : artifact.id(), created)
@@ -460,7 +475,7 @@ public final class CatalogWriter {
         String name = Text.name("alias", alias, 128);
         String versionText = Text.name("version", version, 128);
         OffsetDateTime t = Times.normalize(at, "at");
-        return lockModel(tx, namespace, modelName).compose(model -> models.version(tx, model.id(), versionText)
+        return lockModel(tx, source, namespace, modelName).compose(model -> mayMoveAlias(tx, source, model, name).compose(y -> models.version(tx, model.id(), versionText))
                 .compose(v -> {
                     if (v == null) {
                         return Future.failedFuture(CatalogException.notFound("version", "model " + model.name() + " has no version '"
@@ -474,7 +489,7 @@ public final class CatalogWriter {
                         // an assignment the alias already held is still recorded (a later, out-of-order event
                         // may split the interval around it) but is not a change anyone needs in the log
                         boolean moves = before == null || !before.modelVersionId().equals(v.id());
-                        return aliases.recordEvent(tx, model.id(), name, when, v.id(), source.name()).compose(changed -> !changed
+                        return aliases.recordEvent(tx, model.id(), name, when, v.id(), source.actor()).compose(changed -> !changed
                                 ? aliases.at(tx, model.id(), name, when)
                                 : !moves ? aliases.rebuildIntervals(tx, model.id(), name).compose(x -> aliases.at(tx, model.id(), name, when))
                                 : aliases.rebuildIntervals(tx, model.id(), name)
@@ -486,6 +501,37 @@ public final class CatalogWriter {
                 }));
     }
 
+    /**
+     * Fails unless the writer may move or remove the model's alias: a writer of its namespace, and for a
+     * protected alias one with a promote grant there. Checked before anything is written.
+     */
+    private Future<Void> mayMoveAlias(SqlConnection tx, Source source, Model model, String alias) {
+        return mayWrite(source, List.of(model.namespace()), "namespace").compose(x -> source.access().canPromote(model.namespace())
+                ? Future.<Void>succeededFuture()
+                : aliases.isProtected(tx, model.id(), alias).compose(prot -> !prot ? Future.<Void>succeededFuture()
+                : Future.failedFuture(Access.forbidden("alias", "alias '" + alias + "' of model " + model.name()
+                + " is protected: only a token with a promote grant on namespace '" + model.namespace() + "' may move or remove it"))));
+    }
+
+    /**
+     * Marks the alias of a model protected (or lifts that), for tokens with a promote grant on its namespace.
+     *
+     * @return true when this changed anything
+     */
+    public Future<Boolean> protectAlias(Source source, String namespace, String modelName, String alias, boolean protect) {
+        String name = Text.name("alias", alias, 128);
+        return db.inTransaction(tx -> lockModel(tx, source, namespace, modelName).compose(model -> {
+            if (!source.access().canPromote(model.namespace())) {
+                return Future.failedFuture(Access.forbidden("alias", "protecting an alias takes a promote grant on namespace '"
+                        + model.namespace() + "'"));
+            }
+            return (protect ? aliases.protect(tx, model.id(), name, source.actor()) : aliases.unprotect(tx, model.id(), name))
+                    .compose(changed -> !changed ? Future.succeededFuture(false)
+                            : changes.append(tx, source, model.id(), NodeType.MODEL, protect ? "ALIAS_PROTECTED" : "ALIAS_UNPROTECTED",
+                            null, Map.of("alias", name)).map(true));
+        }));
+    }
+
     /** Removes the alias from {@code at} (default now); false when it pointed nowhere then. */
     public Future<Boolean> removeAlias(Source source, String namespace, String modelName, String alias, OffsetDateTime at) {
         return db.inTransaction(tx -> removeAlias(tx, source, namespace, modelName, alias, at));
@@ -495,20 +541,20 @@ public final class CatalogWriter {
                                        OffsetDateTime at) {
         String name = Text.name("alias", alias, 128);
         OffsetDateTime t = Times.normalize(at, "at");
-        return lockModel(tx, namespace, modelName).compose(model -> {
+        return lockModel(tx, source, namespace, modelName).compose(model -> mayMoveAlias(tx, source, model, name).compose(y -> {
             OffsetDateTime when = t != null ? t : source.observedAt();
             return aliases.at(tx, model.id(), name, when).compose(before -> {
                 if (before == null) {
                     return Future.succeededFuture(false);
                 }
-                return aliases.recordEvent(tx, model.id(), name, when, null, source.name())
+                return aliases.recordEvent(tx, model.id(), name, when, null, source.actor())
                         .compose(x -> aliases.rebuildIntervals(tx, model.id(), name))
                         .compose(x -> versionText(tx, before))
                         .compose(beforeVersion -> changes.append(tx, source, model.id(), NodeType.MODEL, "ALIAS_REMOVED",
                                 aliasChange(name, beforeVersion, null), aliasChange(name, null, when)))
                         .map(true);
             });
-        });
+        }));
     }
 
     private Future<String> versionText(SqlConnection tx, Alias alias) {
@@ -529,10 +575,12 @@ public final class CatalogWriter {
     }
 
     /** Finds the model by namespace (optional when the name is unambiguous) and name, and locks it. */
-    private Future<Model> lockModel(SqlConnection tx, String namespace, String modelName) {
+    private Future<Model> lockModel(SqlConnection tx, Source source, String namespace, String modelName) {
         String ns = Text.optionalName("namespace", namespace, Text.SHORT_NAME_BYTES);
         String name = Text.name("model", modelName, Text.SHORT_NAME_BYTES);
-        return models.findByName(tx, ns, name).compose(found -> {
+        // a model the writer may not read is not there for it (and does not make a name ambiguous)
+        return models.findByName(tx, ns, name).map(all -> all.stream().filter(m -> source.access().canRead(m.namespace())).toList())
+                .compose(found -> {
             if (found.isEmpty()) {
                 return Future.failedFuture(CatalogException.notFound("model", "no model named '" + Text.excerpt(name) + "'"
                         + (ns == null ? "" : " in namespace '" + Text.excerpt(ns) + "'")));
@@ -558,7 +606,8 @@ public final class CatalogWriter {
 
     public Future<Deployment> startDeployment(SqlConnection tx, Source source, DeploymentSpec spec) {
         OffsetDateTime start = spec.startedAt() != null ? spec.startedAt() : source.observedAt();
-        return namespaces.ensure(tx, List.of(spec.namespace()))
+        return mayWrite(source, List.of(spec.namespace()), "input.namespace")
+                .compose(x -> namespaces.ensure(tx, List.of(spec.namespace())))
                 .compose(x -> spec.byArtifact() ? versionByArtifact(tx, spec, start) : findModel(tx, spec.namespace(), spec.model(), "input.model")
                         .compose(model -> models.version(tx, model.id(), spec.version()).compose(v -> v != null ? Future.succeededFuture(v)
                                 : Future.failedFuture(CatalogException.notFound("input.version", "model " + model.name()
@@ -591,9 +640,9 @@ public final class CatalogWriter {
      */
     public Future<List<Deployment>> endDeploymentsOn(SqlConnection tx, Source source, String namespace, String environment,
                                                      String target, OffsetDateTime at, DeploymentStatus status) {
-        return deployments.lockTarget(tx, namespace, environment, target, at).compose(onTarget -> Futures.each(onTarget.stream()
+        return mayWrite(source, List.of(namespace), "namespace").compose(x -> deployments.lockTarget(tx, namespace, environment, target, at).compose(onTarget -> Futures.each(onTarget.stream()
                         .filter(d -> d.startedAt().isBefore(at) && (d.endedAt() == null || d.endedAt().isAfter(at)))
-                        .toList(), d -> endDeployment(tx, source, d, at, status)));
+                        .toList(), d -> endDeployment(tx, source, d, at, status))));
     }
 
     /**
@@ -602,7 +651,7 @@ public final class CatalogWriter {
      */
     public Future<Deployment> endDeploymentOf(SqlConnection tx, Source source, String namespace, String environment, String target,
                                               String model, String version, OffsetDateTime at, DeploymentStatus status) {
-        return findModel(tx, namespace, model, "model")
+        return mayWrite(source, List.of(namespace), "namespace").compose(x -> findModel(tx, namespace, model, "model"))
                 .compose(m -> models.version(tx, m.id(), version).compose(v -> v != null ? Future.succeededFuture(v)
                         : Future.failedFuture(CatalogException.notFound("version", "model " + model + " has no version '"
                         + Text.excerpt(version) + "'"))))
@@ -675,8 +724,11 @@ public final class CatalogWriter {
             return Future.failedFuture(CatalogException.badInput("status", "a deployment ends as ENDED or FAILED, not ACTIVE"));
         }
         return db.inTransaction(tx -> deployments.lock(tx, id).compose(d -> {
-            if (d == null) {
+            if (d == null || !source.access().canRead(d.namespace())) {
                 return Future.failedFuture(CatalogException.notFound("id", "no deployment with id " + GlobalId.of(NodeType.DEPLOYMENT, id)));
+            }
+            if (!source.access().canWrite(d.namespace())) {
+                return Future.failedFuture(Access.forbidden("id", "this token may not write in namespace '" + Text.excerpt(d.namespace()) + "'"));
             }
             OffsetDateTime when = t != null ? t : source.observedAt();
             if (when.isBefore(d.startedAt())) {
@@ -712,6 +764,16 @@ public final class CatalogWriter {
                 ? Future.failedFuture(CatalogException.notFound(field, "no model named '" + Text.excerpt(modelName)
                 + "' in namespace '" + Text.excerpt(namespace) + "'"))
                 : Future.succeededFuture(found.get(0)));
+    }
+
+    /** Fails FORBIDDEN unless the writer may write in every one of the namespaces. */
+    private static Future<Void> mayWrite(Source source, java.util.Collection<String> namespaces, String field) {
+        for (String ns : namespaces) {
+            if (!source.access().canWrite(ns)) {
+                return Future.failedFuture(Access.forbidden(field, "this token may not write in namespace '" + Text.excerpt(ns) + "'"));
+            }
+        }
+        return Future.succeededFuture();
     }
 
     // ------------------------------------------------------------------ the upsert pattern

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mlcatalog.server.CatalogServer;
 import io.mlcatalog.server.config.Limits;
+import io.mlcatalog.server.config.Security;
 import io.mlcatalog.server.config.ServerConfig;
 import io.mlcatalog.server.db.DatabaseUrl;
 
@@ -27,7 +28,8 @@ public final class TestCatalog implements AutoCloseable {
     public static final ObjectMapper JSON = new ObjectMapper();
     /** Tables that hold catalog data, to check that a refused request wrote nothing. */
     public static final List<String> DATA_TABLES = List.of("namespace", "code_version", "run", "artifact", "model", "model_version",
-            "alias_event", "alias", "deployment", "tag", "lineage_edge", "assertion", "change_log");
+            "alias_event", "alias", "deployment", "tag", "lineage_edge", "assertion", "change_log", "protected_alias", "api_token",
+            "api_grant");
 
     private final DatabaseUrl database;
     private final CatalogServer server;
@@ -50,6 +52,31 @@ public final class TestCatalog implements AutoCloseable {
     public static TestCatalog start(Limits limits, DatabaseUrl database) {
         CatalogServer server = CatalogServer.start(new ServerConfig("127.0.0.1", 0, null, database.jdbcUrl(), 4, limits));
         return new TestCatalog(database, server);
+    }
+
+    /**
+     * A catalog with access control on, its first admin token {@code adminToken} (given as {@code MLCATALOG_ADMIN_TOKEN}
+     * would be), on a fresh database.
+     */
+    public static TestCatalog startSecured(String adminToken) {
+        DatabaseUrl database = TestPostgres.newDatabase();
+        CatalogServer server = CatalogServer.start(new ServerConfig("127.0.0.1", 0, null, database.jdbcUrl(), 4, Limits.DEFAULT)
+                        .withSecurity(Security.DEFAULT.withAuth(Security.AuthMode.ON)),
+                name -> CatalogServer.ADMIN_TOKEN_ENV.equals(name) ? adminToken : null);
+        return new TestCatalog(database, server);
+    }
+
+    /** A GraphQL request with {@code Authorization: Bearer <token>}. */
+    public Result graphql(String token, String query, Map<String, ?> variables) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("query", query);
+        body.set("variables", JSON.valueToTree(variables));
+        return post(body.toString(), Map.of("Content-Type", "application/json", "Accept", "application/graphql-response+json",
+                "Authorization", "Bearer " + token));
+    }
+
+    public Result graphql(String token, String query) {
+        return graphql(token, query, Map.of());
     }
 
     public CatalogServer server() {

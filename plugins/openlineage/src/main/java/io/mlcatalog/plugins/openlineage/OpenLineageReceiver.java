@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mlcatalog.spi.IngestReceiver;
+import io.mlcatalog.spi.ForbiddenRecordException;
 import io.mlcatalog.spi.InvalidRecordException;
 import io.mlcatalog.spi.ReceivedRequest;
 import io.mlcatalog.spi.ReceiverContext;
@@ -177,7 +178,8 @@ final class OpenLineageReceiver implements IngestReceiver {
         try {
             writer.write(mapper.records(event));
         } catch (InvalidRecordException e) {
-            return error(400, e.getMessage(), path(e.field()));
+            // 403: the sender may not write in the event's namespace; 400: the event is wrong in itself
+            return error(e instanceof ForbiddenRecordException ? 403 : 400, e.getMessage(), path(e.field()));
         }
         return ReceiverResponse.json(201, "{\"status\":\"accepted\"}");
     }
@@ -327,6 +329,9 @@ final class OpenLineageReceiver implements IngestReceiver {
             } catch (InvalidRecordException e) {
                 Parsed bad = owners.get(e.index());
                 results[bad.index()] = rejected(bad.index(), e.getMessage(), path(e.field()));
+                if (e instanceof ForbiddenRecordException) {
+                    results[bad.index()].put("code", "FORBIDDEN");
+                }
                 remaining.remove(bad);
             }
         }

@@ -90,12 +90,18 @@ final class DeploymentWebhook implements IngestReceiver {
                 // a deployment that failed before it served (or GitHub marking one inactive that was never recorded)
                 return ignored("nothing to end: " + reason(e));
             }
-            return error(400, reason(e), event.field(e.field()));
+            return error(e instanceof io.mlcatalog.spi.ForbiddenRecordException ? 403 : 400, reason(e), event.field(e.field()));
         }
         ObjectNode answer = json.createObjectNode();
         answer.put("status", "recorded");
         answer.put("action", event.action().name().toLowerCase(java.util.Locale.ROOT));
         return ReceiverResponse.json(200, answer.toString());
+    }
+
+    /** With a secret configured, every request is checked against its signature here. */
+    @Override
+    public boolean authenticatesRequests() {
+        return signature != null;
     }
 
     /** The catalog's reason, without the record's position (the request is one event). */
