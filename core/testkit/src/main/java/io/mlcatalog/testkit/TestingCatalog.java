@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.mlcatalog.server.CatalogServer;
 import io.mlcatalog.server.config.Limits;
+import io.mlcatalog.server.config.Security;
 import io.mlcatalog.server.config.ServerConfig;
 import io.mlcatalog.server.db.DatabaseUrl;
 import io.mlcatalog.server.plugin.PollOutcome;
@@ -63,9 +64,11 @@ public final class TestingCatalog implements AutoCloseable {
     private final DatabaseUrl database;
     private final ServerConfig config;
     private final Function<String, String> env;
+    private final String adminToken;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private TestingCatalog(CatalogServer server, DatabaseUrl database, ServerConfig config, Function<String, String> env) {
+    private TestingCatalog(CatalogServer server, DatabaseUrl database, ServerConfig config, Function<String, String> env, String adminToken) {
+        this.adminToken = adminToken;
         this.server = server;
         this.database = database;
         this.config = config;
@@ -82,6 +85,7 @@ public final class TestingCatalog implements AutoCloseable {
         private Path pluginsDir;
         private Function<String, String> env = System::getenv;
         private boolean scheduled;
+        private String adminToken;
 
         /** An instance with these settings (values: strings, or lists of strings). */
         public Builder instance(String name, String type, Map<String, ?> settings) {
@@ -123,6 +127,16 @@ public final class TestingCatalog implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Access control on, with {@code adminToken} (at least 32 characters) as the first admin token, as
+         * {@code MLCATALOG_ADMIN_TOKEN} gives it. {@link #query} and {@link #status} then send it; {@link #graphql(String, String, Map)}
+         * sends another.
+         */
+        public Builder secured(String adminToken) {
+            this.adminToken = adminToken;
+            return this;
+        }
+
         public TestingCatalog start() {
             try {
                 Path dir = Files.createTempDirectory("mlcatalog-testkit");
@@ -131,7 +145,14 @@ public final class TestingCatalog implements AutoCloseable {
                 DatabaseUrl db = TestingPostgres.newDatabase();
                 ServerConfig serverConfig = new ServerConfig("127.0.0.1", 0, dir, db.jdbcUrl(), 4, Limits.DEFAULT,
                         new ServerConfig.Plugins(config, pluginsDir, scheduled));
-                return new TestingCatalog(CatalogServer.start(serverConfig, env), db, serverConfig, env);
+                Function<String, String> environment = env;
+                if (adminToken != null) {
+                    serverConfig = serverConfig.withSecurity(Security.DEFAULT.withAuth(Security.AuthMode.ON));
+                    Function<String, String> outer = env;
+                    String token = adminToken;
+                    environment = name -> CatalogServer.ADMIN_TOKEN_ENV.equals(name) ? token : outer.apply(name);
+                }
+                return new TestingCatalog(CatalogServer.start(serverConfig, environment), db, serverConfig, environment, adminToken);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -145,7 +166,7 @@ public final class TestingCatalog implements AutoCloseable {
      */
     public TestingCatalog restart() {
         server.close();
-        return new TestingCatalog(CatalogServer.start(config, env), database, config, env);
+        return new TestingCatalog(CatalogServer.start(config, env), database, config, env, adminToken);
     }
 
     /** Polls a source instance once and writes what it emitted, as the host does on its schedule. */
@@ -193,13 +214,21 @@ public final class TestingCatalog implements AutoCloseable {
 
     /** Runs a GraphQL query over HTTP and returns the whole response ({@code data} and {@code errors}). */
     public JsonNode graphql(String query, Map<String, ?> variables) {
+        return graphql(adminToken, query, variables);
+    }
+
+    /** As {@link #graphql(String, Map)}, sent with {@code Authorization: Bearer <token>} (none when null). */
+    public JsonNode graphql(String token, String query, Map<String, ?> variables) {
         try {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("query", query);
             body.put("variables", variables);
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url("/graphql"))).timeout(Duration.ofSeconds(60))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url("/graphql"))).timeout(Duration.ofSeconds(60))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+            if (token != null) {
+                request.header("Authorization", "Bearer " + token);
+            }
+            HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return JSON.readTree(r.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -207,6 +236,20 @@ public final class TestingCatalog implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Makes a token with the admin token of a {@link Builder#secured secured} catalog and returns it: {@code role} reader or
+     * writer, with {@code namespaces} (and, for a writer, {@code promote}).
+     */
+    public String createToken(String name, String role, List<String> namespaces, List<String> promote) {
+        Map<String, Object> input = new LinkedHashMap<>();
+        input.put("name", name);
+        input.put("role", role.toUpperCase(java.util.Locale.ROOT));
+        input.put("namespaces", namespaces);
+        input.put("promote", promote);
+        return query("mutation($i: CreateTokenInput!) { createToken(input: $i) { token } }", Map.of("i", input))
+                .path("createToken").path("token").asText();
     }
 
     /** The catalog's base URL plus {@code path}, e.g. {@code url("/ingest/my-receiver/")}. */
@@ -237,6 +280,19 @@ public final class TestingCatalog implements AutoCloseable {
         try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    /** The first column of every row {@code sql} returns, as text. */
+    public List<String> strings(String sql) {
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            List<String> result = new ArrayList<>();
+            while (rs.next()) {
+                result.add(rs.getString(1));
+            }
+            return result;
         } catch (SQLException e) {
             throw new IllegalStateException(sql, e);
         }
