@@ -24,7 +24,7 @@ import java.util.concurrent.CountDownLatch;
 /** The {@code mlcatalog} command line. */
 @Command(name = "mlcatalog", mixinStandardHelpOptions = true, version = "mlcatalog 0.1.0",
         description = "A GraphQL metadata catalog for machine learning: runs, artifacts, models, deployments and their lineage.",
-        subcommands = {Main.Serve.class, Main.Demo.class, Main.Generate.class, Main.Plugins.class, Main.Ingest.class})
+        subcommands = {Main.Serve.class, Main.Demo.class, Main.Generate.class, Main.Plugins.class, Main.Ingest.class, TokenCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -190,9 +190,13 @@ public final class Main {
                 description = "The running catalog (default: ${DEFAULT-VALUE}).")
         String url;
 
+        @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:MLCATALOG_TOKEN}",
+                description = "A token that may read every namespace, when the catalog needs one (default: MLCATALOG_TOKEN).")
+        String token;
+
         @Override
         public Integer call() throws Exception {
-            return PluginsCommand.print(url, System.out, System.err);
+            return PluginsCommand.print(url, token, System.out, System.err);
         }
     }
 

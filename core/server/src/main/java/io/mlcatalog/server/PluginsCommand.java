@@ -1,21 +1,13 @@
 package io.mlcatalog.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mlcatalog.server.plugin.PollOutcome;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Map;
 
 /** What {@code mlcatalog plugins} and {@code mlcatalog ingest} print. */
 final class PluginsCommand {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String QUERY = """
             { plugins { instance type status lastSuccessAt lastError recordsWritten recordsRejected queued oldestQueuedAt checkpoint { partition offset } } }""";
 
@@ -23,23 +15,13 @@ final class PluginsCommand {
     }
 
     /** Asks the running catalog at {@code url} for its plugins' status and prints a table. */
-    static int print(String url, PrintStream out, PrintStream err) throws InterruptedException {
+    static int print(String url, String token, PrintStream out, PrintStream err) throws InterruptedException {
         JsonNode plugins;
         try {
-            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build().send(
-                    HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + "/graphql"))
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("query", QUERY)))).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            JsonNode body = JSON.readTree(response.body());
-            if (body.has("errors")) {
-                err.println("mlcatalog: " + body.path("errors").path(0).path("message").asText());
-                return 1;
-            }
-            plugins = body.path("data").path("plugins");
-        } catch (IOException | IllegalArgumentException e) {
-            err.println("mlcatalog: cannot reach the catalog at " + url + " (" + e.getMessage() + "); is it running? (--url)");
-            return 2;
+            plugins = new CatalogClient(url, token).query(QUERY, Map.of()).path("plugins");
+        } catch (CatalogClient.Failure f) {
+            err.println("mlcatalog: " + f.getMessage());
+            return f.exitCode;
         }
         if (plugins.isEmpty()) {
             out.println("no plugin instances are configured (see --config)");
