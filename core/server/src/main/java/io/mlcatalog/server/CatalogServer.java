@@ -170,7 +170,9 @@ public final class CatalogServer implements AutoCloseable {
             intake = new Intake(intakeQueue, plugins, batchWriter);
             IngestHandler ingest = new IngestHandler(plugins, batchWriter, Clock.systemUTC(), mapper, intakeAppender, intake, authenticator);
             HttpServer http = await(HttpApi.listen(vertx, HttpApi.router(vertx, graphql, db, config.limits(), mapper, ingest,
-                    plugins.defaultPaths(), authenticator, config.security().graphiql()), config.host(), config.port())
+                    plugins.defaultPaths(), authenticator,
+                    new io.mlcatalog.server.auth.Budgets(config.security().pointsPerMinute(), config.security().requestsPerMinute(),
+                            System::nanoTime), config.security().graphiql()), config.host(), config.port())
                     .toCompletionStage().toCompletableFuture());
             if (config.plugins().schedule()) {
                 plugins.start();

@@ -106,6 +106,14 @@ public final class Main {
         @Option(names = "--no-graphiql", description = "Do not serve /graphiql/.")
         boolean noGraphiql;
 
+        @Option(names = "--points-per-minute", defaultValue = "" + Security.DEFAULT_POINTS_PER_MINUTE,
+                description = "Each token's budget of query cost points a minute, 0 for none (default: ${DEFAULT-VALUE}).")
+        long pointsPerMinute;
+
+        @Option(names = "--requests-per-minute", defaultValue = "" + Security.DEFAULT_REQUESTS_PER_MINUTE,
+                description = "Each token's budget of GraphQL requests a minute, 0 for none (default: ${DEFAULT-VALUE}).")
+        int requestsPerMinute;
+
         ServerConfig config() {
             return config(true);
         }
@@ -117,7 +125,7 @@ public final class Main {
                 case "auto", "" -> Security.AuthMode.AUTO;
                 default -> throw new IllegalArgumentException("--auth is on, off or auto, not '" + auth + "'");
             };
-            return new Security(mode, !noIntrospection, !noGraphiql, Security.DEFAULT_POINTS_PER_MINUTE, Security.DEFAULT_REQUESTS_PER_MINUTE);
+            return new Security(mode, !noIntrospection, !noGraphiql, pointsPerMinute, requestsPerMinute);
         }
 
         ServerConfig config(boolean schedulePlugins) {

@@ -47,6 +47,16 @@ final class ComplexityLimit extends SimplePerformantInstrumentation {
             throw new AbortExecutionException(List.of(Errors.limitExceeded("the query is more complex than the limit of "
                     + maxComplexity + " allows: select fewer fields or ask for smaller pages (each list multiplies its fields by first)")));
         }
+        CostMeter meter = ctx.getGraphQLContext().get(CostMeter.KEY);
+        if (meter != null) {
+            try {
+                meter.charge(complexity);
+            } catch (io.mlcatalog.server.auth.Budgets.OverBudget e) {
+                throw new AbortExecutionException(List.of(Errors.throttled("this token has used its budget of "
+                        + e.status.maximumAvailable() + " " + e.what + " a minute (this query costs " + complexity
+                        + "); try again in " + e.retryAfterSeconds + " s", e.retryAfterSeconds)));
+            }
+        }
         return super.beginExecuteOperation(parameters, state);
     }
 

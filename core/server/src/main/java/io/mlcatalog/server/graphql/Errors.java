@@ -75,6 +75,13 @@ public final class Errors implements DataFetcherExceptionHandler {
                 .extensions(extensions(ErrorCode.LIMIT_EXCEEDED, null)).build();
     }
 
+    /** An error for a request over its token's budget: the client may try again in {@code retryAfterSeconds}. */
+    public static GraphQLError throttled(String message, long retryAfterSeconds) {
+        Map<String, Object> ext = extensions(ErrorCode.THROTTLED, null);
+        ext.put("retryAfterSeconds", retryAfterSeconds);
+        return GraphqlErrorBuilder.newError().message(message).errorType(ErrorType.ExecutionAborted).extensions(ext).build();
+    }
+
     /** An error for an unparseable or invalid request. */
     public static GraphQLError badRequest(String message, String field) {
         return GraphqlErrorBuilder.newError().message(message).errorType(ErrorType.ValidationError)

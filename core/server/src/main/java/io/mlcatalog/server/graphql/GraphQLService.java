@@ -190,7 +190,16 @@ public final class GraphQLService {
      */
     public CompletableFuture<ExecutionResult> execute(String query, Prepared prepared, String operationName,
                                                       Map<String, Object> variables, Source source, Principal principal) {
+        return execute(query, prepared, operationName, variables, source, principal, null);
+    }
+
+    /** As above, charging the query's cost to {@code meter} (null: no budget) before any field runs. */
+    public CompletableFuture<ExecutionResult> execute(String query, Prepared prepared, String operationName,
+                                                      Map<String, Object> variables, Source source, Principal principal, CostMeter meter) {
         Map<Object, Object> context = new LinkedHashMap<>();
+        if (meter != null) {
+            context.put(CostMeter.KEY, meter);
+        }
         context.put(PREPARED, prepared.entry());
         context.put(Args.SOURCE, source);
         context.put(Args.PRINCIPAL, principal);

@@ -7,7 +7,9 @@ import graphql.ExecutionResult;
 import graphql.GraphQLError;
 import graphql.language.OperationDefinition;
 import io.mlcatalog.server.auth.Authenticator;
+import io.mlcatalog.server.auth.Budgets;
 import io.mlcatalog.server.auth.Principal;
+import io.mlcatalog.server.graphql.CostMeter;
 import io.mlcatalog.server.graphql.Errors;
 import io.mlcatalog.server.graphql.GraphQLService;
 import io.mlcatalog.server.model.ErrorCode;
@@ -42,8 +44,10 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
     private final GraphQLService graphql;
     private final ObjectMapper mapper;
     private final Authenticator authenticator;
+    private final Budgets budgets;
 
-    public GraphQLHttpHandler(GraphQLService graphql, ObjectMapper mapper, Authenticator authenticator) {
+    public GraphQLHttpHandler(GraphQLService graphql, ObjectMapper mapper, Authenticator authenticator, Budgets budgets) {
+        this.budgets = budgets;
         this.graphql = graphql;
         this.mapper = mapper;
         this.authenticator = authenticator;
@@ -81,6 +85,14 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
             return;
         }
         Principal principal = who.principal();
+        try {
+            budgets.request(principal.tokenId());
+        } catch (Budgets.OverBudget e) {
+            ctx.response().putHeader("Retry-After", String.valueOf(e.retryAfterSeconds));
+            reply(ctx, 429, media, throttled("this token has used its budget of " + e.status.maximumAvailable()
+                    + " requests a minute; try again in " + e.retryAfterSeconds + " s", e.retryAfterSeconds));
+            return;
+        }
         Request request;
         try {
             request = ctx.request().method() == HttpMethod.GET ? fromQueryString(ctx) : fromBody(ctx);
@@ -109,15 +121,26 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
         Source source = principal.open() ? Source.api(clientName(ctx))
                 : new Source(principal.actor(), Times.now(), null, null, principal.access());
         Context vertxContext = Vertx.currentContext();
-        graphql.execute(request.query(), prepared, request.operationName(), request.variables(), source, principal)
+        CostMeter meter = principal.open() ? null : new CostMeter(budgets, principal.tokenId());
+        graphql.execute(request.query(), prepared, request.operationName(), request.variables(), source, principal, meter)
                 .whenComplete((result, failure) -> vertxContext.runOnContext(v -> {
                     if (failure != null) {
                         log.error("GraphQL execution failed", failure);
                         reply(ctx, 500, media, error("internal error", ErrorCode.INTERNAL_ERROR, null));
-                    } else {
-                        int status = !result.isDataPresent() && GRAPHQL_RESPONSE.equals(media) ? 400 : 200;
-                        reply(ctx, status, media, body(result));
+                        return;
                     }
+                    Map<String, Object> body = body(result);
+                    if (meter != null && meter.extension() != null) {
+                        body.put("extensions", Map.of("cost", meter.extension()));
+                    }
+                    if (meter != null && meter.refused() != null) {
+                        // over budget: refused before any field ran, nothing written
+                        ctx.response().putHeader("Retry-After", String.valueOf(meter.refused().retryAfterSeconds));
+                        reply(ctx, 429, media, body);
+                        return;
+                    }
+                    int status = !result.isDataPresent() && GRAPHQL_RESPONSE.equals(media) ? 400 : 200;
+                    reply(ctx, status, media, body);
                 }));
     }
 
@@ -282,6 +305,13 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
         List<Map<String, Object>> list = new ArrayList<>(errors.size());
         errors.forEach(e -> list.add(Errors.toSpecification(e)));
         return Map.of("errors", list);
+    }
+
+    private static Map<String, Object> throttled(String message, long retryAfterSeconds) {
+        Map<String, Object> ext = new LinkedHashMap<>();
+        ext.put("code", ErrorCode.THROTTLED.name());
+        ext.put("retryAfterSeconds", retryAfterSeconds);
+        return Map.of("errors", List.of(Map.of("message", message, "extensions", ext)));
     }
 
     static Map<String, Object> error(String message, ErrorCode code, String field) {

@@ -8,5 +8,6 @@ public enum ErrorCode {
     UNAUTHENTICATED,
     FORBIDDEN,
     LIMIT_EXCEEDED,
+    THROTTLED,
     INTERNAL_ERROR
 }

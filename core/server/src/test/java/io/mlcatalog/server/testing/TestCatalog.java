@@ -59,9 +59,14 @@ public final class TestCatalog implements AutoCloseable {
      * would be), on a fresh database.
      */
     public static TestCatalog startSecured(String adminToken) {
+        return startSecured(adminToken, Security.DEFAULT.withAuth(Security.AuthMode.ON));
+    }
+
+    /** As {@link #startSecured(String)}, with these security settings (budgets, introspection, GraphiQL). */
+    public static TestCatalog startSecured(String adminToken, Security security) {
         DatabaseUrl database = TestPostgres.newDatabase();
         CatalogServer server = CatalogServer.start(new ServerConfig("127.0.0.1", 0, null, database.jdbcUrl(), 4, Limits.DEFAULT)
-                        .withSecurity(Security.DEFAULT.withAuth(Security.AuthMode.ON)),
+                        .withSecurity(security),
                 name -> CatalogServer.ADMIN_TOKEN_ENV.equals(name) ? adminToken : null);
         return new TestCatalog(database, server);
     }

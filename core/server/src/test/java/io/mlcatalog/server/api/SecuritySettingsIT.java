@@ -1,0 +1,113 @@
+package io.mlcatalog.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mlcatalog.server.config.Security;
+import io.mlcatalog.server.testing.TestCatalog;
+import io.mlcatalog.server.testing.TestCatalog.Result;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What an operator can tighten: each token's budgets of query cost and requests a minute (leaky buckets, over them 429
+ * with Retry-After, the cost in extensions), introspection and GraphiQL switched off.
+ */
+class SecuritySettingsIT {
+    static final String ADMIN = "security-settings-admin-token-0123456789";
+    static final long POINTS = 1_000;
+    static final int REQUESTS = 20;
+    static TestCatalog catalog;
+
+    @BeforeAll
+    static void start() {
+        catalog = TestCatalog.startSecured(ADMIN, new Security(Security.AuthMode.ON, false, false, POINTS, REQUESTS));
+    }
+
+    @AfterAll
+    static void stop() {
+        catalog.close();
+    }
+
+    static String token(String name) {
+        return catalog.graphql(ADMIN, "mutation($n: String!) { createToken(input: {name: $n, role: WRITER, namespaces: [\"growth\"]}) { token } }",
+                Map.of("n", name)).ok().path("createToken").path("token").asText();
+    }
+
+    @Test
+    void aQuerysCostIsChargedToItsTokenAndOverTheBudgetItIs429WithRetryAfter() {
+        String t = token("heavy");
+        String query = "{ runs(first: 50) { edges { node { id name status } } } }";
+        JsonNode cost = catalog.graphql(t, query).body().path("extensions").path("cost");
+        int each = cost.path("requestedQueryCost").asInt();
+        assertThat(each).isGreaterThan(100);
+        assertThat(cost.path("throttleStatus").path("maximumAvailable").asLong()).isEqualTo(POINTS);
+        assertThat(cost.path("throttleStatus").path("currentlyAvailable").asLong()).isBetween(POINTS - each, POINTS - each + 20);
+
+        // spend the rest: the bucket refills at POINTS/60 a second, far slower than these requests take
+        Result r;
+        int sent = 1;
+        do {
+            r = catalog.graphql(t, query);
+            sent++;
+        } while (r.status() == 200 && sent < 100);
+        assertThat(sent).isLessThanOrEqualTo((int) (POINTS / each) + 3);
+        assertThat(r.status()).isEqualTo(429);
+        assertThat(r.errorCode()).isEqualTo("THROTTLED");
+        assertThat(r.errors().path(0).path("extensions").path("retryAfterSeconds").asLong()).isPositive();
+        assertThat(r.data().isMissingNode()).isTrue();
+
+        // a mutation over budget is refused before it runs: nothing is written (its selection costs more than what is left,
+        // and less than the whole budget)
+        Map<String, Long> before = catalog.rowCounts();
+        Result write = catalog.graphql(t, "mutation { upsertRun(input: {namespace: \"growth\", name: \"over\", status: RUNNING}) { id "
+                + "inputs { consumedBy(first: 15) { edges { node { id name status } } } } } }");
+        assertThat(write.body().path("extensions").path("cost").path("requestedQueryCost").asLong()).isBetween((long) each, POINTS);
+        assertThat(write.status()).isEqualTo(429);
+        assertThat(catalog.rowCounts()).isEqualTo(before);
+
+        HttpResponse<String> raw = catalog.raw(HttpRequest.newBuilder(URI.create(catalog.url("/graphql")))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + t)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"query\": \"" + query + "\"}")).build());
+        assertThat(raw.statusCode()).isEqualTo(429);
+        assertThat(Long.parseLong(raw.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 60L);
+
+        // another token's budget is its own
+        assertThat(catalog.graphql(token("light"), query).status()).isEqualTo(200);
+    }
+
+    @Test
+    void eachTokenHasABudgetOfRequestsAMinute() {
+        String t = token("chatty");
+        for (int i = 0; i < REQUESTS; i++) {
+            assertThat(catalog.graphql(t, "{ viewer { name } }").status()).as("request %d", i + 1).isEqualTo(200);
+        }
+        Result over = catalog.graphql(t, "{ viewer { name } }");
+        assertThat(over.status()).isEqualTo(429);
+        assertThat(over.errorCode()).isEqualTo("THROTTLED");
+        assertThat(over.errorMessage()).contains(REQUESTS + " requests a minute");
+    }
+
+    @Test
+    void introspectionAndGraphiqlCanBeSwitchedOff() {
+        Result schema = catalog.graphql(ADMIN, "{ __schema { queryType { name } } }");
+        assertThat(schema.errors().isEmpty()).isFalse();
+        assertThat(schema.toString()).doesNotContain("\"queryType\":{\"name\"");
+        assertThat(catalog.graphql(ADMIN, "{ __type(name: \"Run\") { fields { name } } }").body().path("data").path("__type").path("fields")
+                .isMissingNode()).isTrue();
+        // __typename is no introspection: clients' caches need it
+        assertThat(catalog.graphql(ADMIN, "{ viewer { __typename } }").ok().path("viewer").path("__typename").asText()).isEqualTo("Viewer");
+        HttpResponse<String> page = catalog.raw(HttpRequest.newBuilder(URI.create(catalog.url("/graphiql/"))).GET().build());
+        assertThat(page.statusCode()).isEqualTo(404);
+        for (String path : List.of("/health", "/ready")) {
+            assertThat(catalog.raw(HttpRequest.newBuilder(URI.create(catalog.url(path))).GET().build()).statusCode()).isEqualTo(200);
+        }
+    }
+}
