@@ -13,6 +13,7 @@ import io.mlcatalog.server.auth.TokenStore;
 import io.mlcatalog.server.auth.Tokens;
 import io.mlcatalog.server.config.Security;
 import io.mlcatalog.server.graphql.Wiring;
+import io.mlcatalog.server.http.PersistedQueries;
 import io.mlcatalog.server.graphql.GraphQLService;
 import io.mlcatalog.server.http.HttpApi;
 import io.mlcatalog.server.lineage.LineageWalk;
@@ -115,6 +116,8 @@ public final class CatalogServer implements AutoCloseable {
                     ? Thread.currentThread().getContextClassLoader() : CatalogServer.class.getClassLoader();
             PluginCatalog installed = PluginCatalog.discover(classpath, config.plugins().pluginsDir());
             PluginHost.check(installed, pluginsConfig, env);
+            PersistedQueries persisted = PersistedQueries.load(config.security().persistedQueries(),
+                    config.security().requirePersistedQueries());
             DatabaseUrl url;
             if (config.databaseUrl() == null) {
                 embedded = EmbeddedDatabase.start(config.dataDir(), 0);
@@ -172,7 +175,7 @@ public final class CatalogServer implements AutoCloseable {
             HttpServer http = await(HttpApi.listen(vertx, HttpApi.router(vertx, graphql, db, config.limits(), mapper, ingest,
                     plugins.defaultPaths(), authenticator,
                     new io.mlcatalog.server.auth.Budgets(config.security().pointsPerMinute(), config.security().requestsPerMinute(),
-                            System::nanoTime), config.security().graphiql()), config.host(), config.port())
+                            System::nanoTime), persisted, config.security().graphiql()), config.host(), config.port())
                     .toCompletionStage().toCompletableFuture());
             if (config.plugins().schedule()) {
                 plugins.start();

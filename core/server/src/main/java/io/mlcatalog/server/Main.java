@@ -114,6 +114,13 @@ public final class Main {
                 description = "Each token's budget of GraphQL requests a minute, 0 for none (default: ${DEFAULT-VALUE}).")
         int requestsPerMinute;
 
+        @Option(names = "--persisted-queries", paramLabel = "DIR",
+                description = "A folder of .graphql files clients may run by the SHA-256 of their text (extensions.persistedQuery.sha256Hash).")
+        Path persistedQueries;
+
+        @Option(names = "--require-persisted-queries", description = "Reader tokens may run only the persisted queries.")
+        boolean requirePersistedQueries;
+
         ServerConfig config() {
             return config(true);
         }
@@ -125,7 +132,8 @@ public final class Main {
                 case "auto", "" -> Security.AuthMode.AUTO;
                 default -> throw new IllegalArgumentException("--auth is on, off or auto, not '" + auth + "'");
             };
-            return new Security(mode, !noIntrospection, !noGraphiql, pointsPerMinute, requestsPerMinute);
+            return new Security(mode, !noIntrospection, !noGraphiql, pointsPerMinute, requestsPerMinute, persistedQueries,
+                    requirePersistedQueries);
         }
 
         ServerConfig config(boolean schedulePlugins) {

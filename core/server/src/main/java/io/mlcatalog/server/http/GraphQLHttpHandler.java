@@ -45,16 +45,19 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
     private final ObjectMapper mapper;
     private final Authenticator authenticator;
     private final Budgets budgets;
+    private final PersistedQueries persisted;
 
-    public GraphQLHttpHandler(GraphQLService graphql, ObjectMapper mapper, Authenticator authenticator, Budgets budgets) {
+    public GraphQLHttpHandler(GraphQLService graphql, ObjectMapper mapper, Authenticator authenticator, Budgets budgets,
+                              PersistedQueries persisted) {
         this.budgets = budgets;
+        this.persisted = persisted;
         this.graphql = graphql;
         this.mapper = mapper;
         this.authenticator = authenticator;
     }
 
     /** What a client asked: the GraphQL request parameters. */
-    record Request(String query, String operationName, Map<String, Object> variables) {
+    record Request(String query, String operationName, Map<String, Object> variables, String persistedHash) {
     }
 
     /** A request the handler refuses before GraphQL sees it. */
@@ -96,6 +99,7 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
         Request request;
         try {
             request = ctx.request().method() == HttpMethod.GET ? fromQueryString(ctx) : fromBody(ctx);
+            request = resolve(request, principal);
         } catch (Refused r) {
             if (r.status == 405) {
                 ctx.response().putHeader("Allow", "GET, POST");
@@ -221,7 +225,49 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
         if (variables != null && !variables.isBlank()) {
             vars = object(parse(variables), "variables");
         }
-        return new Request(requireQuery(query), ctx.request().getParam("operationName"), vars);
+        String extensions = ctx.request().getParam("extensions");
+        return new Request(query, ctx.request().getParam("operationName"), vars,
+                extensions == null || extensions.isBlank() ? null : persistedHash(parse(extensions)));
+    }
+
+    /** {@code extensions.persistedQuery.sha256Hash} (Apollo's), or null. */
+    private static String persistedHash(JsonNode extensions) {
+        if (extensions == null || !extensions.isObject()) {
+            return null;
+        }
+        JsonNode hash = extensions.path("persistedQuery").path("sha256Hash");
+        if (hash.isMissingNode() || hash.isNull()) {
+            return null;
+        }
+        if (!hash.isTextual() || !hash.asText().matches("[0-9a-fA-F]{64}")) {
+            throw new Refused(400, ErrorCode.BAD_USER_INPUT, "extensions.persistedQuery.sha256Hash must be 64 hex digits");
+        }
+        return hash.asText();
+    }
+
+    /**
+     * The query to run: the text sent, or the persisted query its hash names; for a reader, when the catalog requires it,
+     * only a persisted one.
+     */
+    private Request resolve(Request r, Principal principal) {
+        String query = r.query() == null || r.query().isBlank() ? null : r.query();
+        if (query == null && r.persistedHash() == null) {
+            throw new Refused(400, ErrorCode.BAD_USER_INPUT, "the request has no query");
+        }
+        if (query == null) {
+            query = persisted.query(r.persistedHash());
+            if (query == null) {
+                throw new Refused(400, ErrorCode.NOT_FOUND, "no persisted query has the hash " + r.persistedHash()
+                        + (persisted.size() == 0 ? " (this catalog has none)" : "") + ": send the query text");
+            }
+        } else if (r.persistedHash() != null && !PersistedQueries.hash(query).equalsIgnoreCase(r.persistedHash())) {
+            throw new Refused(400, ErrorCode.BAD_USER_INPUT, "extensions.persistedQuery.sha256Hash is not the SHA-256 of the query sent");
+        }
+        if (persisted.requiredForReaders() && principal.role() == io.mlcatalog.server.auth.Role.READER && !persisted.contains(query)) {
+            throw new Refused(403, ErrorCode.FORBIDDEN, "reader tokens may run only the persisted queries of this catalog: send "
+                    + "extensions.persistedQuery.sha256Hash of one of them (or a query whose text is one of them)");
+        }
+        return new Request(query, r.operationName(), r.variables(), r.persistedHash());
     }
 
     private Request fromBody(RoutingContext ctx) {
@@ -246,16 +292,9 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
             throw new Refused(400, ErrorCode.BAD_USER_INPUT, "operationName must be a string");
         }
         JsonNode vars = json.get("variables");
-        return new Request(requireQuery(query == null || query.isNull() ? null : query.asText()),
+        return new Request(query == null || query.isNull() ? null : query.asText(),
                 op == null || op.isNull() ? null : op.asText(),
-                vars == null || vars.isNull() ? null : object(vars, "variables"));
-    }
-
-    private static String requireQuery(String query) {
-        if (query == null || query.isBlank()) {
-            throw new Refused(400, ErrorCode.BAD_USER_INPUT, "the request has no query");
-        }
-        return query;
+                vars == null || vars.isNull() ? null : object(vars, "variables"), persistedHash(json.get("extensions")));
     }
 
     private JsonNode parse(byte[] bytes) {

@@ -28,7 +28,7 @@ public final class HttpApi {
 
     public static Router router(Vertx vertx, GraphQLService graphql, Db db, Limits limits, ObjectMapper mapper, IngestHandler ingest,
                                 Map<String, String> wellKnownPaths, Authenticator authenticator, io.mlcatalog.server.auth.Budgets budgets,
-                                boolean graphiql) {
+                                PersistedQueries persisted, boolean graphiql) {
         Router router = Router.router(vertx);
         Handler<RoutingContext> ingestBody = ingest.bodyReader();
         router.route("/ingest/:instance").handler(ingest.gate()).handler(ingestBody).handler(ingest);
@@ -37,7 +37,7 @@ public final class HttpApi {
             router.route(path).handler(ingest.gate(instance, path)).handler(ingestBody).handler(ingest);
             router.route(path + "/*").handler(ingest.gate(instance, path)).handler(ingestBody).handler(ingest);
         });
-        GraphQLHttpHandler handler = new GraphQLHttpHandler(graphql, mapper, authenticator, budgets);
+        GraphQLHttpHandler handler = new GraphQLHttpHandler(graphql, mapper, authenticator, budgets, persisted);
         router.route("/graphql").method(HttpMethod.GET).handler(handler);
         router.route("/graphql").method(HttpMethod.POST)
                 .handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()))
