@@ -60,6 +60,9 @@ public final class Bench {
                                           processes to leave the CPUs idle (default 60; 0 = do not wait)
               --attempts N                measure again, up to N times in all, while other processes took more than 0.2 cores
                                           during a measurement; the quietest is reported (default 3)
+              --auth-rounds N             rounds of access control off then on, each a fresh server measured like the
+                                          throughput above (default 2; 0 = skip)
+              --auth-only                 only the cold start and the access control rounds
 
             options of ingest:
               --jar PATH                  the catalog's jar (default: core/dist/target/mlcatalog.jar of this checkout)
@@ -137,6 +140,8 @@ public final class Bench {
                 case "--duration" -> o.measureSeconds = seconds(value(args, ++i, a), a);
                 case "--wait-quiet" -> o.waitQuietSeconds = seconds(value(args, ++i, a), a);
                 case "--attempts" -> o.attempts = positive(value(args, ++i, a), a);
+                case "--auth-rounds" -> o.authRounds = Integer.parseInt(value(args, ++i, a));
+                case "--auth-only" -> o.authOnly = true;
                 case "--help", "-h" -> {
                     System.out.print(USAGE);
                     return 0;

@@ -41,10 +41,19 @@ final class HttpConnection implements AutoCloseable {
 
     /** A complete request (head and body), ready to be written as it is. */
     static byte[] request(String method, String host, int port, String path, String contentType, byte[] content, boolean keepAlive) {
+        return request(method, host, port, path, contentType, content, keepAlive, null);
+    }
+
+    /** As above, with {@code Authorization: <authorization>} when it is not null. */
+    static byte[] request(String method, String host, int port, String path, String contentType, byte[] content, boolean keepAlive,
+                          String authorization) {
         StringBuilder head = new StringBuilder()
                 .append(method).append(' ').append(path).append(" HTTP/1.1\r\n")
                 .append("Host: ").append(host).append(':').append(port).append("\r\n")
                 .append("Accept: application/graphql-response+json, application/json\r\n");
+        if (authorization != null) {
+            head.append("Authorization: ").append(authorization).append("\r\n");
+        }
         if (!keepAlive) {
             head.append("Connection: close\r\n");
         }

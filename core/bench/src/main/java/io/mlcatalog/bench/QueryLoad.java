@@ -22,8 +22,14 @@ final class QueryLoad {
     private final int expectedEdges;
 
     QueryLoad(int port, byte[] graphqlBody, int expectedEdges) {
+        this(port, graphqlBody, expectedEdges, null);
+    }
+
+    /** With {@code Authorization: <authorization>} on every request (null: none). */
+    QueryLoad(int port, byte[] graphqlBody, int expectedEdges, String authorization) {
         this.port = port;
-        this.request = HttpConnection.request("POST", ServerProcess.HOST, port, "/graphql", "application/json", graphqlBody, true);
+        this.request = HttpConnection.request("POST", ServerProcess.HOST, port, "/graphql", "application/json", graphqlBody, true,
+                authorization);
         this.expectedEdges = expectedEdges;
     }
 

@@ -48,6 +48,14 @@ final class Report {
 
     double backgroundAtIdle = Double.NaN;
 
+    /** One load of the access control comparison. */
+    record AuthRun(boolean on, Throughput throughput) {
+    }
+
+    final List<AuthRun> authRuns = new ArrayList<>();
+
+    static final double GOAL_AUTH_OVERHEAD = 0.05;
+
     long failures;
     long checked;
     final List<String> failureSamples = new ArrayList<>();
@@ -110,6 +118,24 @@ final class Report {
                 rows.add(new Row("  measured " + attempts.size() + " times (others took CPU); reported: the quietest", all.toString(), "", ""));
             }
         }
+        if (!authRuns.isEmpty()) {
+            double off = median(authRuns, false, true);
+            double on = median(authRuns, true, true);
+            double cpuOff = median(authRuns, false, false);
+            double cpuOn = median(authRuns, true, false);
+            rows.add(new Row("throughput, access control off / on (median of " + authRuns.size() / 2 + " alternating rounds each)",
+                    String.format(Locale.ROOT, "%.1f / %.1f req/s", off, on), "", ""));
+            double overhead = 1 - on / off;
+            rows.add(new Row("**overhead of access control** (1 - on / off)", String.format(Locale.ROOT, "%.1f %%", overhead * 100),
+                    "≤ 5 %", overhead <= GOAL_AUTH_OVERHEAD ? "met" : "MISSED"));
+            rows.add(new Row("  server JVM CPU a request, off / on", String.format(Locale.ROOT, "%.2f / %.2f ms", cpuOff, cpuOn), "", ""));
+            StringBuilder all = new StringBuilder();
+            for (AuthRun a : authRuns) {
+                all.append(all.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.1f", a.on() ? "on" : "off",
+                        a.throughput().result().requestsPerSecond()));
+            }
+            rows.add(new Row("  every round, req/s", all.toString(), "", ""));
+        }
         rows.add(new Row("answers checked (HTTP 200, no errors, " + ServeBench.PAGE + " edges): failed / checked",
                 failures + " / " + checked, "0 failed", failures == 0 && checked > 0 ? "valid" : "INVALID"));
 
@@ -147,6 +173,18 @@ final class Report {
         ServeBench.say("");
         ServeBench.say(valid() ? "all answers were checked and right: the figures are valid"
                 : "NOT VALID: some answers failed (see above); do not use these figures");
+    }
+
+    /** The median of the runs with auth {@code on}: requests a second, or the server's CPU milliseconds a request. */
+    private static double median(List<AuthRun> runs, boolean on, boolean throughput) {
+        List<Double> v = new ArrayList<>();
+        for (AuthRun a : runs) {
+            if (a.on() == on) {
+                QueryLoad.Result r = a.throughput().result();
+                v.add(throughput ? r.requestsPerSecond() : a.throughput().cpuServer() * 1000 / r.requestsPerSecond());
+            }
+        }
+        return minMedianMax(v)[1];
     }
 
     /** Cores that processes other than ours kept busy during the reported measured window. */

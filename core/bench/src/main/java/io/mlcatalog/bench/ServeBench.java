@@ -54,7 +54,14 @@ final class ServeBench {
         double measureSeconds = 30;
         double waitQuietSeconds = 60;
         int attempts = 3;
+        /** Rounds of auth off, then on, each a fresh server measured as the main throughput is (0: skip). */
+        int authRounds = 2;
+        /** Only the auth rounds (after a cold start that makes the demo data). */
+        boolean authOnly;
     }
+
+    /** The admin token of the servers started with access control on (they are on loopback, for this run only). */
+    static final String BENCH_TOKEN = "mlcatalog-bench-admin-token-0123456789abcdef";
 
     private final Options o;
     private final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -94,13 +101,17 @@ final class ServeBench {
         say("  server JVM options: " + describe(o.jvmOptions) + "  -> " + Ergonomics.of(java, o.jvmOptions));
         try {
             cold(dataDir);
-            warm(dataDir);
-            memoryAndThroughput(dataDir, o.jvmOptions, true);
-            for (List<String> extra : o.memoryJvmOptions) {
-                if (!extra.equals(o.jvmOptions)) {
-                    memoryAndThroughput(dataDir, extra, false);
+            if (!o.authOnly) {
+                warm(dataDir);
+                memoryAndThroughput(dataDir, o.jvmOptions, true);
+                for (List<String> extra : o.memoryJvmOptions) {
+                    if (!extra.equals(o.jvmOptions)) {
+                        memoryAndThroughput(dataDir, extra, false);
+                    }
                 }
             }
+            // last: once a server with access control ran, the data directory holds a token, and auto would switch it on
+            authOverhead(dataDir);
         } finally {
             ServerProcess s = current;
             if (s != null) {
@@ -237,6 +248,52 @@ final class ServeBench {
             }
         }
         stop(s);
+    }
+
+    // ------------------------------------------------------------------ 4. access control off vs on
+
+    /**
+     * The main throughput's load, on servers with access control off ({@code --auth off}) and on (every request with a
+     * bearer token, authenticated, its cost charged to the token's budget and its answer filtered by the token's access),
+     * alternately, so that a drift of the machine touches both alike. The budgets are set too large to refuse anything:
+     * their bookkeeping is measured, not a throttle.
+     */
+    private void authOverhead(Path dataDir) {
+        if (o.authRounds == 0) {
+            return;
+        }
+        say("");
+        say("access control off vs on: " + o.authRounds + " round(s) of off then on, each a fresh server, " + o.connections
+                + " connections, " + fmt(o.warmupSeconds) + " s warm-up, " + fmt(o.measureSeconds) + " s measured");
+        for (int round = 1; round <= o.authRounds; round++) {
+            for (boolean on : List.of(false, true)) {
+                List<String> args = new ArrayList<>(List.of("serve", "--data-dir", dataDir.toString()));
+                args.addAll(on ? List.of("--auth", "on", "--points-per-minute", "1000000000000", "--requests-per-minute", "1000000000")
+                        : List.of("--auth", "off"));
+                ServerProcess s = ServerProcess.launch(java, o.jvmOptions, o.jar, args,
+                        on ? Map.of("MLCATALOG_ADMIN_TOKEN", BENCH_TOKEN) : Map.of());
+                current = s;
+                s.awaitReady(START_TIMEOUT, POLL_MILLIS);
+                s.awaitReadyLine(START_TIMEOUT);
+                waitQuiet();
+                QueryLoad load = new QueryLoad(s.port(), body(QUERY), PAGE, on ? "Bearer " + BENCH_TOKEN : null);
+                Report.Throughput t = throughput(load, s, dataDir);
+                QueryLoad.Result r = t.result();
+                report.authRuns.add(new Report.AuthRun(on, t));
+                report.failures += r.totalFailed();
+                report.checked += r.ok + r.failed + r.warmupOk + r.warmupFailed;
+                report.failureSamples.addAll(r.failureSamples);
+                say(String.format(Locale.ROOT, "  round %d, auth %-3s: %.1f requests/s; p50 %.2f ms, p99 %.2f ms; server JVM %.2f ms CPU a "
+                                + "request; other processes %.2f cores; %d ok, %d failed", round, on ? "on" : "off", r.requestsPerSecond(),
+                        r.percentileMillis(50), r.percentileMillis(99), t.cpuServer() * 1000 / r.requestsPerSecond(), t.others(), r.ok,
+                        r.totalFailed()));
+                stop(s);
+            }
+        }
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
     }
 
     /** One measured load, with the CPU that the server, its PostgreSQL, this client and the rest of the machine used meanwhile. */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,6 +39,11 @@ final class ServerProcess implements AutoCloseable {
 
     /** Launches the server; the clock of {@link #awaitReady} starts just before the process is created. */
     static ServerProcess launch(Path java, List<String> jvmOptions, Path jar, List<String> args) {
+        return launch(java, jvmOptions, jar, args, Map.of());
+    }
+
+    /** As above, with these variables set in the server's environment. */
+    static ServerProcess launch(Path java, List<String> jvmOptions, Path jar, List<String> args, Map<String, String> env) {
         int port = freePort();
         List<String> command = new ArrayList<>();
         command.add(java.toString());
@@ -52,6 +58,7 @@ final class ServerProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         // the server reads these; the benchmark's own command line must decide
         builder.environment().keySet().removeIf(k -> k.startsWith("MLCATALOG_"));
+        builder.environment().putAll(env);
         long start = System.nanoTime();
         try {
             return new ServerProcess(builder.start(), port, start);

@@ -33,7 +33,8 @@ public final class Main {
         System.exit(commandLine().execute(args));
     }
 
-    static CommandLine commandLine() {
+    /** The command line, for {@link #main} and for tests that run a command in-process. */
+    public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof DatabaseStartException || e instanceof Migrations.SchemaTooNewException || e instanceof PluginConfigError

@@ -122,7 +122,8 @@ public final class IngestHandler implements Handler<RoutingContext> {
             }
             return Origin.of(instance);
         }
-        if ((header == null || header.isBlank()) && receiver.receiver().authenticatesRequests()) {
+        // with a token of its own configured the instance wants it (or a catalog token) besides its own check
+        if (own == null && (header == null || header.isBlank()) && receiver.receiver().authenticatesRequests()) {
             return Origin.of(instance);
         }
         Authenticator.Outcome outcome = authenticator.authenticate(header, HttpAuth.wrongPlace(ctx.request()));
