@@ -61,7 +61,7 @@ public final class Bench {
               --attempts N                measure again, up to N times in all, while other processes took more than 0.2 cores
                                           during a measurement; the quietest is reported (default 3)
               --auth-rounds N             rounds of access control off then on, each a fresh server measured like the
-                                          throughput above (default 2; 0 = skip)
+                                          throughput above (default 3; 0 = skip)
               --auth-only                 only the cold start and the access control rounds
 
             options of ingest:

@@ -55,7 +55,7 @@ final class ServeBench {
         double waitQuietSeconds = 60;
         int attempts = 3;
         /** Rounds of auth off, then on, each a fresh server measured as the main throughput is (0: skip). */
-        int authRounds = 2;
+        int authRounds = 3;
         /** Only the auth rounds (after a cold start that makes the demo data). */
         boolean authOnly;
     }

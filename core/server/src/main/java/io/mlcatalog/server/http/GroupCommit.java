@@ -30,7 +30,7 @@ final class GroupCommit implements AutoCloseable {
     /** The most records one combined transaction takes (a larger request is written alone). */
     static final int MAX_RECORDS = 5_000;
 
-    private final Origin origin;
+    private final String instance;
     private final BatchWriter writer;
     private final Clock clock;
     private final ExecutorService committer;
@@ -39,23 +39,24 @@ final class GroupCommit implements AutoCloseable {
     static final int PARALLEL = 2;
     private int flushers;
 
-    private record Pending(List<MetadataRecord> records, CompletableFuture<Void> done) {
+    /** A request's records and who sent them: only requests of one sender are written together (one identity each). */
+    private record Pending(Origin origin, List<MetadataRecord> records, CompletableFuture<Void> done) {
     }
 
-    GroupCommit(Origin origin, BatchWriter writer, Clock clock) {
-        this.origin = origin;
+    GroupCommit(String instance, BatchWriter writer, Clock clock) {
+        this.instance = instance;
         this.writer = writer;
         this.clock = clock;
         this.committer = Executors.newFixedThreadPool(PARALLEL, r -> {
-            Thread t = new Thread(r, "ingest-" + origin.instance() + "-commit");
+            Thread t = new Thread(r, "ingest-" + instance + "-commit");
             t.setDaemon(true);
             return t;
         });
     }
 
     /** Writes the records in one transaction (perhaps shared with other requests'); blocks until committed. */
-    void write(List<MetadataRecord> records) throws InvalidRecordException {
-        Pending p = new Pending(List.copyOf(records), new CompletableFuture<>());
+    void write(Origin origin, List<MetadataRecord> records) throws InvalidRecordException {
+        Pending p = new Pending(origin, List.copyOf(records), new CompletableFuture<>());
         synchronized (this) {
             queue.add(p);
             if (flushers < PARALLEL) {
@@ -85,7 +86,8 @@ final class GroupCommit implements AutoCloseable {
             List<Pending> group = new ArrayList<>();
             synchronized (this) {
                 int records = 0;
-                while (!queue.isEmpty() && (group.isEmpty() || records + queue.peek().records().size() <= MAX_RECORDS)) {
+                while (!queue.isEmpty() && (group.isEmpty() || records + queue.peek().records().size() <= MAX_RECORDS
+                        && queue.peek().origin().equals(group.get(0).origin()))) {
                     Pending next = queue.poll();
                     records += next.records().size();
                     group.add(next);
@@ -102,7 +104,7 @@ final class GroupCommit implements AutoCloseable {
             List<MetadataRecord> combined = new ArrayList<>();
             group.forEach(p -> combined.addAll(p.records()));
             try {
-                writer.write(origin, combined, Map.of(), Atomicity.ALL_OR_NOTHING, clock.instant());
+                writer.write(group.get(0).origin(), combined, Map.of(), Atomicity.ALL_OR_NOTHING, clock.instant());
                 group.forEach(p -> p.done().complete(null));
             } catch (InvalidRecordException e) {
                 group.forEach(this::writeAlone); // only the request that carries the invalid record fails
@@ -114,7 +116,7 @@ final class GroupCommit implements AutoCloseable {
 
     private void writeAlone(Pending p) {
         try {
-            writer.write(origin, p.records(), Map.of(), Atomicity.ALL_OR_NOTHING, clock.instant());
+            writer.write(p.origin(), p.records(), Map.of(), Atomicity.ALL_OR_NOTHING, clock.instant());
             p.done().complete(null);
         } catch (Exception e) {
             p.done().completeExceptionally(e);

@@ -51,7 +51,7 @@ public final class IngestHandler implements Handler<RoutingContext> {
     private final BatchWriter writer;
     private final Clock clock;
     private final ObjectMapper mapper;
-    private final java.util.concurrent.ConcurrentMap<Origin, GroupCommit> groupCommits = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentMap<String, GroupCommit> groupCommits = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final IntakeAppender intakeAppender;
     private final Intake intake;
@@ -250,8 +250,7 @@ public final class IngestHandler implements Handler<RoutingContext> {
         boolean queued = receiver.config().acknowledge() == PluginsConfig.Acknowledge.QUEUED;
         Instant receivedAt = clock.instant();
         AtomicBoolean carriesRecords = new AtomicBoolean();
-        // requests are committed together only with others of the same instance and sender
-        GroupCommit commits = queued ? null : groupCommits.computeIfAbsent(origin, o -> new GroupCommit(o, writer, clock));
+        GroupCommit commits = queued ? null : groupCommits.computeIfAbsent(instance, i -> new GroupCommit(i, writer, clock));
         RecordWriter records = batch -> {
             try {
                 if (queued) {
@@ -261,7 +260,7 @@ public final class IngestHandler implements Handler<RoutingContext> {
                         carriesRecords.set(true);
                     }
                 } else {
-                    commits.write(batch);
+                    commits.write(origin, batch);
                 }
             } catch (io.mlcatalog.spi.InvalidRecordException e) {
                 // the receiver answers its client; the status shows the reason too, as it does for a source's poll

@@ -579,8 +579,9 @@ public final class CatalogWriter {
         String ns = Text.optionalName("namespace", namespace, Text.SHORT_NAME_BYTES);
         String name = Text.name("model", modelName, Text.SHORT_NAME_BYTES);
         // a model the writer may not read is not there for it (and does not make a name ambiguous)
-        return models.findByName(tx, ns, name).map(all -> all.stream().filter(m -> source.access().canRead(m.namespace())).toList())
-                .compose(found -> {
+        Future<List<Model>> readable = models.findByName(tx, ns, name)
+                .map(all -> all.stream().filter(m -> source.access().canRead(m.namespace())).toList());
+        return readable.compose(found -> {
             if (found.isEmpty()) {
                 return Future.failedFuture(CatalogException.notFound("model", "no model named '" + Text.excerpt(name) + "'"
                         + (ns == null ? "" : " in namespace '" + Text.excerpt(ns) + "'")));

@@ -48,7 +48,7 @@ class AccessControlIT {
         writerR = createToken("writer-r", "WRITER", List.of("risk"), List.of());
 
         JsonNode train = as(ADMIN, RUN, Map.of("input", Map.of("namespace", "growth", "name", "train-1", "status", "SUCCEEDED",
-                "startedAt", "2026-11-01T10:00:00Z", "endedAt", "2026-11-01T11:00:00Z",
+                "startedAt", "2026-11-01T10:00:00Z", "endedAt", "2026-11-01T11:00:00Z", "repository", REPO, "commit", COMMIT,
                 "inputs", List.of(Map.of("namespace", "growth", "uri", "s3://growth/data.csv", "digest", "sha256:" + "a".repeat(64))),
                 "outputs", List.of(Map.of("namespace", "growth", "uri", "s3://growth/model.pkl", "kind", "MODEL"))))).ok();
         growthRun = train.path("upsertRun").path("id").asText();
@@ -61,8 +61,9 @@ class AccessControlIT {
 
         // risk scores with growth's model file: the graph crosses namespaces
         JsonNode score = as(ADMIN, RUN, Map.of("input", Map.of("namespace", "risk", "name", "score-1", "status", "SUCCEEDED",
-                "startedAt", "2026-11-03T10:00:00Z", "endedAt", "2026-11-03T11:00:00Z",
-                "inputs", List.of(Map.of("namespace", "growth", "uri", "s3://growth/model.pkl"))))).ok();
+                "startedAt", "2026-11-03T10:00:00Z", "endedAt", "2026-11-03T11:00:00Z", "repository", REPO, "commit", COMMIT,
+                "inputs", List.of(Map.of("namespace", "growth", "uri", "s3://growth/model.pkl")),
+                "outputs", List.of(Map.of("namespace", "risk", "uri", "s3://risk/scores.parquet"))))).ok();
         riskRun = score.path("upsertRun").path("id").asText();
         as(ADMIN, REGISTER, Map.of("input", Map.of("namespace", "risk", "model", "fraud", "version", "1", "runId", riskRun))).ok();
         riskDeployment = as(ADMIN, DEPLOY, Map.of("input", Map.of("namespace", "risk", "environment", "prod", "target", "fraud-api",
@@ -74,6 +75,8 @@ class AccessControlIT {
         catalog.close();
     }
 
+    static final String REPO = "https://github.com/acme/shared-features.git";
+    static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
     static final String RUN = """
             mutation($input: RunInput!) { upsertRun(input: $input) { id namespace assertedBy { source }
               inputs { id } outputs { id } } }""";
@@ -300,6 +303,20 @@ class AccessControlIT {
         assertThat(as(readerG, "{ runs(filter: {namespace: \"risk\"}) { totalCount } }").errorCode()).isEqualTo("FORBIDDEN");
         assertThat(as(readerG, "{ model(namespace: \"risk\", name: \"fraud\") { id } }").errorCode()).isEqualTo("FORBIDDEN");
         assertThat(as(readerG, "{ model(name: \"fraud\") { id } }").ok().path("model").isNull()).isTrue();
+        assertThat(as(readerG, "{ modelVersion(namespace: \"risk\", model: \"fraud\", version: \"1\") { id } }").errorCode())
+                .isEqualTo("FORBIDDEN");
+        assertThat(as(readerG, "{ modelVersion(model: \"fraud\", version: \"1\") { id } }").ok().path("modelVersion").isNull()).isTrue();
+        assertThat(as(readerG, "query($id: ID!) { run(id: $id) { id } }", Map.of("id", riskRun)).ok().path("run").isNull()).isTrue();
+        assertThat(as(readerG, "{ artifact(uri: \"s3://risk/scores.parquet\") { id } }").ok().path("artifact").isNull()).isTrue();
+        assertThat(as(ADMIN, "{ artifact(uri: \"s3://risk/scores.parquet\") { id } }").ok().path("artifact").path("id").isTextual()).isTrue();
+        assertThat(as(readerG, "{ artifacts(filter: {namespace: \"risk\"}) { totalCount } }").errorCode()).isEqualTo("FORBIDDEN");
+        assertThat(as(readerG, "{ deployments(filter: {namespace: \"risk\"}) { totalCount } }").errorCode()).isEqualTo("FORBIDDEN");
+        // a commit belongs to no namespace; the runs made from it are counted and listed as their namespaces allow
+        String commitRuns = "query($c: String!) { codeVersion(commit: $c) { runs { totalCount edges { node { namespace } } } } }";
+        assertThat(as(ADMIN, commitRuns, Map.of("c", COMMIT)).ok().path("codeVersion").path("runs").path("totalCount").asInt()).isEqualTo(2);
+        JsonNode growthOnly = as(readerG, commitRuns, Map.of("c", COMMIT)).ok().path("codeVersion").path("runs");
+        assertThat(growthOnly.path("totalCount").asInt()).isEqualTo(1);
+        assertThat(growthOnly.findValuesAsText("namespace")).containsExactly("growth");
         assertThat(as(readerG, "{ namespaces }").ok().path("namespaces").toString()).isEqualTo("[\"growth\"]");
         assertThat(as(ADMIN, "{ namespaces }").ok().path("namespaces").toString()).isEqualTo("[\"growth\",\"risk\"]");
         String everyList = "{ runs(first: 100) { totalCount edges { node { namespace } } } models(first: 100) { totalCount edges { node { namespace } } }"

@@ -139,6 +139,29 @@ class OpenLineageAuthIT {
     }
 
     @Test
+    void requestsOfTwoSendersArrivingTogetherAreEachWrittenUnderItsOwnName() throws Exception {
+        String other = catalog.createToken("airflow-growth-2", "writer", List.of("growth"), List.of());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                String token = i % 2 == 0 ? writerGrowth : other;
+                String job = (i % 2 == 0 ? "mixed-a-" : "mixed-b-") + i;
+                answers.add(pool.submit(() -> post(OL, event("growth", job), token).statusCode()));
+            }
+            for (java.util.concurrent.Future<Integer> a : answers) {
+                assertThat(a.get()).isEqualTo(201);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(catalog.strings("select distinct c.actor from change_log c join run r on r.id = c.entity_id where r.pipeline like 'mixed-a-%'"))
+                .containsExactly("token:airflow-growth");
+        assertThat(catalog.strings("select distinct c.actor from change_log c join run r on r.id = c.entity_id where r.pipeline like 'mixed-b-%'"))
+                .containsExactly("token:airflow-growth-2");
+    }
+
+    @Test
     void theOpenLineageJavaClientSendsTheTokenAsItsApiKey() throws Exception {
         HttpConfig config = new HttpConfig();
         config.setUrl(URI.create(catalog.url("")));
