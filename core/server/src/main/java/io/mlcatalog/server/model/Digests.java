@@ -9,9 +9,9 @@ import java.util.regex.Pattern;
  * compare is worse than none.
  */
 public final class Digests {
-    private static final Pattern HEX_DIGEST = Pattern.compile("(sha256|sha512|sha1|md5):([0-9a-fA-F]+)");
+    private static final Pattern HEX_DIGEST = Pattern.compile("(sha256|sha512|sha1|md5|metaflow-sha1):([0-9a-fA-F]+)");
     private static final Pattern OPAQUE_DIGEST = Pattern.compile("(etag|s3-version|gcs-generation|version):([\\x21-\\x7e]{1,256})");
-    private static final String FORMATS = "sha256:<64 hex>, sha512:<128 hex>, sha1:<40 hex>, md5:<32 hex>, "
+    private static final String FORMATS = "sha256:<64 hex>, sha512:<128 hex>, sha1:<40 hex>, md5:<32 hex>, metaflow-sha1:<40 hex>, "
             + "etag:<etag>, s3-version:<version id>, gcs-generation:<generation>, version:<dataset version>";
 
     private Digests() {
@@ -35,7 +35,7 @@ public final class Digests {
             int expected = switch (algorithm) {
                 case "sha256" -> 64;
                 case "sha512" -> 128;
-                case "sha1" -> 40;
+                case "sha1", "metaflow-sha1" -> 40;
                 default -> 32;
             };
             if (value.length() != expected) {
