@@ -1,11 +1,13 @@
 package io.mlcatalog.plugins.metaflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.mlcatalog.spi.IngestSource;
 import io.mlcatalog.spi.RecordSink;
 import io.mlcatalog.spi.SourceContext;
 import io.mlcatalog.spi.record.ArtifactKind;
 import io.mlcatalog.spi.record.ArtifactRecord;
+import io.mlcatalog.spi.record.ModelVersionRecord;
 import io.mlcatalog.spi.record.RunRecord;
 import io.mlcatalog.spi.record.RunRef;
 import io.mlcatalog.spi.record.RunStatus;
@@ -14,43 +16,69 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * Reads a Metaflow datastore: each flow run becomes a run (pipeline: the flow), each of its tasks a child run, with
  * the artifacts the task made as its outputs. Incremental per flow: the checkpoint holds the newest run read and the
  * runs still running, which are read again on every poll until they are done. A run deleted from the datastore stays
  * in the catalog.
+ *
+ * <p>Every task carries all the artifacts it inherited; an artifact (a value of a name and sha) is made by the first
+ * task of its run that has it. Metaflow records no reads: a value of another flow's run that a task holds (the same
+ * sha, of a type that is not a plain scalar, in a run that started later) is recorded as consumed from that run.
  */
 final class MetaflowSource implements IngestSource {
     /** Metaflow's content digest of an artifact: the SHA-1 of its pickle (it names a value, not a file). */
     static final String DIGEST_PREFIX = "metaflow-sha1:";
     static final String MEDIA_TYPE = "application/vnd.python.pickle";
+    private static final Set<String> SCALAR_TYPES = Set.of("<class 'str'>", "<class 'int'>", "<class 'float'>", "<class 'bool'>",
+            "<class 'NoneType'>", "<class 'bytes'>");
+
+    /** What the configuration says artifacts are: models (name globs, and the model's name), datasets read and written. */
+    record Rules(List<Pattern> models, String model, Set<String> datasets, Set<String> outputDatasets) {
+        static final Rules NONE = new Rules(List.of(), null, Set.of(), Set.of());
+
+        boolean isModel(String artifact) {
+            return models.stream().anyMatch(p -> p.matcher(artifact).matches());
+        }
+    }
+
+    /** Where a value was first made: the artifact of a task of a run. */
+    private record Producer(String flow, String run, Instant runStarted, String uri, String name, String sha, JsonNode info,
+                            Instant createdAt) {
+    }
 
     private final SourceContext context;
     private final LocalDatastore datastore;
     private final String namespace;
     private final List<String> flows;
+    private final Rules rules;
+    /** sha → where it was made, run by run, of every run indexed so far (kept across polls; rebuilt after a restart). */
+    private final Map<String, List<Producer>> producers = new HashMap<>();
+    private final Set<String> indexed = new HashSet<>();
 
-    MetaflowSource(SourceContext context, LocalDatastore datastore, String namespace, List<String> flows) {
+    MetaflowSource(SourceContext context, LocalDatastore datastore, String namespace, List<String> flows, Rules rules) {
         this.context = context;
         this.datastore = datastore;
         this.namespace = namespace;
         this.flows = flows;
+        this.rules = rules;
     }
 
     @Override
     public void poll(RecordSink sink) throws Exception {
         List<String> present = datastore.flows();
-        for (String flow : flows.isEmpty() ? present : flows) {
-            if (!present.contains(flow)) {
-                continue; // not run yet
-            }
+        List<String> read = flows.isEmpty() ? present : flows.stream().filter(present::contains).toList();
+        index(present);
+        for (String flow : read) {
             Map<String, String> partition = Map.of("flow", flow);
             Map<String, String> offset = context.checkpoints().offset(partition).orElse(Map.of());
             String after = offset.get("after");
@@ -61,8 +89,7 @@ final class MetaflowSource implements IngestSource {
                 if (after != null && compareRunIds(id, after) <= 0 && !pending.contains(id)) {
                     continue;
                 }
-                LocalDatastore.Run run = datastore.run(flow, id);
-                RunStatus status = emit(run, sink);
+                RunStatus status = emit(datastore.run(flow, id), sink);
                 if (status == RunStatus.RUNNING) {
                     stillRunning.add(id);
                 }
@@ -79,6 +106,59 @@ final class MetaflowSource implements IngestSource {
         }
     }
 
+    /** Adds the values made by the runs not indexed yet, of every flow (another flow's value may be read by a flow read here). */
+    private void index(List<String> present) throws IOException {
+        List<LocalDatastore.Run> runs = new ArrayList<>();
+        for (String flow : present) {
+            for (String id : datastore.runs(flow)) {
+                if (!indexed.contains(flow + "/" + id)) {
+                    runs.add(datastore.run(flow, id));
+                }
+            }
+        }
+        runs.sort(Comparator.comparing(LocalDatastore.Run::createdAt, Comparator.nullsLast(Comparator.naturalOrder())));
+        for (LocalDatastore.Run run : runs) {
+            Set<String> seen = new HashSet<>();
+            for (LocalDatastore.Task t : run.tasks()) {
+                t.objects().forEach((name, sha) -> {
+                    JsonNode info = t.info().getOrDefault(name, MissingNode.getInstance());
+                    if (!name.startsWith("_") && !run.parameters().containsKey(name) && seen.add(name + "@" + sha) && traceable(info)) {
+                        producers.computeIfAbsent(sha, k -> new ArrayList<>()).add(new Producer(run.flow(), run.id(), run.createdAt(),
+                                uri(t.pathspec(run.flow(), run.id()), name), name, sha, info, t.endedAt()));
+                    }
+                });
+            }
+            if (MetaflowSource.status(run) != RunStatus.RUNNING) {
+                indexed.add(run.flow() + "/" + run.id());
+            }
+        }
+    }
+
+    /**
+     * The run of another flow this run read the value from: of those that made it before this run started, the latest
+     * (a flow reads the latest run of another, as Metaflow's Flow(...).latest_successful_run does); null when none.
+     */
+    private Producer readFrom(LocalDatastore.Run run, String sha) {
+        Producer latest = null;
+        for (Producer p : producers.getOrDefault(sha, List.of())) {
+            if (!p.flow().equals(run.flow()) && p.runStarted() != null && run.createdAt() != null && p.runStarted().isBefore(run.createdAt())
+                    && (latest == null || p.runStarted().isAfter(latest.runStarted()))) {
+                latest = p;
+            }
+        }
+        return latest;
+    }
+
+    /** A value worth following from run to run: not a plain scalar, which two runs may well hold by chance. */
+    private static boolean traceable(JsonNode info) {
+        String type = info.path("type").asText(null);
+        return type != null && !SCALAR_TYPES.contains(type);
+    }
+
+    static String uri(String taskPathspec, String artifact) {
+        return "metaflow://" + taskPathspec + "/" + artifact;
+    }
+
     /** Run ids are numbers (the local metadata provider's) or names (a scheduler's): numbers in order, else as text. */
     static int compareRunIds(String a, String b) {
         if (a.matches("\\d{1,18}") && b.matches("\\d{1,18}")) {
@@ -91,7 +171,7 @@ final class MetaflowSource implements IngestSource {
         return s == null || s.isBlank() ? List.of() : List.of(s.split(","));
     }
 
-    /** Emits the run, its tasks and their artifacts; returns the run's status. */
+    /** Emits the run, its tasks, their artifacts and the run's model versions; returns the run's status. */
     private RunStatus emit(LocalDatastore.Run run, RecordSink sink) throws IOException {
         String pathspec = run.flow() + "/" + run.id();
         RunStatus status = status(run);
@@ -100,74 +180,139 @@ final class MetaflowSource implements IngestSource {
         JsonNode git = run.tasks().stream().map(LocalDatastore.Task::gitInfo).filter(g -> g != null).findFirst().orElse(null);
         Map<String, Object> params = new LinkedHashMap<>();
         for (Map.Entry<String, String> p : run.parameters().entrySet()) {
-            var value = datastore.scalar(run.flow(), p.getValue());
-            params.put(p.getKey(), value.map(Pickles.Scalar::value).orElse(null));
+            params.put(p.getKey(), datastore.scalar(run.flow(), p.getValue()).map(Pickles.Scalar::value).orElse(null));
         }
         RunRecord.Builder r = RunRecord.builder(namespace, pathspec, status)
                 .externalId(pathspec).pipeline(run.flow()).user(run.user()).startedAt(run.createdAt()).endedAt(ended)
                 .params(params).tags(tags(run.tags(), run.systemTags()));
-        if (git != null && git.path("repo_url").isTextual() && git.path("commit_sha").isTextual()) {
-            r.code(git.path("repo_url").asText(), git.path("commit_sha").asText());
+        code(r, git);
+        for (String name : rules.datasets()) {
+            if (params.get(name) instanceof String uri && looksLikeUri(uri)) {
+                r.input(dataset(uri, run.createdAt()));
+            }
         }
         RunRecord parent = r.build();
         sink.emit(parent);
-        RunRef parentRef = parent.ref();
 
-        // every task carries all the artifacts it inherited: an artifact is made by the first task that has it (a value
-        // of that name and sha); Parameters are the run's, not any task's
         Set<String> seen = new HashSet<>();
         run.parameters().forEach((name, sha) -> seen.add(name + "@" + sha));
+        Map<String, ArtifactRecord> made = new HashMap<>(); // name@sha → the artifact of the task that made it
+        Set<String> consumed = new HashSet<>();
         for (LocalDatastore.Task t : run.tasks()) {
-            String taskPath = t.pathspec(run.flow(), run.id());
-            RunStatus taskStatus = t.ok() == null ? RunStatus.RUNNING : t.ok() ? RunStatus.SUCCEEDED : RunStatus.FAILED;
-            Map<String, String> taskTags = new LinkedHashMap<>(tags(run.tags(), List.of()));
-            taskTags.put("metaflow.step", t.step());
-            taskTags.put("metaflow.attempt", Integer.toString(t.attempt()));
-            RunRecord.Builder task = RunRecord.builder(namespace, taskPath, taskStatus).externalId(taskPath).pipeline(run.flow())
-                    .user(t.user() != null ? t.user() : run.user()).startedAt(t.startedAt())
-                    .endedAt(taskStatus == RunStatus.RUNNING ? null : t.endedAt()).parent(parentRef).tags(taskTags);
-            if (t.gitInfo() != null && t.gitInfo().path("repo_url").isTextual() && t.gitInfo().path("commit_sha").isTextual()) {
-                task.code(t.gitInfo().path("repo_url").asText(), t.gitInfo().path("commit_sha").asText());
-            }
-            Map<String, Object> metrics = new LinkedHashMap<>();
-            for (Map.Entry<String, String> a : t.objects().entrySet()) {
-                String name = a.getKey();
-                if (name.startsWith("_") || !seen.add(name + "@" + a.getValue())) {
-                    continue;
-                }
-                JsonNode info = t.info().getOrDefault(name, com.fasterxml.jackson.databind.node.MissingNode.getInstance());
-                String type = info.path("type").asText(null);
-                if ("<class 'float'>".equals(type) || "<class 'int'>".equals(type)) {
-                    datastore.scalar(run.flow(), a.getValue()).map(Pickles.Scalar::value)
-                            .filter(v -> v instanceof Number).ifPresent(v -> metrics.put(name, v));
-                }
-                Map<String, Object> facet = new LinkedHashMap<>();
-                facet.put("name", name);
-                facet.put("sha", a.getValue());
-                if (type != null) {
-                    facet.put("type", type);
-                }
-                if (info.path("encoding").isTextual()) {
-                    facet.put("encoding", info.path("encoding").asText());
-                }
-                task.output(ArtifactRecord.builder(namespace, "metaflow://" + taskPath + "/" + name).name(name)
-                        .digest(DIGEST_PREFIX + a.getValue()).sizeBytes(info.path("size").isNumber() ? info.path("size").asLong() : null)
-                        .mediaType(MEDIA_TYPE).kind(ArtifactKind.OTHER).createdAt(t.endedAt()).facets(Map.of("metaflow", facet)).build());
-            }
-            task.metrics(metrics);
-            sink.emit(task.build());
+            emitTask(run, t, parent.ref(), seen, made, consumed, sink);
+        }
+        if (!rules.models().isEmpty() && status == RunStatus.SUCCEEDED) {
+            registerModels(run, parent.ref(), made, consumed, sink);
         }
         return status;
     }
 
+    private void emitTask(LocalDatastore.Run run, LocalDatastore.Task t, RunRef parent, Set<String> seen, Map<String, ArtifactRecord> made,
+                          Set<String> consumed, RecordSink sink) throws IOException {
+        String taskPath = t.pathspec(run.flow(), run.id());
+        RunStatus taskStatus = t.ok() == null ? RunStatus.RUNNING : t.ok() ? RunStatus.SUCCEEDED : RunStatus.FAILED;
+        Map<String, String> taskTags = new LinkedHashMap<>(tags(run.tags(), List.of()));
+        taskTags.put("metaflow.step", t.step());
+        taskTags.put("metaflow.attempt", Integer.toString(t.attempt()));
+        RunRecord.Builder task = RunRecord.builder(namespace, taskPath, taskStatus).externalId(taskPath).pipeline(run.flow())
+                .user(t.user() != null ? t.user() : run.user()).startedAt(t.startedAt())
+                .endedAt(taskStatus == RunStatus.RUNNING ? null : t.endedAt()).parent(parent).tags(taskTags);
+        code(task, t.gitInfo());
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        for (Map.Entry<String, String> a : t.objects().entrySet()) {
+            String name = a.getKey();
+            String sha = a.getValue();
+            if (name.startsWith("_") || !seen.add(name + "@" + sha)) {
+                continue;
+            }
+            JsonNode info = t.info().getOrDefault(name, MissingNode.getInstance());
+            Producer from = readFrom(run, sha);
+            if (from != null) {
+                // another flow's value: read from there, not made here
+                task.input(artifact(from.uri(), from.name(), from.sha(), from.info(), from.createdAt()));
+                consumed.add(name + "@" + sha);
+                continue;
+            }
+            String type = info.path("type").asText(null);
+            if ("<class 'float'>".equals(type) || "<class 'int'>".equals(type)) {
+                datastore.scalar(run.flow(), sha).map(Pickles.Scalar::value).filter(v -> v instanceof Number)
+                        .ifPresent(v -> metrics.put(name, v));
+            }
+            if ((rules.datasets().contains(name) || rules.outputDatasets().contains(name)) && "<class 'str'>".equals(type)) {
+                var value = datastore.scalar(run.flow(), sha).map(Pickles.Scalar::value).orElse(null);
+                if (value instanceof String uri && looksLikeUri(uri)) {
+                    if (rules.datasets().contains(name)) {
+                        task.input(dataset(uri, t.startedAt()));
+                    } else {
+                        task.output(dataset(uri, t.endedAt()));
+                    }
+                }
+            }
+            ArtifactRecord record = artifact(uri(taskPath, name), name, sha, info, t.endedAt());
+            made.put(name + "@" + sha, record);
+            task.output(record);
+        }
+        task.metrics(metrics);
+        sink.emit(task.build());
+    }
+
+    /** The values the run ended with (its end step's) whose names are models, each a version of the model. */
+    private void registerModels(LocalDatastore.Run run, RunRef parent, Map<String, ArtifactRecord> made, Set<String> consumed,
+                                RecordSink sink) {
+        LocalDatastore.Task end = run.tasks().stream().filter(t -> t.step().equals("end")).findFirst().orElse(null);
+        if (end == null) {
+            return;
+        }
+        String model = rules.model() != null ? rules.model() : run.flow();
+        for (Map.Entry<String, String> a : end.objects().entrySet()) {
+            String key = a.getKey() + "@" + a.getValue();
+            ArtifactRecord file = made.get(key);
+            if (!rules.isModel(a.getKey()) || file == null || consumed.contains(key)) {
+                continue;
+            }
+            sink.emit(new ModelVersionRecord(namespace, model, null, "the " + a.getKey() + " of Metaflow run " + run.flow() + "/" + run.id(),
+                    Map.of("metaflow.run", run.flow() + "/" + run.id(), "metaflow.artifact", a.getKey()), file, parent,
+                    end.endedAt(), run.flow() + "/" + run.id() + "/" + a.getKey(), null));
+        }
+    }
+
+    private ArtifactRecord artifact(String uri, String name, String sha, JsonNode info, Instant createdAt) {
+        Map<String, Object> facet = new LinkedHashMap<>();
+        facet.put("name", name);
+        facet.put("sha", sha);
+        if (info.path("type").isTextual()) {
+            facet.put("type", info.path("type").asText());
+        }
+        if (info.path("encoding").isTextual()) {
+            facet.put("encoding", info.path("encoding").asText());
+        }
+        return ArtifactRecord.builder(namespace, uri).name(name).digest(DIGEST_PREFIX + sha)
+                .sizeBytes(info.path("size").isNumber() ? info.path("size").asLong() : null).mediaType(MEDIA_TYPE)
+                .kind(rules.isModel(name) ? ArtifactKind.MODEL : ArtifactKind.OTHER).createdAt(createdAt)
+                .facets(Map.of("metaflow", facet)).build();
+    }
+
+    private ArtifactRecord dataset(String uri, Instant seen) {
+        return ArtifactRecord.builder(namespace, uri).kind(ArtifactKind.DATASET).observedAt(seen).build();
+    }
+
+    private static boolean looksLikeUri(String s) {
+        return s.matches("[a-zA-Z][a-zA-Z0-9+.-]*://\\S+") || s.startsWith("/");
+    }
+
+    private static void code(RunRecord.Builder b, JsonNode git) {
+        if (git != null && git.path("repo_url").isTextual() && git.path("commit_sha").isTextual()) {
+            b.code(git.path("repo_url").asText(), git.path("commit_sha").asText());
+        }
+    }
+
     /** Done when the end step succeeded; failed when any task's last attempt failed; else running. */
     static RunStatus status(LocalDatastore.Run run) {
-        boolean failed = run.tasks().stream().anyMatch(t -> Boolean.FALSE.equals(t.ok()));
-        if (failed) {
+        if (run.tasks().stream().anyMatch(t -> Boolean.FALSE.equals(t.ok()))) {
             return RunStatus.FAILED;
         }
-        boolean ended = run.tasks().stream().anyMatch(t -> t.step().equals("end") && Boolean.TRUE.equals(t.ok()));
-        return ended ? RunStatus.SUCCEEDED : RunStatus.RUNNING;
+        return run.tasks().stream().anyMatch(t -> t.step().equals("end") && Boolean.TRUE.equals(t.ok())) ? RunStatus.SUCCEEDED
+                : RunStatus.RUNNING;
     }
 
     /** Metaflow's tags ({@code team:growth} → team = growth) and system tags (as {@code metaflow.<key>}). */

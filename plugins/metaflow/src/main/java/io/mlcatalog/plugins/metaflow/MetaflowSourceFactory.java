@@ -18,11 +18,22 @@ public final class MetaflowSourceFactory implements SourceFactory {
     static final String ROOT = "root";
     static final String NAMESPACE = "namespace";
     static final String FLOWS = "flows";
+    static final String MODELS = "models";
+    static final String MODEL = "model";
+    static final String DATASETS = "datasets";
+    static final String OUTPUT_DATASETS = "outputDatasets";
 
     private static final List<Setting> SETTINGS = List.of(
             Setting.required(ROOT, Setting.Type.STRING, "the local datastore: its .metaflow folder, or the folder holding it"),
             Setting.optional(NAMESPACE, Setting.Type.STRING, "default", "the catalog namespace of the runs and artifacts"),
-            Setting.optional(FLOWS, Setting.Type.LIST, "", "the flows to read (default: every flow of the datastore)"));
+            Setting.optional(FLOWS, Setting.Type.LIST, "", "the flows to read (default: every flow of the datastore)"),
+            Setting.optional(MODELS, Setting.Type.LIST, "", "globs of the artifact names that are models (e.g. model*): the value "
+                    + "a run ends with is registered as a version of the model (default: none)"),
+            Setting.optional(MODEL, Setting.Type.STRING, "", "the model's name (default: the flow's name)"),
+            Setting.optional(DATASETS, Setting.Type.LIST, "", "names of string Parameters or artifacts that hold the URI of a dataset "
+                    + "the run reads (e.g. dataset_uri)"),
+            Setting.optional(OUTPUT_DATASETS, Setting.Type.LIST, "", "names of string artifacts that hold the URI of a dataset "
+                    + "the run writes (e.g. predictions_uri)"));
 
     @Override
     public String type() {
@@ -45,6 +56,25 @@ public final class MetaflowSourceFactory implements SourceFactory {
             throw new PluginConfigException(NAMESPACE, "must not be blank");
         }
         List<String> flows = context.config().getList(FLOWS).stream().map(String::strip).filter(f -> !f.isEmpty()).toList();
-        return new MetaflowSource(context, new LocalDatastore(Path.of(root).toAbsolutePath().normalize()), namespace, flows);
+        List<java.util.regex.Pattern> models = new java.util.ArrayList<>();
+        for (String glob : context.config().getList(MODELS)) {
+            if (!glob.isBlank()) {
+                models.add(java.util.regex.Pattern.compile(glob.strip().replace(".", "\\.").replace("?", ".").replace("*", ".*")));
+            }
+        }
+        String model = context.config().get(MODEL).orElse("").strip();
+        MetaflowSource.Rules rules = new MetaflowSource.Rules(models, model.isEmpty() ? null : model,
+                names(context.config().getList(DATASETS)), names(context.config().getList(OUTPUT_DATASETS)));
+        return new MetaflowSource(context, new LocalDatastore(Path.of(root).toAbsolutePath().normalize()), namespace, flows, rules);
+    }
+
+    private static java.util.Set<String> names(List<String> list) {
+        java.util.Set<String> s = new java.util.LinkedHashSet<>();
+        list.forEach(n -> {
+            if (!n.isBlank()) {
+                s.add(n.strip());
+            }
+        });
+        return s;
     }
 }

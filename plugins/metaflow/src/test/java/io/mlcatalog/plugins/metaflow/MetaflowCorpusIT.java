@@ -51,7 +51,9 @@ class MetaflowCorpusIT {
     static void start() {
         Path datastore = corpus();
         catalog = TestingCatalog.builder()
-                .instance("churn-metaflow", "metaflow", Map.of("root", datastore.toString(), "namespace", "growth"))
+                .instance("churn-metaflow", "metaflow", Map.of("root", datastore.toString(), "namespace", "growth",
+                        "models", List.of("model"), "model", "churn-classifier", "datasets", List.of("dataset_uri", "customers_uri"),
+                        "outputDatasets", List.of("predictions_uri")))
                 .start();
         first = catalog.poll("churn-metaflow");
     }
@@ -121,9 +123,46 @@ class MetaflowCorpusIT {
     void theSameShaInTwoRunsIsTheSameContent() {
         JsonNode same = catalog.query("query($d: String!) { artifacts(filter: {digest: $d}, first: 100) { edges { node { uri } } } }",
                 Map.of("d", "metaflow-sha1:" + MODEL_SHA)).path("artifacts");
-        List<String> uris = same.findValuesAsText("uri");
-        assertThat(uris).anyMatch(u -> u.startsWith("metaflow://" + LAST_TRAIN + "/train/"))
-                .anyMatch(u -> u.startsWith("metaflow://" + SCORE + "/"));
+        // the first and the last training runs made the same model (learning rate 0.1 on both datasets)
+        assertThat(same.findValuesAsText("uri")).contains("metaflow://" + FIRST + "/train/3/model", "metaflow://" + LAST_TRAIN + "/train/3/model");
+    }
+
+    @Test
+    void theScoringRunConsumedTheLastTrainingRunsModel() {
+        JsonNode start = catalog.query("query($n: String!) { run(namespace: \"growth\", name: $n) { inputs { uri } outputs { name } } }",
+                Map.of("n", SCORE + "/start/1")).path("run");
+        assertThat(start.path("inputs").findValuesAsText("uri")).containsExactly("metaflow://" + LAST_TRAIN + "/train/3/model");
+        assertThat(start.path("outputs").findValuesAsText("name")).contains("model_run").doesNotContain("model");
+        // walked back: the scoring run's model, the training task that made it, its commit
+        JsonNode graph = catalog.query("""
+                query($id: ID!) { lineage(from: $id, direction: UPSTREAM, depth: 3) { nodes { __typename ... on Run { name }
+                  ... on Artifact { uri } ... on CodeVersion { commit } } } }""",
+                Map.of("id", id(SCORE + "/start/1"))).path("lineage").path("nodes");
+        assertThat(graph.findValuesAsText("name")).contains(LAST_TRAIN + "/train/3");
+        assertThat(graph.findValuesAsText("commit")).hasSize(1);
+    }
+
+    @Test
+    void aSucceededRunsFinalModelIsAVersionAndDatasetsAreItsInputs() {
+        JsonNode model = catalog.query("""
+                { model(namespace: "growth", name: "churn-classifier") { versions(first: 10) { totalCount edges { node { version
+                  run { name } artifact { uri kind digest } } } } } }""").path("model").path("versions");
+        // three training runs succeeded; the scoring run's model is the one it read, not a version of its own
+        assertThat(model.path("totalCount").asInt()).isEqualTo(3);
+        assertThat(model.findValuesAsText("name")).containsExactlyInAnyOrder(FIRST, "ChurnTrainFlow/1796479752057756", LAST_TRAIN);
+        assertThat(model.findValuesAsText("kind")).containsOnly("MODEL");
+        JsonNode inputs = catalog.query("""
+                { train: run(namespace: "growth", name: "ChurnTrainFlow/1796479748864319") { inputs { uri kind } }
+                  score: run(namespace: "growth", name: "ChurnScoreFlow/1796479761339103") { inputs { uri kind } } }""");
+        assertThat(inputs.path("train").path("inputs").toString())
+                .contains("{\"uri\":\"s3://acme-lake/churn/customers/2026-11-30.parquet\",\"kind\":\"DATASET\"}");
+        assertThat(inputs.path("score").path("inputs").findValuesAsText("uri")).containsExactly("s3://acme-lake/churn/customers/2026-12-01.parquet");
+        assertThat(catalog.count("select count(*) from artifact where kind = 'DATASET' and uri like '%predictions%'")).isEqualTo(1);
+    }
+
+    private static String id(String runName) {
+        return catalog.query("query($n: String!) { run(namespace: \"growth\", name: $n) { id } }", Map.of("n", runName))
+                .path("run").path("id").asText();
     }
 
     @Test
