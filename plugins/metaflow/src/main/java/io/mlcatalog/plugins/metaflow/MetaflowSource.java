@@ -89,7 +89,18 @@ final class MetaflowSource implements IngestSource {
                 if (after != null && compareRunIds(id, after) <= 0 && !pending.contains(id)) {
                     continue;
                 }
-                RunStatus status = emit(datastore.run(flow, id), sink);
+                LocalDatastore.Run run;
+                try {
+                    run = datastore.run(flow, id);
+                } catch (IOException e) {
+                    // one unreadable run (a file half written, or damaged) does not hold up the others: it is read again
+                    // on the next poll, and said in the log until it can be
+                    context.logger().log(System.Logger.Level.WARNING, "Metaflow run " + flow + "/" + id + " skipped, read again "
+                            + "next poll: " + e.getMessage());
+                    stillRunning.add(id);
+                    continue;
+                }
+                RunStatus status = emit(run, sink);
                 if (status == RunStatus.RUNNING) {
                     stillRunning.add(id);
                 }
@@ -112,7 +123,11 @@ final class MetaflowSource implements IngestSource {
         for (String flow : present) {
             for (String id : datastore.runs(flow)) {
                 if (!indexed.contains(flow + "/" + id)) {
-                    runs.add(datastore.run(flow, id));
+                    try {
+                        runs.add(datastore.run(flow, id));
+                    } catch (IOException e) {
+                        // said when the run itself is read (below); not indexed until readable
+                    }
                 }
             }
         }
