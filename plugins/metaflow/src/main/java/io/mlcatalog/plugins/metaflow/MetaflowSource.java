@@ -57,7 +57,7 @@ final class MetaflowSource implements IngestSource {
     }
 
     private final SourceContext context;
-    private final LocalDatastore datastore;
+    private final Datastore datastore;
     private final String namespace;
     private final List<String> flows;
     private final Rules rules;
@@ -65,7 +65,7 @@ final class MetaflowSource implements IngestSource {
     private final Map<String, List<Producer>> producers = new HashMap<>();
     private final Set<String> indexed = new HashSet<>();
 
-    MetaflowSource(SourceContext context, LocalDatastore datastore, String namespace, List<String> flows, Rules rules) {
+    MetaflowSource(SourceContext context, Datastore datastore, String namespace, List<String> flows, Rules rules) {
         this.context = context;
         this.datastore = datastore;
         this.namespace = namespace;
@@ -89,7 +89,7 @@ final class MetaflowSource implements IngestSource {
                 if (after != null && compareRunIds(id, after) <= 0 && !pending.contains(id)) {
                     continue;
                 }
-                LocalDatastore.Run run;
+                Datastore.Run run;
                 try {
                     run = datastore.run(flow, id);
                 } catch (IOException e) {
@@ -119,7 +119,7 @@ final class MetaflowSource implements IngestSource {
 
     /** Adds the values made by the runs not indexed yet, of every flow (another flow's value may be read by a flow read here). */
     private void index(List<String> present) throws IOException {
-        List<LocalDatastore.Run> runs = new ArrayList<>();
+        List<Datastore.Run> runs = new ArrayList<>();
         for (String flow : present) {
             for (String id : datastore.runs(flow)) {
                 if (!indexed.contains(flow + "/" + id)) {
@@ -131,10 +131,10 @@ final class MetaflowSource implements IngestSource {
                 }
             }
         }
-        runs.sort(Comparator.comparing(LocalDatastore.Run::createdAt, Comparator.nullsLast(Comparator.naturalOrder())));
-        for (LocalDatastore.Run run : runs) {
+        runs.sort(Comparator.comparing(Datastore.Run::createdAt, Comparator.nullsLast(Comparator.naturalOrder())));
+        for (Datastore.Run run : runs) {
             Set<String> seen = new HashSet<>();
-            for (LocalDatastore.Task t : run.tasks()) {
+            for (Datastore.Task t : run.tasks()) {
                 t.objects().forEach((name, sha) -> {
                     JsonNode info = t.info().getOrDefault(name, MissingNode.getInstance());
                     if (!name.startsWith("_") && !run.parameters().containsKey(name) && seen.add(name + "@" + sha) && traceable(info)) {
@@ -153,7 +153,7 @@ final class MetaflowSource implements IngestSource {
      * The run of another flow this run read the value from: of those that made it before this run started, the latest
      * (a flow reads the latest run of another, as Metaflow's Flow(...).latest_successful_run does); null when none.
      */
-    private Producer readFrom(LocalDatastore.Run run, String sha) {
+    private Producer readFrom(Datastore.Run run, String sha) {
         Producer latest = null;
         for (Producer p : producers.getOrDefault(sha, List.of())) {
             if (!p.flow().equals(run.flow()) && p.runStarted() != null && run.createdAt() != null && p.runStarted().isBefore(run.createdAt())
@@ -187,12 +187,12 @@ final class MetaflowSource implements IngestSource {
     }
 
     /** Emits the run, its tasks, their artifacts and the run's model versions; returns the run's status. */
-    private RunStatus emit(LocalDatastore.Run run, RecordSink sink) throws IOException {
+    private RunStatus emit(Datastore.Run run, RecordSink sink) throws IOException {
         String pathspec = run.flow() + "/" + run.id();
         RunStatus status = status(run);
-        Instant ended = status == RunStatus.RUNNING ? null : run.tasks().stream().map(LocalDatastore.Task::endedAt)
+        Instant ended = status == RunStatus.RUNNING ? null : run.tasks().stream().map(Datastore.Task::endedAt)
                 .filter(t -> t != null).max(Comparator.naturalOrder()).orElse(null);
-        JsonNode git = run.tasks().stream().map(LocalDatastore.Task::gitInfo).filter(g -> g != null).findFirst().orElse(null);
+        JsonNode git = run.tasks().stream().map(Datastore.Task::gitInfo).filter(g -> g != null).findFirst().orElse(null);
         Map<String, Object> params = new LinkedHashMap<>();
         for (Map.Entry<String, String> p : run.parameters().entrySet()) {
             params.put(p.getKey(), datastore.scalar(run.flow(), p.getValue()).map(Pickles.Scalar::value).orElse(null));
@@ -213,7 +213,7 @@ final class MetaflowSource implements IngestSource {
         run.parameters().forEach((name, sha) -> seen.add(name + "@" + sha));
         Map<String, ArtifactRecord> made = new HashMap<>(); // name@sha → the artifact of the task that made it
         Set<String> consumed = new HashSet<>();
-        for (LocalDatastore.Task t : run.tasks()) {
+        for (Datastore.Task t : run.tasks()) {
             emitTask(run, t, parent.ref(), seen, made, consumed, sink);
         }
         if (!rules.models().isEmpty() && status == RunStatus.SUCCEEDED) {
@@ -222,7 +222,7 @@ final class MetaflowSource implements IngestSource {
         return status;
     }
 
-    private void emitTask(LocalDatastore.Run run, LocalDatastore.Task t, RunRef parent, Set<String> seen, Map<String, ArtifactRecord> made,
+    private void emitTask(Datastore.Run run, Datastore.Task t, RunRef parent, Set<String> seen, Map<String, ArtifactRecord> made,
                           Set<String> consumed, RecordSink sink) throws IOException {
         String taskPath = t.pathspec(run.flow(), run.id());
         RunStatus taskStatus = t.ok() == null ? RunStatus.RUNNING : t.ok() ? RunStatus.SUCCEEDED : RunStatus.FAILED;
@@ -272,9 +272,9 @@ final class MetaflowSource implements IngestSource {
     }
 
     /** The values the run ended with (its end step's) whose names are models, each a version of the model. */
-    private void registerModels(LocalDatastore.Run run, RunRef parent, Map<String, ArtifactRecord> made, Set<String> consumed,
+    private void registerModels(Datastore.Run run, RunRef parent, Map<String, ArtifactRecord> made, Set<String> consumed,
                                 RecordSink sink) {
-        LocalDatastore.Task end = run.tasks().stream().filter(t -> t.step().equals("end")).findFirst().orElse(null);
+        Datastore.Task end = run.tasks().stream().filter(t -> t.step().equals("end")).findFirst().orElse(null);
         if (end == null) {
             return;
         }
@@ -322,7 +322,7 @@ final class MetaflowSource implements IngestSource {
     }
 
     /** Done when the end step succeeded; failed when any task's last attempt failed; else running. */
-    static RunStatus status(LocalDatastore.Run run) {
+    static RunStatus status(Datastore.Run run) {
         if (run.tasks().stream().anyMatch(t -> Boolean.FALSE.equals(t.ok()))) {
             return RunStatus.FAILED;
         }

@@ -65,7 +65,7 @@ public final class MetaflowSourceFactory implements SourceFactory {
         String model = context.config().get(MODEL).orElse("").strip();
         MetaflowSource.Rules rules = new MetaflowSource.Rules(models, model.isEmpty() ? null : model,
                 names(context.config().getList(DATASETS)), names(context.config().getList(OUTPUT_DATASETS)));
-        return new MetaflowSource(context, new LocalDatastore(Path.of(root).toAbsolutePath().normalize()), namespace, flows, rules);
+        return new MetaflowSource(context, new Datastore(new LocalStore(Path.of(root).toAbsolutePath().normalize())), namespace, flows, rules);
     }
 
     private static java.util.Set<String> names(List<String> list) {
