@@ -117,6 +117,11 @@ final class MetaflowSource implements IngestSource {
         }
     }
 
+    @Override
+    public void close() {
+        datastore.close();
+    }
+
     /** Adds the values made by the runs not indexed yet, of every flow (another flow's value may be read by a flow read here). */
     private void index(List<String> present) throws IOException {
         List<Datastore.Run> runs = new ArrayList<>();

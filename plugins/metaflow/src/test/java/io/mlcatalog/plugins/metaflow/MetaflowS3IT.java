@@ -1,0 +1,117 @@
+package io.mlcatalog.plugins.metaflow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mlcatalog.server.plugin.PollOutcome;
+import io.mlcatalog.testkit.TestingCatalog;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The corpus's datastore on S3, as Metaflow lays it out under METAFLOW_DATASTORE_SYSROOT_S3, served by a real
+ * S3-compatible server (S3Proxy, in memory, requests signed).
+ */
+class MetaflowS3IT {
+    static final String KEY = "metaflow-test-key";
+    static final String SECRET = "metaflow-test-secret";
+    static S3Proxy proxy;
+    static URI endpoint;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path datastore = MetaflowCorpusIT.corpus();
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        endpoint = URI.create("http://127.0.0.1:" + port);
+        proxy = S3Proxy.builder().blobStore(new TransientNio2BlobStore()).endpoint(endpoint)
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, KEY, SECRET).build();
+        proxy.start();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!"STARTED".equals(proxy.getState()) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        try (S3Client s3 = S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1).forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY, SECRET)))
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+             Stream<Path> files = Files.walk(datastore)) {
+            s3.createBucket(r -> r.bucket("ml-lake"));
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                String key = "metaflow/" + datastore.relativize(f).toString().replace('\\', '/');
+                s3.putObject(r -> r.bucket("ml-lake").key(key), RequestBody.fromFile(f));
+            }
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (proxy != null) {
+            proxy.stop();
+        }
+    }
+
+    private static TestingCatalog catalog(String secret) {
+        return TestingCatalog.builder()
+                .instance("mf-s3", "metaflow", Map.of("root", "s3://ml-lake/metaflow", "endpoint", endpoint.toString(), "pathStyle", "true",
+                        "accessKeyId", KEY, "secretAccessKey", secret, "namespace", "growth", "models", List.of("model"),
+                        "model", "churn-classifier"))
+                .start();
+    }
+
+    @Test
+    void aDatastoreOnS3ReadsAsTheLocalOne() {
+        try (TestingCatalog catalog = catalog(SECRET)) {
+            PollOutcome outcome = catalog.poll("mf-s3");
+            assertThat(outcome.ok()).as(String.valueOf(outcome.error())).isTrue();
+            assertThat(catalog.count("select count(*) from run where namespace = 'growth' and parent_id is null")).isEqualTo(5);
+            JsonNode run = catalog.query("""
+                    { run(namespace: "growth", name: "ChurnTrainFlow/1796479757975798") { status user params codeVersion { commit } } }""")
+                    .path("run");
+            assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
+            assertThat(run.path("params").path("dataset_uri").asText()).isEqualTo("s3://acme-lake/churn/customers/2026-12-04.parquet");
+            assertThat(run.path("codeVersion").path("commit").asText()).isEqualTo("1ff4654f119b9f0055f5ccefa943dddc87fed5c4");
+            assertThat(catalog.count("select count(*) from model_version")).isEqualTo(3);
+            assertThat(catalog.strings("select a.uri from lineage_edge e join artifact a on a.id = e.from_id join run r on r.id = e.to_id "
+                    + "where e.kind = 'CONSUMED' and r.name = 'ChurnScoreFlow/1796479761339103/start/1'"))
+                    .containsExactly("metaflow://ChurnTrainFlow/1796479757975798/train/3/model");
+            Map<String, Long> before = catalog.rowCounts();
+            assertThat(catalog.poll("mf-s3").ok()).isTrue();
+            assertThat(catalog.rowCounts()).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void wrongCredentialsFailThePollNamingTheBucketAndWriteNothing() {
+        try (TestingCatalog catalog = catalog("not-the-secret")) {
+            Map<String, Long> before = catalog.rowCounts();
+            PollOutcome outcome = catalog.poll("mf-s3");
+            assertThat(outcome.ok()).isFalse();
+            assertThat(outcome.error()).contains("s3://ml-lake/metaflow").contains("access denied");
+            assertThat(catalog.rowCounts()).isEqualTo(before);
+        }
+    }
+}
