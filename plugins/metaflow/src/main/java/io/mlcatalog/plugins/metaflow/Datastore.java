@@ -32,10 +32,14 @@ final class Datastore implements AutoCloseable {
 
     /** A task's last attempt as the datastore shows it; {@code ok} is null while it runs. */
     record Task(String step, String id, int attempt, Boolean ok, Instant startedAt, Instant endedAt, String user,
-                Map<String, String> objects, Map<String, JsonNode> info, JsonNode gitInfo) {
+                Map<String, String> objects, Map<String, JsonNode> info, JsonNode gitInfo, List<Attempt> attempts) {
         String pathspec(String flow, String run) {
             return flow + "/" + run + "/" + step + "/" + id;
         }
+    }
+
+    /** One attempt of a task: whether it succeeded (null: not known or running) and when it was done. */
+    record Attempt(int number, Boolean ok, Instant doneAt) {
     }
 
     /** A flow run: its metadata, its Parameters (name → sha) and its tasks, oldest first. */
@@ -118,6 +122,8 @@ final class Datastore implements AutoCloseable {
         JsonNode git = null;
         Instant lastMeta = null;
         String tag = "attempt_id:" + Math.max(attempt, 0);
+        Map<Integer, Boolean> okOf = new java.util.TreeMap<>();
+        Map<Integer, Instant> doneOf = new java.util.TreeMap<>();
         for (String f : store.files(meta)) {
             if (!f.startsWith("sysmeta_")) {
                 continue;
@@ -126,13 +132,21 @@ final class Datastore implements AutoCloseable {
             Instant at = millis(m.path("ts_epoch"));
             lastMeta = at != null && (lastMeta == null || at.isAfter(lastMeta)) ? at : lastMeta;
             boolean thisAttempt = strings(m.path("tags")).contains(tag);
+            Integer number = attemptOf(m);
             switch (m.path("field_name").asText()) {
                 case "attempt_ok" -> {
+                    boolean value = "True".equalsIgnoreCase(m.path("value").asText());
+                    if (number != null) {
+                        okOf.put(number, value);
+                    }
                     if (thisAttempt) {
-                        ok = "True".equalsIgnoreCase(m.path("value").asText());
+                        ok = value;
                     }
                 }
                 case "attempt-done" -> {
+                    if (number != null) {
+                        doneOf.put(number, at);
+                    }
                     if (thisAttempt) {
                         ended = at;
                     }
@@ -157,7 +171,22 @@ final class Datastore implements AutoCloseable {
         if (ok != null && ended == null) {
             ended = lastMeta;
         }
-        return new Task(step, id, Math.max(attempt, 0), ok, millis(self.path("ts_epoch")), ended, text(self, "user_name"), objects, info, git);
+        List<Attempt> attempts = new ArrayList<>();
+        for (int n = 0; n <= Math.max(attempt, 0); n++) {
+            attempts.add(new Attempt(n, n == Math.max(attempt, 0) ? ok : okOf.get(n), n == Math.max(attempt, 0) ? ended : doneOf.get(n)));
+        }
+        return new Task(step, id, Math.max(attempt, 0), ok, millis(self.path("ts_epoch")), ended, text(self, "user_name"), objects, info, git,
+                attempts);
+    }
+
+    /** The attempt a system metadata entry is of (its attempt_id tag), or null. */
+    private static Integer attemptOf(JsonNode m) {
+        for (String t : strings(m.path("tags"))) {
+            if (t.matches("attempt_id:\\d{1,6}")) {
+                return Integer.parseInt(t.substring("attempt_id:".length()));
+            }
+        }
+        return null;
     }
 
     /** The bytes of an artifact (its pickle), or empty when the datastore does not have them. */

@@ -238,6 +238,18 @@ final class MetaflowSource implements IngestSource {
                 .user(t.user() != null ? t.user() : run.user()).startedAt(t.startedAt())
                 .endedAt(taskStatus == RunStatus.RUNNING ? null : t.endedAt()).parent(parent).tags(taskTags);
         code(task, t.gitInfo());
+        if (t.attempts().size() > 1) {
+            // the last attempt decides the task's status; the earlier ones are kept, as its history
+            List<Map<String, Object>> attempts = new ArrayList<>();
+            for (Datastore.Attempt a : t.attempts()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("attempt", a.number());
+                m.put("ok", a.ok());
+                m.put("doneAt", a.doneAt() == null ? null : a.doneAt().toString());
+                attempts.add(m);
+            }
+            task.facets(Map.of("metaflowAttempts", Map.of("attempts", attempts)));
+        }
         Map<String, Object> metrics = new LinkedHashMap<>();
         for (Map.Entry<String, String> a : t.objects().entrySet()) {
             String name = a.getKey();

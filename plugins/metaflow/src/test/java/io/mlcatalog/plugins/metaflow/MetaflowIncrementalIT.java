@@ -97,6 +97,34 @@ class MetaflowIncrementalIT {
         assertThat(status(LAST)).isEqualTo("SUCCEEDED");
     }
 
+    @Test
+    void aRetriedTasksLastAttemptDecidesAndTheEarlierOnesAreKept(@TempDir Path tmp) throws IOException {
+        Path copy = tmp.resolve(".metaflow");
+        copy(MetaflowCorpusIT.corpus(), copy);
+        // as Metaflow leaves a task that failed once and succeeded on its retry (@retry): attempt 0 not ok, attempt 1 done
+        Path task = copy.resolve(LAST).resolve("train/4");
+        Files.writeString(task.resolve("_meta/sysmeta_attempt_ok_1796479759612.json"), """
+                {"flow_id": "ChurnTrainFlow", "run_number": "1796479757975798", "step_name": "train", "task_id": "4", "field_name": "attempt_ok",
+                 "type": "internal_attempt_status", "value": "False", "tags": ["attempt_id:0"], "user_name": "bob", "ts_epoch": 1796479759612}""");
+        Files.copy(task.resolve("0.data.json"), task.resolve("1.data.json"));
+        Files.copy(task.resolve("0.DONE.lock"), task.resolve("1.DONE.lock"));
+        Files.writeString(task.resolve("_meta/sysmeta_attempt-done_1796479759900.json"), """
+                {"flow_id": "ChurnTrainFlow", "run_number": "1796479757975798", "step_name": "train", "task_id": "4", "field_name": "attempt-done",
+                 "type": "attempt-done", "value": "1", "tags": ["attempt_id:1"], "user_name": "bob", "ts_epoch": 1796479759900}""");
+
+        start(tmp);
+        assertThat(catalog.poll("mf").ok()).isTrue();
+        assertThat(status(LAST + "/train/4")).isEqualTo("SUCCEEDED");
+        assertThat(status(LAST)).isEqualTo("SUCCEEDED");
+        var run = catalog.query("{ run(namespace: \"growth\", name: \"" + LAST + "/train/4\") { tags { key value } facets } }").path("run");
+        assertThat(run.path("tags").toString()).contains("{\"key\":\"metaflow.attempt\",\"value\":\"1\"}");
+        var attempts = run.path("facets").path("metaflowAttempts").path("attempts");
+        assertThat(attempts.size()).as(run.toString()).isEqualTo(2);
+        assertThat(attempts.path(0).path("ok").asBoolean(true)).isFalse();
+        assertThat(attempts.path(1).path("ok").asBoolean()).isTrue();
+        assertThat(attempts.path(1).path("doneAt").asText()).isEqualTo("2026-12-05T14:09:19.900Z");
+    }
+
     static void copy(Path from, Path to) throws IOException {
         try (Stream<Path> all = Files.walk(from)) {
             all.forEach(p -> {
