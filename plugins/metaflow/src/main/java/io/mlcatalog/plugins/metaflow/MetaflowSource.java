@@ -64,6 +64,8 @@ final class MetaflowSource implements IngestSource {
     /** sha → where it was made, run by run, of every run indexed so far (kept across polls; rebuilt after a restart). */
     private final Map<String, List<Producer>> producers = new HashMap<>();
     private final Set<String> indexed = new HashSet<>();
+    /** run pathspec + artifact URI of every producer listed, so that a run read again (still running) is not listed twice */
+    private final Set<String> listed = new HashSet<>();
 
     MetaflowSource(SourceContext context, Datastore datastore, String namespace, List<String> flows, Rules rules) {
         this.context = context;
@@ -77,7 +79,8 @@ final class MetaflowSource implements IngestSource {
     public void poll(RecordSink sink) throws Exception {
         List<String> present = datastore.flows();
         List<String> read = flows.isEmpty() ? present : flows.stream().filter(present::contains).toList();
-        index(present);
+        // the runs read to index them are used as they are below, not read twice
+        Map<String, Datastore.Run> readNow = index(present);
         for (String flow : read) {
             Map<String, String> partition = Map.of("flow", flow);
             Map<String, String> offset = context.checkpoints().offset(partition).orElse(Map.of());
@@ -89,9 +92,9 @@ final class MetaflowSource implements IngestSource {
                 if (after != null && compareRunIds(id, after) <= 0 && !pending.contains(id)) {
                     continue;
                 }
-                Datastore.Run run;
+                Datastore.Run run = readNow.get(flow + "/" + id);
                 try {
-                    run = datastore.run(flow, id);
+                    run = run != null ? run : datastore.run(flow, id);
                 } catch (IOException e) {
                     // one unreadable run (a file half written, or damaged) does not hold up the others: it is read again
                     // on the next poll, and said in the log until it can be
@@ -123,7 +126,7 @@ final class MetaflowSource implements IngestSource {
     }
 
     /** Adds the values made by the runs not indexed yet, of every flow (another flow's value may be read by a flow read here). */
-    private void index(List<String> present) throws IOException {
+    private Map<String, Datastore.Run> index(List<String> present) throws IOException {
         List<Datastore.Run> runs = new ArrayList<>();
         for (String flow : present) {
             for (String id : datastore.runs(flow)) {
@@ -142,9 +145,11 @@ final class MetaflowSource implements IngestSource {
             for (Datastore.Task t : run.tasks()) {
                 t.objects().forEach((name, sha) -> {
                     JsonNode info = t.info().getOrDefault(name, MissingNode.getInstance());
-                    if (!name.startsWith("_") && !run.parameters().containsKey(name) && seen.add(name + "@" + sha) && traceable(info)) {
+                    String uri = uri(t.pathspec(run.flow(), run.id()), name);
+                    if (!name.startsWith("_") && !run.parameters().containsKey(name) && seen.add(name + "@" + sha) && traceable(info)
+                            && listed.add(uri + "@" + sha)) {
                         producers.computeIfAbsent(sha, k -> new ArrayList<>()).add(new Producer(run.flow(), run.id(), run.createdAt(),
-                                uri(t.pathspec(run.flow(), run.id()), name), name, sha, info, t.endedAt()));
+                                uri, name, sha, info, t.endedAt()));
                     }
                 });
             }
@@ -152,6 +157,9 @@ final class MetaflowSource implements IngestSource {
                 indexed.add(run.flow() + "/" + run.id());
             }
         }
+        Map<String, Datastore.Run> byPath = new HashMap<>();
+        runs.forEach(r -> byPath.put(r.flow() + "/" + r.id(), r));
+        return byPath;
     }
 
     /**
