@@ -163,11 +163,11 @@ public final class SourceHarness implements AutoCloseable {
         try {
             source.poll(sink);
         } catch (Exception e) {
-            return new Poll(sink.records, sink.checkpoints, List.of(), e);
+            return new Poll(sink.records, sink.checkpoints, List.of(), e, sink.problems);
         }
         List<InvalidRecordException> invalid = RecordValidation.invalid(sink.records);
         if (!invalid.isEmpty() && source.atomicity() == Atomicity.ALL_OR_NOTHING) {
-            return new Poll(sink.records, sink.checkpoints, List.of(), invalid.get(0));
+            return new Poll(sink.records, sink.checkpoints, List.of(), invalid.get(0), sink.problems);
         }
         checkpoints.commit(sink.checkpoints);
         try {
@@ -176,7 +176,7 @@ public final class SourceHarness implements AutoCloseable {
             // the host logs it and goes on: the poll is written all the same
             System.getLogger(SourceHarness.class.getName()).log(System.Logger.Level.WARNING, "committed() failed", e);
         }
-        return new Poll(sink.records, sink.checkpoints, invalid, null);
+        return new Poll(sink.records, sink.checkpoints, invalid, null, sink.problems);
     }
 
     /** The offsets committed so far. */
@@ -202,6 +202,12 @@ public final class SourceHarness implements AutoCloseable {
     private static final class Collected implements RecordSink {
         final List<MetadataRecord> records = new ArrayList<>();
         final Map<Map<String, String>, Map<String, String>> checkpoints = new LinkedHashMap<>();
+        final List<String> problems = new ArrayList<>();
+
+        @Override
+        public void problem(String message) {
+            problems.add(java.util.Objects.requireNonNull(message, "message is null"));
+        }
 
         @Override
         public void emit(MetadataRecord record) {

@@ -10,9 +10,9 @@ import java.util.regex.Pattern;
  */
 public final class Digests {
     private static final Pattern HEX_DIGEST = Pattern.compile("(sha256|sha512|sha1|md5|metaflow-sha1):([0-9a-fA-F]+)");
-    private static final Pattern OPAQUE_DIGEST = Pattern.compile("(etag|s3-version|gcs-generation|version):([\\x21-\\x7e]{1,256})");
+    private static final Pattern OPAQUE_DIGEST = Pattern.compile("(etag|s3-version|gcs-generation|version|mlflow-dataset):([\\x21-\\x7e]{1,256})");
     private static final String FORMATS = "sha256:<64 hex>, sha512:<128 hex>, sha1:<40 hex>, md5:<32 hex>, metaflow-sha1:<40 hex>, "
-            + "etag:<etag>, s3-version:<version id>, gcs-generation:<generation>, version:<dataset version>";
+            + "etag:<etag>, s3-version:<version id>, gcs-generation:<generation>, version:<dataset version>, mlflow-dataset:<MLflow's dataset digest>";
 
     private Digests() {
     }

@@ -15,9 +15,12 @@ import java.util.Objects;
  */
 final class CollectingSink implements RecordSink {
     static final int MAX_RECORDS = 100_000;
+    /** Problems kept of one poll: a source that cannot read thousands of files says so in the first hundred. */
+    static final int MAX_PROBLEMS = 100;
 
     private final List<MetadataRecord> records = new ArrayList<>();
     private final Map<Map<String, String>, Map<String, String>> checkpoints = new LinkedHashMap<>();
+    private final List<String> problems = new ArrayList<>();
     private volatile boolean abandoned;
 
     @Override
@@ -42,12 +45,24 @@ final class CollectingSink implements RecordSink {
         checkpoints.put(Map.copyOf(partition), Map.copyOf(offset));
     }
 
+    @Override
+    public synchronized void problem(String message) {
+        Objects.requireNonNull(message, "message is null");
+        if (!abandoned && problems.size() < MAX_PROBLEMS) {
+            problems.add(message.length() > 1000 ? message.substring(0, 1000) + "…" : message);
+        }
+    }
+
     void abandon() {
         abandoned = true;
     }
 
     synchronized List<MetadataRecord> records() {
         return List.copyOf(records);
+    }
+
+    synchronized List<String> problems() {
+        return List.copyOf(problems);
     }
 
     synchronized Map<Map<String, String>, Map<String, String>> checkpoints() {

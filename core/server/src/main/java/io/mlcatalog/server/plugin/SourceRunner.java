@@ -133,8 +133,14 @@ final class SourceRunner implements AutoCloseable {
             }
             failures = 0;
             committed(result.rejected());
+            List<String> problems = sink.problems();
+            if (!problems.isEmpty()) {
+                problems.forEach(p -> log.warn("plugin instance {}: {}", instance, p));
+                noteProblems(problems);
+            }
             List<String> rejected = result.rejected().stream().map(Throwable::getMessage).toList();
-            return new PollOutcome(instance, true, kinds(sink.records()), result.written(), rejected, sink.checkpoints(), null, since(start));
+            return new PollOutcome(instance, true, kinds(sink.records()), result.written(), rejected, sink.checkpoints(), null, since(start),
+                    problems);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return failed(sink, start, "interrupted", 0);
@@ -143,6 +149,17 @@ final class SourceRunner implements AutoCloseable {
             // and end the instance's schedule for good
             log.warn("plugin instance {}: poll failed", instance, e);
             return failed(sink, start, describe(e), 0);
+        }
+    }
+
+    /** Shows what the poll left out as the instance's last error (its records are written; the status stays OK). */
+    private void noteProblems(List<String> problems) {
+        String text = problems.size() == 1 ? "the poll was written without a part it could not read: " + problems.get(0)
+                : "the poll was written without " + problems.size() + " parts it could not read, the first: " + problems.get(0);
+        try {
+            get(store.noted(instance, text));
+        } catch (Exception e) {
+            log.warn("plugin instance {}: could not record its status ({}): {}", instance, text, describe(e));
         }
     }
 
@@ -180,7 +197,7 @@ final class SourceRunner implements AutoCloseable {
         log.warn("plugin instance {}: {}", instance, error);
         List<MetadataRecord> records = sink.records();
         return new PollOutcome(instance, false, kinds(records), 0, rejected > 0 ? List.of(error) : List.of(), sink.checkpoints(), error,
-                since(start));
+                since(start), List.of());
     }
 
     private static Map<String, Integer> kinds(List<MetadataRecord> records) {

@@ -87,6 +87,14 @@ public final class PluginStore {
                 """, Tuple.of(instance, written, rejected, rejection)).mapEmpty();
     }
 
+    /** Records what a successful poll could not read, as the instance's last error; its status stays as it is. */
+    public Future<Void> noted(String instance, String problem) {
+        return db.query("""
+                update plugin_status set last_error = $2, last_error_at = now(), updated_at = now()
+                where instance = $1
+                """, Tuple.of(instance, problem)).mapEmpty();
+    }
+
     /** Records a failure (outside any transaction: the failed one was rolled back). */
     public Future<Void> failed(String instance, String error, long rejected) {
         return db.query("""

@@ -35,6 +35,8 @@ class DigestsTest {
         assertThat(Digests.normalize("d", "etag:AbC-12")).isEqualTo("etag:AbC-12");
         assertThat(Digests.normalize("d", "s3-version:3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY")).isEqualTo("s3-version:3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY");
         assertThat(Digests.normalize("d", "gcs-generation:1700000000000000")).isEqualTo("gcs-generation:1700000000000000");
+        // MLflow's own digest of a dataset (8 hex digits of an MD5 for pandas data; any text from a custom dataset), kept as sent
+        assertThat(Digests.normalize("d", "MLflow-Dataset:d7C5e1a2")).isEqualTo("mlflow-dataset:d7C5e1a2");
     }
 
     @Test

@@ -97,9 +97,8 @@ final class MetaflowSource implements IngestSource {
                     run = run != null ? run : datastore.run(flow, id);
                 } catch (IOException e) {
                     // one unreadable run (a file half written, or damaged) does not hold up the others: it is read again
-                    // on the next poll, and said in the log until it can be
-                    context.logger().log(System.Logger.Level.WARNING, "Metaflow run " + flow + "/" + id + " skipped, read again "
-                            + "next poll: " + e.getMessage());
+                    // on the next poll, and said in the instance's status until it can be
+                    sink.problem("Metaflow run " + flow + "/" + id + " skipped, read again next poll: " + e.getMessage());
                     stillRunning.add(id);
                     continue;
                 }

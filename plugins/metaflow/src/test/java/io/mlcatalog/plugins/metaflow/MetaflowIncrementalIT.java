@@ -88,6 +88,8 @@ class MetaflowIncrementalIT {
         start(tmp);
         PollOutcome outcome = catalog.poll("mf");
         assertThat(outcome.ok()).isTrue();
+        assertThat(outcome.problems()).singleElement().asString().contains(LAST).contains(self.toString()).contains("not readable JSON");
+        assertThat(catalog.status("mf").path("lastError").asText()).contains(self.toString());
         assertThat(status(LAST)).isNull();
         assertThat(status("ChurnTrainFlow/1796479748864319")).isEqualTo("SUCCEEDED");
         assertThat(catalog.status("mf").path("checkpoint").toString()).contains("\"pending\":\"1796479757975798\"");
