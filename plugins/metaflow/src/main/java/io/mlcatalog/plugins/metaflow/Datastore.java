@@ -53,6 +53,11 @@ final class Datastore implements AutoCloseable {
         this.store = store;
     }
 
+    /** Starts a poll: what the store kept of the last one is read afresh. */
+    void refresh() {
+        store.refresh();
+    }
+
     /** The flows, by name: the folders with a {@code _meta/_self.json}. */
     List<String> flows() throws IOException {
         List<String> flows = new ArrayList<>();

@@ -77,6 +77,7 @@ final class MetaflowSource implements IngestSource {
 
     @Override
     public void poll(RecordSink sink) throws Exception {
+        datastore.refresh();
         List<String> present = datastore.flows();
         List<String> read = flows.isEmpty() ? present : flows.stream().filter(present::contains).toList();
         // the runs read to index them are used as they are below, not read twice

@@ -27,10 +27,20 @@ public final class MetaflowSourceFactory implements SourceFactory {
     static final String PATH_STYLE = "pathStyle";
     static final String ACCESS_KEY_ID = "accessKeyId";
     static final String SECRET_ACCESS_KEY = "secretAccessKey";
+    static final String SERVICE = "service";
+    static final String SERVICE_AUTH_KEY = "serviceAuthKey";
+    static final String SERVICE_HEADERS = "serviceHeaders";
+    static final String SERVICE_TIMEOUT = "serviceTimeout";
 
     private static final List<Setting> SETTINGS = List.of(
-            Setting.required(ROOT, Setting.Type.STRING, "the datastore: a local .metaflow folder (or the folder holding it), or "
-                    + "s3://bucket/prefix (Metaflow's METAFLOW_DATASTORE_SYSROOT_S3)"),
+            Setting.optional(ROOT, Setting.Type.STRING, null, "the datastore: a local .metaflow folder (or the folder holding it), or "
+                    + "s3://bucket/prefix (Metaflow's METAFLOW_DATASTORE_SYSROOT_S3); with service, where the artifacts' values are "
+                    + "(without it, the service's records alone: no Parameter values nor metrics)"),
+            Setting.optional(SERVICE, Setting.Type.STRING, null, "Metaflow's metadata service (METAFLOW_SERVICE_URL), read for the runs, "
+                    + "tasks and their metadata instead of the datastore's _meta folders"),
+            Setting.secret(SERVICE_AUTH_KEY, false, "the service's API key, sent as x-api-key (METAFLOW_SERVICE_AUTH_KEY); give it as ${env:NAME}"),
+            Setting.secret(SERVICE_HEADERS, false, "more headers for the service, a JSON object (METAFLOW_SERVICE_HEADERS); give it as ${env:NAME}"),
+            Setting.optional(SERVICE_TIMEOUT, Setting.Type.DURATION, "30s", "how long one request to the service may take"),
             Setting.optional(ENDPOINT, Setting.Type.STRING, null, "S3: an S3-compatible endpoint, e.g. http://minio:9000 (default: AWS)"),
             Setting.optional(REGION, Setting.Type.STRING, "us-east-1", "S3: the region to sign requests for"),
             Setting.optional(PATH_STYLE, Setting.Type.BOOLEAN, "false", "S3: path-style requests (most S3-compatible servers need them)"),
@@ -58,9 +68,10 @@ public final class MetaflowSourceFactory implements SourceFactory {
 
     @Override
     public IngestSource create(SourceContext context) {
-        String root = context.config().require(ROOT).strip();
-        if (root.isEmpty()) {
-            throw new PluginConfigException(ROOT, "must not be blank");
+        String root = context.config().get(ROOT).map(String::strip).orElse("");
+        String service = context.config().get(SERVICE).map(String::strip).orElse("");
+        if (root.isEmpty() && service.isEmpty()) {
+            throw new PluginConfigException(ROOT, "is required: the datastore's folder or s3:// URI (or set service, the metadata service's URL)");
         }
         String namespace = context.config().require(NAMESPACE).strip();
         if (namespace.isEmpty()) {
@@ -76,7 +87,41 @@ public final class MetaflowSourceFactory implements SourceFactory {
         String model = context.config().get(MODEL).orElse("").strip();
         MetaflowSource.Rules rules = new MetaflowSource.Rules(models, model.isEmpty() ? null : model,
                 names(context.config().getList(DATASETS)), names(context.config().getList(OUTPUT_DATASETS)));
-        return new MetaflowSource(context, new Datastore(store(context, root)), namespace, flows, rules);
+        Store values = root.isEmpty() ? null : store(context, root);
+        Store store = service.isEmpty() ? values : serviceStore(context, service, values);
+        return new MetaflowSource(context, new Datastore(store), namespace, flows, rules);
+    }
+
+    private static Store serviceStore(SourceContext context, String service, Store values) {
+        java.net.URI url;
+        try {
+            url = java.net.URI.create(service);
+        } catch (IllegalArgumentException e) {
+            throw new PluginConfigException(SERVICE, "is not a URL: " + e.getMessage());
+        }
+        if (url.getScheme() == null || !url.getScheme().matches("https?") || url.getHost() == null) {
+            throw new PluginConfigException(SERVICE, "must be an http(s) URL like https://metaflow.internal/api");
+        }
+        if (url.getUserInfo() != null) {
+            throw new PluginConfigException(SERVICE, "must not hold credentials: give them as serviceAuthKey or serviceHeaders");
+        }
+        java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+        String json = context.config().get(SERVICE_HEADERS).map(String::strip).orElse("");
+        if (!json.isEmpty()) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode h = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+                if (h == null || !h.isObject()) {
+                    throw new PluginConfigException(SERVICE_HEADERS, "must be a JSON object of header names and values");
+                }
+                h.fields().forEachRemaining(e -> headers.put(e.getKey(), e.getValue().asText()));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                // the value is a secret, and the parser's message quotes it: only where it broke is said
+                throw new PluginConfigException(SERVICE_HEADERS, "is not a JSON object (not readable at character "
+                        + e.getLocation().getCharOffset() + ")");
+            }
+        }
+        context.config().get(SERVICE_AUTH_KEY).filter(k -> !k.isBlank()).ifPresent(k -> headers.put("x-api-key", k.strip()));
+        return new ServiceStore(url, headers, values, context.config().getDuration(SERVICE_TIMEOUT));
     }
 
     private static Store store(SourceContext context, String root) {

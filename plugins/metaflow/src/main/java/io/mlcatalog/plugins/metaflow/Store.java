@@ -18,6 +18,10 @@ interface Store extends AutoCloseable {
     /** The file's bytes, or empty when there is none. */
     Optional<byte[]> read(String path) throws IOException;
 
+    /** Forgets what was read before: called at the start of each poll, so that a store that keeps answers reads afresh. */
+    default void refresh() {
+    }
+
     /** The path as its owner would say it (a file path, an s3:// URI), for messages. */
     String describe(String path);
 

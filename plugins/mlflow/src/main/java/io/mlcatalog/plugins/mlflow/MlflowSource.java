@@ -6,7 +6,6 @@ import io.mlcatalog.spi.SourceContext;
 import io.mlcatalog.spi.record.AliasRecord;
 import io.mlcatalog.spi.record.ArtifactRecord;
 import io.mlcatalog.spi.record.RunIoRecord;
-import io.mlcatalog.spi.record.RunRecord;
 
 import java.io.IOException;
 import java.time.Instant;

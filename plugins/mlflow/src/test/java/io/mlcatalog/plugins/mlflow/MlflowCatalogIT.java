@@ -10,7 +10,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 
 import static io.mlcatalog.plugins.mlflow.MlflowScenario.CHILD_1;
@@ -176,9 +175,5 @@ class MlflowCatalogIT {
         Map<String, String> aliases = new java.util.TreeMap<>();
         model.path("aliases").forEach(a -> aliases.put(a.path("name").asText(), a.path("modelVersion").path("version").asText()));
         return aliases;
-    }
-
-    static List<String> names(JsonNode list) {
-        return list.findValuesAsText("name");
     }
 }
