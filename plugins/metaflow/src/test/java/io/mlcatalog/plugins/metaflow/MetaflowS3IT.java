@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
-import java.io.InputStream;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -54,13 +54,24 @@ class MetaflowS3IT {
         }
         // The corpus goes into the server's store directly, not through 1,560 signed PUTs: what is tested is the
         // plugin's reading over HTTP, and the uploads alone took most of the test's time (and once failed in CI).
+        upload(datastore, "ml-lake", null);
+        // a second copy where one run's task record is cut short, as an interrupted upload leaves it
+        upload(datastore, "ml-lake-damaged", DAMAGED);
+    }
+
+    static final String DAMAGED = "ChurnTrainFlow/1796479757975798/train/3/_meta/_self.json";
+
+    private static void upload(Path datastore, String bucket, String truncate) throws IOException {
         try (Stream<Path> files = Files.walk(datastore)) {
-            store.createContainer("ml-lake");
+            store.createContainer(bucket);
             for (Path f : files.filter(Files::isRegularFile).toList()) {
-                String key = "metaflow/" + datastore.relativize(f).toString().replace('\\', '/');
-                try (InputStream in = Files.newInputStream(f)) {
-                    store.putBlob(PutObjectRequest.builder().bucket("ml-lake").key(key).contentLength(Files.size(f)).build(), in);
+                String relative = datastore.relativize(f).toString().replace('\\', '/');
+                byte[] bytes = Files.readAllBytes(f);
+                if (relative.equals(truncate)) {
+                    bytes = java.util.Arrays.copyOf(bytes, bytes.length / 2);
                 }
+                store.putBlob(PutObjectRequest.builder().bucket(bucket).key("metaflow/" + relative).contentLength((long) bytes.length).build(),
+                        new java.io.ByteArrayInputStream(bytes));
             }
         }
     }
@@ -73,8 +84,12 @@ class MetaflowS3IT {
     }
 
     private static TestingCatalog catalog(String secret) {
+        return catalog("ml-lake", secret);
+    }
+
+    private static TestingCatalog catalog(String bucket, String secret) {
         return TestingCatalog.builder()
-                .instance("mf-s3", "metaflow", Map.of("root", "s3://ml-lake/metaflow", "endpoint", endpoint.toString(), "pathStyle", "true",
+                .instance("mf-s3", "metaflow", Map.of("root", "s3://" + bucket + "/metaflow", "endpoint", endpoint.toString(), "pathStyle", "true",
                         "accessKeyId", KEY, "secretAccessKey", secret, "namespace", "growth", "models", List.of("model"),
                         "model", "churn-classifier"))
                 .start();
@@ -99,6 +114,18 @@ class MetaflowS3IT {
             Map<String, Long> before = catalog.rowCounts();
             assertThat(catalog.poll("mf-s3").ok()).isTrue();
             assertThat(catalog.rowCounts()).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void aDamagedObjectIsNamedByItsS3UriAndTheOtherRunsAreWritten() {
+        try (TestingCatalog catalog = catalog("ml-lake-damaged", SECRET)) {
+            PollOutcome outcome = catalog.poll("mf-s3");
+            assertThat(outcome.ok()).isTrue();
+            assertThat(outcome.problems()).singleElement().asString().contains("s3://ml-lake-damaged/metaflow/" + DAMAGED)
+                    .contains("not readable JSON");
+            assertThat(catalog.strings("select name from run where parent_id is null")).hasSize(4)
+                    .doesNotContain("ChurnTrainFlow/1796479757975798");
         }
     }
 
