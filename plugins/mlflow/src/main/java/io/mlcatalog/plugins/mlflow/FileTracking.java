@@ -17,6 +17,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import static io.mlcatalog.plugins.mlflow.Fields.number;
+import static io.mlcatalog.plugins.mlflow.Fields.text;
+
 /**
  * MLflow's file store ({@code mlruns/}, MLflow's default before 3.7), laid out as MLflow writes it:
  * <pre>
@@ -354,25 +357,7 @@ final class FileTracking implements Tracking {
         }
     }
 
-    private static String text(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        return v == null || v.isNull() || v.isContainerNode() ? null : v.asText();
-    }
 
-    private static Long number(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (v.isNumber()) {
-            return v.asLong();
-        }
-        try {
-            return Long.parseLong(v.asText().strip());
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
 
     private static String first(String a, String b) {
         return a != null && !a.isBlank() ? a : b;

@@ -24,6 +24,9 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import static io.mlcatalog.plugins.mlflow.Fields.number;
+import static io.mlcatalog.plugins.mlflow.Fields.text;
+
 /**
  * MLflow read over its REST API ({@code /api/2.0/mlflow/}), as an MLflow client does: searches paged with
  * {@code page_token}, a bearer token or basic authentication. A page token MLflow hands back twice stops the listing
@@ -234,26 +237,7 @@ final class RestTracking implements Tracking {
         };
     }
 
-    private static String text(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        return v == null || v.isNull() || v.isContainerNode() ? null : v.asText();
-    }
 
-    /** int64 fields arrive as JSON numbers, or as strings from some proxies. */
-    private static Long number(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (v.isNumber()) {
-            return v.asLong();
-        }
-        try {
-            return Long.parseLong(v.asText().strip());
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
 
     // ------------------------------------------------------------------ paging and HTTP
 
