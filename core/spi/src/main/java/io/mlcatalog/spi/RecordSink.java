@@ -24,8 +24,8 @@ public interface RecordSink {
      * Reports a part of the system read that this poll could not read and left out (a damaged file, a request that
      * failed), while the rest of the poll is written. Name the file or request and say why, never a secret. A source
      * that skips a part keeps its checkpoint from moving past it, so that a later poll reads it again. The poll still
-     * succeeds; the instance's status shows the problems of its last poll as its {@code lastError}, and the host logs
-     * each. Hosts of an SPI before this method ignore it.
+     * succeeds; the instance's status shows the problem as its {@code lastError} (with {@code lastErrorAt}, kept until
+     * another error replaces it), and the host logs each. Hosts of an SPI before this method ignore it.
      */
     default void problem(String message) {
     }

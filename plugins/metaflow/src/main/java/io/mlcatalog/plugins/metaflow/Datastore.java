@@ -69,6 +69,11 @@ final class Datastore implements AutoCloseable {
         return flows;
     }
 
+    /** When a run was created, where the store knows it without reading the run (the metadata service), else null. */
+    Long runCreated(String flow, String id) throws IOException {
+        return store.created(flow + "/" + id);
+    }
+
     /** The run ids of a flow. */
     List<String> runs(String flow) throws IOException {
         List<String> runs = new ArrayList<>();

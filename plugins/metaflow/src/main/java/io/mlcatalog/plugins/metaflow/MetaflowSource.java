@@ -86,11 +86,15 @@ final class MetaflowSource implements IngestSource {
             Map<String, String> partition = Map.of("flow", flow);
             Map<String, String> offset = context.checkpoints().offset(partition).orElse(Map.of());
             String after = offset.get("after");
+            // a run's position: when it was created where the store knows (the metadata service), then its id (a number
+            // in a datastore; a scheduler's name, which says nothing of order, in a service)
+            RunKey afterKey = after == null ? null : new RunKey(offset.containsKey("afterTs") ? Long.valueOf(offset.get("afterTs")) : null, after);
             Set<String> pending = new TreeSet<>(split(offset.get("pending")));
             Set<String> stillRunning = new TreeSet<>();
-            String newest = after;
+            RunKey newest = afterKey;
             for (String id : datastore.runs(flow)) {
-                if (after != null && compareRunIds(id, after) <= 0 && !pending.contains(id)) {
+                RunKey key = new RunKey(datastore.runCreated(flow, id), id);
+                if (afterKey != null && key.compareTo(afterKey) <= 0 && !pending.contains(id)) {
                     continue;
                 }
                 Datastore.Run run = readNow.get(flow + "/" + id);
@@ -107,13 +111,16 @@ final class MetaflowSource implements IngestSource {
                 if (status == RunStatus.RUNNING) {
                     stillRunning.add(id);
                 }
-                if (newest == null || compareRunIds(id, newest) > 0) {
-                    newest = id;
+                if (newest == null || key.compareTo(newest) > 0) {
+                    newest = key;
                 }
             }
             Map<String, String> next = new LinkedHashMap<>();
             if (newest != null) {
-                next.put("after", newest);
+                next.put("after", newest.id());
+                if (newest.created() != null) {
+                    next.put("afterTs", Long.toString(newest.created()));
+                }
             }
             next.put("pending", String.join(",", stillRunning));
             sink.checkpoint(partition, next);
@@ -188,6 +195,25 @@ final class MetaflowSource implements IngestSource {
     }
 
     /** Run ids are numbers (the local metadata provider's) or names (a scheduler's): numbers in order, else as text. */
+    /**
+     * An end no earlier than its start: the metadata service stamps a run with its own clock and a task's end with the
+     * machine's that ran it, and two clocks may disagree by more than a short run lasts.
+     */
+    private static Instant notBefore(Instant ended, Instant started) {
+        return ended != null && started != null && ended.isBefore(started) ? started : ended;
+    }
+
+    /** A run's place in a flow's order: by creation time when both are known, then by id. */
+    record RunKey(Long created, String id) implements Comparable<RunKey> {
+        @Override
+        public int compareTo(RunKey o) {
+            if (created != null && o.created != null && !created.equals(o.created)) {
+                return Long.compare(created, o.created);
+            }
+            return compareRunIds(id, o.id);
+        }
+    }
+
     static int compareRunIds(String a, String b) {
         if (a.matches("\\d{1,18}") && b.matches("\\d{1,18}")) {
             return Long.compare(Long.parseLong(a), Long.parseLong(b));
@@ -211,7 +237,7 @@ final class MetaflowSource implements IngestSource {
             params.put(p.getKey(), datastore.scalar(run.flow(), p.getValue()).map(Pickles.Scalar::value).orElse(null));
         }
         RunRecord.Builder r = RunRecord.builder(namespace, pathspec, status)
-                .externalId(pathspec).pipeline(run.flow()).user(run.user()).startedAt(run.createdAt()).endedAt(ended)
+                .externalId(pathspec).pipeline(run.flow()).user(run.user()).startedAt(run.createdAt()).endedAt(notBefore(ended, run.createdAt()))
                 .params(params).tags(tags(run.tags(), run.systemTags()));
         code(r, git);
         for (String name : rules.datasets()) {
@@ -244,7 +270,7 @@ final class MetaflowSource implements IngestSource {
         taskTags.put("metaflow.attempt", Integer.toString(t.attempt()));
         RunRecord.Builder task = RunRecord.builder(namespace, taskPath, taskStatus).externalId(taskPath).pipeline(run.flow())
                 .user(t.user() != null ? t.user() : run.user()).startedAt(t.startedAt())
-                .endedAt(taskStatus == RunStatus.RUNNING ? null : t.endedAt()).parent(parent).tags(taskTags);
+                .endedAt(taskStatus == RunStatus.RUNNING ? null : notBefore(t.endedAt(), t.startedAt())).parent(parent).tags(taskTags);
         code(task, t.gitInfo());
         if (t.attempts().size() > 1) {
             // the last attempt decides the task's status; the earlier ones are kept, as its history

@@ -113,7 +113,7 @@ public final class MetaflowSourceFactory implements SourceFactory {
                 if (h == null || !h.isObject()) {
                     throw new PluginConfigException(SERVICE_HEADERS, "must be a JSON object of header names and values");
                 }
-                h.fields().forEachRemaining(e -> headers.put(e.getKey(), e.getValue().asText()));
+                h.fields().forEachRemaining(e -> headers.put(e.getKey().strip(), e.getValue().asText().strip()));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 // the value is a secret, and the parser's message quotes it: only where it broke is said
                 throw new PluginConfigException(SERVICE_HEADERS, "is not a JSON object (not readable at character "
@@ -121,6 +121,17 @@ public final class MetaflowSourceFactory implements SourceFactory {
             }
         }
         context.config().get(SERVICE_AUTH_KEY).filter(k -> !k.isBlank()).ifPresent(k -> headers.put("x-api-key", k.strip()));
+        java.net.http.HttpRequest.Builder probe = java.net.http.HttpRequest.newBuilder(url);
+        headers.forEach((name, value) -> {
+            String key = name.equals("x-api-key") && context.config().get(SERVICE_AUTH_KEY).isPresent() ? SERVICE_AUTH_KEY : SERVICE_HEADERS;
+            try {
+                probe.header(name, value);
+            } catch (IllegalArgumentException e) {
+                // the JDK's message quotes the value, a secret: only the setting and the header's name are said
+                throw new PluginConfigException(key, "cannot be sent as the header '" + name + "' (a restricted header, or a control "
+                        + "character in its value)");
+            }
+        });
         return new ServiceStore(url, headers, values, context.config().getDuration(SERVICE_TIMEOUT));
     }
 

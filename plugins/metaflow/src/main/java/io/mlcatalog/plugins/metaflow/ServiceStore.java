@@ -56,7 +56,8 @@ final class ServiceStore implements Store {
         this.headers = Map.copyOf(headers);
         this.values = values;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
+        // redirects are not followed: one would carry the API key to another host
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     @Override
@@ -76,6 +77,20 @@ final class ServiceStore implements Store {
             case 3 -> names(list(objectPath(p) + "/tasks"), "task_id");
             default -> values == null ? List.of() : values.folders(path);
         };
+    }
+
+    @Override
+    public Long created(String path) throws IOException {
+        String[] p = parts(path);
+        if (p.length != 2) {
+            return null;
+        }
+        for (JsonNode run : list(objectPath(new String[] {p[0]}) + "/runs")) {
+            if (run.path("run_number").asText().equals(p[1]) && run.path("ts_epoch").canConvertToLong()) {
+                return run.path("ts_epoch").asLong();
+            }
+        }
+        return null;
     }
 
     @Override
@@ -242,7 +257,11 @@ final class ServiceStore implements Store {
         Set<String> cursors = new HashSet<>();
         String cursor = null;
         for (int n = 0; n < MAX_PAGES; n++) {
-            Answer a = send(path, "_limit=" + PAGE + (cursor == null ? "" : "&_cursor=" + java.net.URLEncoder.encode(cursor, StandardCharsets.UTF_8)));
+            // only the runs and tasks listings are asked for in pages: their cursors are exact (the others' are a time, and
+            // lose the rows of the same millisecond at a page's edge), and an older service ignores _limit
+            boolean paged = path.endsWith("/runs") || path.endsWith("/tasks");
+            Answer a = send(path, !paged ? null
+                    : "_limit=" + PAGE + (cursor == null ? "" : "&_cursor=" + java.net.URLEncoder.encode(cursor, StandardCharsets.UTF_8)));
             if (a.status() == 404) {
                 break;
             }
@@ -307,6 +326,11 @@ final class ServiceStore implements Store {
         int status = response.statusCode();
         if (status == 404) {
             return new Answer(404, null, null);
+        }
+        if (status / 100 == 3) {
+            throw new IOException("the Metaflow service at " + base + " answered " + status + " to GET " + path + ", redirecting to "
+                    + response.headers().firstValue("Location").orElse("(no Location)") + ": redirects are not followed (they would carry "
+                    + "the headers along); set service to where it points");
         }
         if (status == 401 || status == 403) {
             throw new IOException("the Metaflow service at " + base + " answered " + status + " to GET " + path + ": "

@@ -18,6 +18,11 @@ interface Store extends AutoCloseable {
     /** The file's bytes, or empty when there is none. */
     Optional<byte[]> read(String path) throws IOException;
 
+    /** When the object at {@code path} (a run) was created, in epoch ms, where the store knows it from its listing; else null. */
+    default Long created(String path) throws IOException {
+        return null;
+    }
+
     /** Forgets what was read before: called at the start of each poll, so that a store that keeps answers reads afresh. */
     default void refresh() {
     }

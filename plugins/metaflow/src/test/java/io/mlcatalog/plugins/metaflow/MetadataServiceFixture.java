@@ -98,7 +98,8 @@ final class MetadataServiceFixture implements AutoCloseable {
             boolean list = p.length % 2 == 1;
             if (!list) {
                 Path self = dir.resolve("_meta/_self.json");
-                send(x, Files.isRegularFile(self) ? 200 : 404, Files.isRegularFile(self) ? Files.readString(self) : "{}", null);
+                send(x, Files.isRegularFile(self) ? 200 : 404, Files.isRegularFile(self) ? asService(JSON.readTree(self.toFile())).toString() : "{}",
+                        null);
                 return;
             }
             String what = p[p.length - 1];
@@ -159,8 +160,24 @@ final class MetadataServiceFixture implements AutoCloseable {
             }
         }
         ArrayNode body = JSON.createArrayNode();
-        body.addAll(page);
+        page.forEach(o -> body.add(asService(o)));
         send(x, 200, body.toString(), next);
+    }
+
+    /**
+     * A record as the service answers it: the local provider writes a run's and a task's number as text, the service as
+     * the number it is (a name, a scheduler's run id, stays text).
+     */
+    private static JsonNode asService(JsonNode record) {
+        if (record instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            for (String field : List.of("run_number", "task_id")) {
+                String v = o.path(field).asText("");
+                if (v.matches("\\d{1,18}")) {
+                    o.put(field, Long.parseLong(v));
+                }
+            }
+        }
+        return record;
     }
 
     private static List<Path> children(Path dir) throws IOException {

@@ -144,4 +144,54 @@ class MetaflowServiceIT {
         assertThat(catalog.poll("mf").problems()).isEmpty();
         assertThat(catalog.strings("select status from run where name = '" + MetaflowCorpusIT.LAST_TRAIN + "'")).containsExactly("SUCCEEDED");
     }
+
+    @Test
+    void runsNamedByASchedulerAreReadInTheOrderTheServiceMadeThem() throws IOException {
+        // a copy of the corpus whose last training run has an Argo name, as runs a scheduler starts are named
+        Path records = tmp.resolve("records");
+        copy(MetaflowCorpusIT.corpus(), records);
+        String argo = "argo-churntrainflow-x7k2p";
+        rename(records.resolve("ChurnTrainFlow"), MetaflowCorpusIT.LAST_TRAIN.substring("ChurnTrainFlow/".length()), argo, null);
+        rename(values.resolve("ChurnTrainFlow"), MetaflowCorpusIT.LAST_TRAIN.substring("ChurnTrainFlow/".length()), argo, null);
+        service.close();
+        service = new MetadataServiceFixture(records);
+        catalog = TestingCatalog.builder().instance("mf", "metaflow", settings("service", service.url(), "root", values.toString())).start();
+        assertThat(catalog.poll("mf").ok()).isTrue();
+        assertThat(catalog.strings("select status from run where name = 'ChurnTrainFlow/" + argo + "'")).containsExactly("SUCCEEDED");
+
+        // a later run whose name sorts before the last one read: the service made it later, so it is new
+        String later = "argo-aaaa-9zq1c";
+        Path from = records.resolve("ChurnTrainFlow/1796479752057756");
+        copy(from, records.resolve("ChurnTrainFlow/" + later));
+        copy(values.resolve("ChurnTrainFlow/1796479752057756"), values.resolve("ChurnTrainFlow/" + later));
+        rename(records.resolve("ChurnTrainFlow"), later, later, 1796479800000000L / 1000);
+        assertThat(catalog.poll("mf").ok()).isTrue();
+        assertThat(catalog.strings("select status from run where name = 'ChurnTrainFlow/" + later + "'")).containsExactly("SUCCEEDED");
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.createDirectories(to.resolve(from.relativize(f)).getParent());
+                Files.copy(f, to.resolve(from.relativize(f)));
+            }
+        }
+    }
+
+    /** Renames a run's folder and what its own record says of its name (and, given, of when it was made). */
+    private static void rename(Path flow, String from, String to, Long createdMillis) throws IOException {
+        if (!from.equals(to)) {
+            Files.move(flow.resolve(from), flow.resolve(to));
+        }
+        Path self = flow.resolve(to).resolve("_meta/_self.json");
+        if (Files.exists(self)) {
+            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            var record = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(self.toFile());
+            record.put("run_number", to);
+            if (createdMillis != null) {
+                record.put("ts_epoch", createdMillis);
+            }
+            Files.writeString(self, record.toString());
+        }
+    }
 }

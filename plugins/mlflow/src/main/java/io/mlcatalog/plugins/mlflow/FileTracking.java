@@ -76,7 +76,20 @@ final class FileTracking implements Tracking {
     }
 
     @Override
-    public Listing<Run> runs(Experiment experiment, long startedFrom, Set<String> alsoIds, int limit) throws IOException {
+    public Listing<Run> runs(Experiment experiment, long start, String afterId, int limit) throws IOException {
+        return read(experiment, limit, r -> {
+            long started = r.startTime() == null ? 0 : r.startTime();
+            return afterId == null ? started >= start : started > start || started == start && r.id().compareTo(afterId) > 0;
+        });
+    }
+
+    @Override
+    public Listing<Run> runsById(Experiment experiment, Set<String> ids) throws IOException {
+        return read(experiment, Integer.MAX_VALUE, r -> ids.contains(r.id()));
+    }
+
+    /** The experiment's runs that {@code wanted} says, oldest first, at most {@code limit}. */
+    private Listing<Run> read(Experiment experiment, int limit, java.util.function.Predicate<Run> wanted) throws IOException {
         Path dir = root.resolve(experiment.id());
         List<Run> matching = new ArrayList<>();
         Map<String, String> skipped = new LinkedHashMap<>();
@@ -91,10 +104,10 @@ final class FileTracking implements Tracking {
                 if (info == null || "deleted".equals(info.lifecycleStage)) {
                     continue;
                 }
-                boolean started = info.startTime == null ? startedFrom <= 0 : info.startTime >= startedFrom;
-                if (started || alsoIds.contains(id)) {
-                    matching.add(new Run(id, experiment.id(), info.name, info.user, info.status, info.startTime, info.endTime,
-                            info.artifactUri, info.lifecycleStage, Map.of(), Map.of(), Map.of(), List.of()));
+                Run bare = new Run(id, experiment.id(), info.name, info.user, info.status, info.startTime, info.endTime, info.artifactUri,
+                        info.lifecycleStage, Map.of(), Map.of(), Map.of(), List.of());
+                if (wanted.test(bare)) {
+                    matching.add(bare);
                 }
             } catch (IOException e) {
                 skipped.put(id, e.getMessage());
@@ -102,15 +115,12 @@ final class FileTracking implements Tracking {
         }
         matching.sort(Comparator.comparing((Run r) -> r.startTime() == null ? 0L : r.startTime()).thenComparing(Run::id));
         List<Run> runs = new ArrayList<>();
-        int started = 0;
         for (Run r : matching) {
-            boolean again = alsoIds.contains(r.id());
-            if (!again && started >= limit) {
-                continue;
+            if (runs.size() >= limit) {
+                break;
             }
             try {
                 runs.add(complete(r, dir.resolve(r.id())));
-                started += again ? 0 : 1;
             } catch (IOException e) {
                 skipped.put(r.id(), e.getMessage());
             }
@@ -124,7 +134,7 @@ final class FileTracking implements Tracking {
             Path runDir = dir.resolve(id);
             if (!dir.getFileName().toString().startsWith(".") && Files.isRegularFile(runDir.resolve("meta.yaml"))) {
                 RunInfo info = runInfo(runDir);
-                if (info == null) {
+                if (info == null || "deleted".equals(info.lifecycleStage)) {
                     return Optional.empty();
                 }
                 Run bare = new Run(id, first(info.experimentId, dir.getFileName().toString()), info.name, info.user, info.status, info.startTime,
@@ -171,7 +181,11 @@ final class FileTracking implements Tracking {
             if (!"DATASET".equals(text(meta, "source_type"))) {
                 continue; // a logged model given to the run (MLflow 3), not a dataset
             }
-            Path datasetFile = root.resolve(r.experimentId()).resolve("datasets").resolve(text(meta, "source_id")).resolve("meta.yaml");
+            String datasetId = text(meta, "source_id");
+            if (datasetId == null || datasetId.isBlank() || datasetId.contains("/") || datasetId.startsWith(".")) {
+                throw new IOException(file + ": names no dataset (source_id)");
+            }
+            Path datasetFile = root.resolve(r.experimentId()).resolve("datasets").resolve(datasetId).resolve("meta.yaml");
             JsonNode d = yaml(datasetFile);
             datasets.add(new DatasetInput(text(d, "name"), text(d, "digest"), text(d, "source_type"), text(d, "source"), text(d, "schema"),
                     text(d, "profile"), text(meta.path("tags"), "mlflow.data.context")));
@@ -233,26 +247,39 @@ final class FileTracking implements Tracking {
         List<LoggedModel> models = new ArrayList<>();
         Map<String, String> skipped = new LinkedHashMap<>();
         for (Path dir : children(root.resolve(experiment.id()).resolve("models"))) {
-            Path file = dir.resolve("meta.yaml");
-            if (!Files.isRegularFile(file)) {
+            if (!Files.isRegularFile(dir.resolve("meta.yaml"))) {
                 continue;
             }
             try {
-                JsonNode m = yaml(file);
-                Long updated = number(m, "last_updated_timestamp");
-                if (updated != null && updated < updatedFrom) {
-                    continue;
+                LoggedModel m = loggedModel(dir, experiment.id());
+                if (m.updated() == null || m.updated() >= updatedFrom) {
+                    models.add(m);
                 }
-                JsonNode status = m.get("status");
-                models.add(new LoggedModel(first(text(m, "model_id"), dir.getFileName().toString()), experiment.id(), text(m, "name"),
-                        text(m, "artifact_location"), number(m, "creation_timestamp"), updated, text(m, "source_run_id"),
-                        status != null && status.isNumber() ? SqlTracking.loggedModelStatus(status.asInt()) : text(m, "status"),
-                        text(m, "model_type"), text(m, "lifecycle_stage"), values(dir.resolve("params"))));
             } catch (IOException e) {
                 skipped.put(dir.getFileName().toString(), e.getMessage());
             }
         }
         return new Listing<>(models, skipped);
+    }
+
+    @Override
+    public Optional<LoggedModel> loggedModel(String id) throws IOException {
+        for (Path experiment : children(root)) {
+            Path dir = experiment.resolve("models").resolve(id);
+            if (!experiment.getFileName().toString().startsWith(".") && Files.isRegularFile(dir.resolve("meta.yaml"))) {
+                return Optional.of(loggedModel(dir, experiment.getFileName().toString()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private LoggedModel loggedModel(Path dir, String experimentId) throws IOException {
+        JsonNode m = yaml(dir.resolve("meta.yaml"));
+        JsonNode status = m.get("status");
+        return new LoggedModel(first(text(m, "model_id"), dir.getFileName().toString()), experimentId, text(m, "name"),
+                text(m, "artifact_location"), number(m, "creation_timestamp"), number(m, "last_updated_timestamp"), text(m, "source_run_id"),
+                status != null && status.isNumber() ? SqlTracking.loggedModelStatus(status.asInt()) : text(m, "status"),
+                text(m, "model_type"), text(m, "lifecycle_stage"), values(dir.resolve("params")));
     }
 
     @Override
@@ -277,7 +304,7 @@ final class FileTracking implements Tracking {
     }
 
     @Override
-    public Listing<ModelVersion> modelVersions(long updatedFrom) throws IOException {
+    public Listing<ModelVersion> modelVersions() throws IOException {
         List<ModelVersion> versions = new ArrayList<>();
         Map<String, String> skipped = new LinkedHashMap<>();
         for (Path model : children(root.resolve("models"))) {
@@ -291,9 +318,6 @@ final class FileTracking implements Tracking {
                     Long created = number(v, "creation_timestamp");
                     Long updated = number(v, "last_updated_timestamp");
                     Long changed = updated == null ? created : updated;
-                    if (changed != null && changed < updatedFrom) {
-                        continue;
-                    }
                     versions.add(new ModelVersion(first(text(v, "name"), model.getFileName().toString()),
                             first(text(v, "version"), folder.substring("version-".length())), created, changed, text(v, "description"),
                             text(v, "user_id"), text(v, "current_stage"), text(v, "source"), text(v, "storage_location"), text(v, "run_id"),

@@ -32,6 +32,8 @@ public final class MlflowSourceFactory implements SourceFactory {
     static final String PAGE_SIZE = "pageSize";
     static final String REQUEST_TIMEOUT = "requestTimeout";
     static final String WORKSPACE = "workspace";
+    static final String LOOK_BACK = "lookBack";
+    static final String STALE_AFTER = "staleAfter";
 
     private static final List<Setting> SETTINGS = List.of(
             Setting.required(TRACKING_URI, Setting.Type.STRING, "where MLflow is, as MLFLOW_TRACKING_URI says it: http(s)://host:port "
@@ -45,7 +47,11 @@ public final class MlflowSourceFactory implements SourceFactory {
             Setting.optional(MAX_RUNS_PER_POLL, Setting.Type.INT, "20000", "runs read in one poll at most, oldest first (the next poll goes on)"),
             Setting.optional(PAGE_SIZE, Setting.Type.INT, "1000", "REST: runs asked for per page (MLflow answers at most 50,000)"),
             Setting.optional(REQUEST_TIMEOUT, Setting.Type.DURATION, "30s", "REST: how long one request may take"),
-            Setting.optional(WORKSPACE, Setting.Type.STRING, "default", "SQL store: the MLflow workspace read, where the database has them"));
+            Setting.optional(WORKSPACE, Setting.Type.STRING, "default", "SQL store: the MLflow workspace read, where the database has them"),
+            Setting.optional(LOOK_BACK, Setting.Type.DURATION, "1h", "runs that started this long before the newest one read are read again "
+                    + "(a client's clock may be behind; 0s: never)"),
+            Setting.optional(STALE_AFTER, Setting.Type.DURATION, "168h", "a run still running this long after it started is no longer "
+                    + "read again every poll (a notebook that died leaves its run RUNNING)"));
 
     @Override
     public String type() {
@@ -74,7 +80,12 @@ public final class MlflowSourceFactory implements SourceFactory {
                 experiments.add(e.strip());
             }
         });
-        return new MlflowSource(context, tracking(config), namespace, experiments, config.getBoolean(REGISTRY), maxRuns);
+        Duration lookBack = config.getDuration(LOOK_BACK);
+        Duration staleAfter = config.getDuration(STALE_AFTER);
+        if (lookBack.isNegative() || staleAfter.isNegative() || staleAfter.isZero()) {
+            throw new PluginConfigException(lookBack.isNegative() ? LOOK_BACK : STALE_AFTER, "must be a positive duration");
+        }
+        return new MlflowSource(context, tracking(config), namespace, experiments, config.getBoolean(REGISTRY), maxRuns, lookBack, staleAfter);
     }
 
     static Tracking tracking(PluginConfig config) {
@@ -96,9 +107,10 @@ public final class MlflowSourceFactory implements SourceFactory {
             if (base.getUserInfo() != null) {
                 throw new PluginConfigException(TRACKING_URI, "must not hold credentials: give them as username and password");
             }
-            String token = config.get(TOKEN).filter(s -> !s.isBlank()).orElse(null);
-            String user = config.get(USERNAME).filter(s -> !s.isBlank()).orElse(null);
-            String password = config.get(PASSWORD).filter(s -> !s.isBlank()).orElse(null);
+            // a secret read from a file often ends in a line break: it is no part of the secret
+            String token = config.get(TOKEN).map(String::strip).filter(s -> !s.isEmpty()).orElse(null);
+            String user = config.get(USERNAME).map(String::strip).filter(s -> !s.isEmpty()).orElse(null);
+            String password = config.get(PASSWORD).map(String::strip).filter(s -> !s.isEmpty()).orElse(null);
             if ((user == null) != (password == null)) {
                 throw new PluginConfigException(user == null ? USERNAME : PASSWORD, "is needed with the other of username and password");
             }
@@ -110,7 +122,16 @@ public final class MlflowSourceFactory implements SourceFactory {
                 throw new PluginConfigException(PAGE_SIZE, "must be between 1 and 50000, got " + pageSize);
             }
             Duration timeout = config.getDuration(REQUEST_TIMEOUT);
-            return new RestTracking(base, RestTracking.Credentials.of(token, user, password), pageSize, timeout);
+            RestTracking.Credentials credentials = RestTracking.Credentials.of(token, user, password);
+            if (credentials.authorization() != null) {
+                try {
+                    java.net.http.HttpRequest.newBuilder(base).header("Authorization", credentials.authorization());
+                } catch (IllegalArgumentException e) {
+                    // the JDK's message quotes the value: only which setting is said
+                    throw new PluginConfigException(token != null ? TOKEN : PASSWORD, "holds a character no HTTP header may (a control character?)");
+                }
+            }
+            return new RestTracking(base, credentials, pageSize, timeout);
         }
         for (String notHere : List.of("postgresql", "mysql", "mssql", "databricks", "uc:")) {
             if (lower.startsWith(notHere)) {

@@ -85,7 +85,7 @@ final class RecordMapper {
 
     private static String repository(Tracking.Run run) {
         // before MLflow 1.x named it mlflow.source.git.repoURL, it was mlflow.gitRepoURL; old runs still carry that
-        return first(run.tags().get("mlflow.source.git.repoURL"), run.tags().get("mlflow.gitRepoURL"));
+        return withoutCredentials(first(run.tags().get("mlflow.source.git.repoURL"), run.tags().get("mlflow.gitRepoURL")));
     }
 
     /**
@@ -97,7 +97,7 @@ final class RecordMapper {
                 .externalId(run.id())
                 .pipeline(experiment.name())
                 .startedAt(instant(run.startTime()))
-                .endedAt(ended(run) ? instant(run.endTime()) : null)
+                .endedAt(ended(run) ? endedAt(run) : null)
                 .user(first(run.user(), run.tags().get("mlflow.user")))
                 .params(new LinkedHashMap<>(run.params()));
         Map<String, Object> facet = new LinkedHashMap<>();
@@ -108,6 +108,9 @@ final class RecordMapper {
         putIfSet(facet, "status", run.status());
         putIfSet(facet, "description", run.tags().get("mlflow.note.content"));
 
+        if (ended(run) && run.endTime() != null && run.startTime() != null && run.endTime() < run.startTime()) {
+            facet.put("endTime", run.endTime()); // before its start (the clocks of two machines): ended at its start here
+        }
         Map<String, Object> metrics = new TreeMap<>();
         Map<String, String> notFinite = new TreeMap<>();
         run.metrics().forEach((k, v) -> {
@@ -122,7 +125,11 @@ final class RecordMapper {
             facet.put("notFiniteMetrics", notFinite);
         }
         List<String> dropped = new ArrayList<>();
-        b.tags(tags(run.tags(), NOT_TAGS, dropped));
+        Map<String, String> runTags = new LinkedHashMap<>(run.tags());
+        for (String key : List.of("mlflow.source.git.repoURL", "mlflow.gitRepoURL")) {
+            runTags.computeIfPresent(key, (k, v) -> withoutCredentials(v)); // a CI job's remote may carry a token
+        }
+        b.tags(tags(runTags, NOT_TAGS, dropped));
         if (!dropped.isEmpty()) {
             facet.put("tagsNotKept", dropped);
         }
@@ -160,8 +167,8 @@ final class RecordMapper {
      */
     ArtifactRecord dataset(Tracking.DatasetInput d, Tracking.Experiment experiment) {
         JsonNode source = parse(d.source());
-        String uri = sourceUri(d.sourceType(), source);
-        if (uri == null) {
+        String uri = location(sourceUri(d.sourceType(), source));
+        if (uri == null) { // no source, or a relative path (of the machine that ran it)
             uri = "mlflow-dataset://" + experiment.id() + "/" + URLEncoder.encode(d.name() == null ? "dataset" : d.name(), StandardCharsets.UTF_8);
         }
         Map<String, Object> facet = new LinkedHashMap<>();
@@ -188,11 +195,12 @@ final class RecordMapper {
             }
         }
         String table = first(text(source, "delta_table_name"), text(source, "table_name"));
-        return table == null ? null : (type == null ? "table" : type) + ":" + table;
+        // a URI scheme has no '_': delta_table becomes delta-table
+        return table == null ? null : (type == null || !type.matches("[A-Za-z][A-Za-z0-9_+.-]*") ? "table" : type.replace('_', '-')) + ":" + table;
     }
 
-    /** A logged model (MLflow 3): the model files at its artifact location, made by its source run. */
-    ArtifactRecord loggedModel(Tracking.LoggedModel m) {
+    /** A logged model (MLflow 3): the model files at its artifact location ({@code uri}, see {@link #location}), made by its source run. */
+    ArtifactRecord loggedModel(Tracking.LoggedModel m, String uri) {
         Map<String, Object> facet = new LinkedHashMap<>();
         facet.put("modelId", m.id());
         putIfSet(facet, "name", m.name());
@@ -202,7 +210,7 @@ final class RecordMapper {
         if (!m.params().isEmpty()) {
             facet.put("params", new TreeMap<>(m.params()));
         }
-        return ArtifactRecord.builder(namespace, trimSlash(m.artifactLocation())).name(m.name()).kind(ArtifactKind.MODEL)
+        return ArtifactRecord.builder(namespace, uri).name(m.name()).kind(ArtifactKind.MODEL)
                 .createdAt(instant(m.created())).externalId(m.id()).facets(Map.of(LOGGED_MODEL_FACET, facet)).build();
     }
 
@@ -213,7 +221,8 @@ final class RecordMapper {
     List<ArtifactRecord> historyModels(Tracking.Run run) {
         String history = run.tags().get(LOG_MODEL_HISTORY);
         JsonNode entries = parse(history);
-        if (entries == null || !entries.isArray() || run.artifactUri() == null) {
+        String base = location(run.artifactUri());
+        if (entries == null || !entries.isArray() || base == null) {
             return List.of();
         }
         Map<String, ArtifactRecord> models = new LinkedHashMap<>();
@@ -222,7 +231,7 @@ final class RecordMapper {
             if (path == null || text(e, "model_id") != null) {
                 continue;
             }
-            String uri = trimSlash(run.artifactUri()) + "/" + trimSlash(path);
+            String uri = base + "/" + encode(trimSlash(path));
             Map<String, Object> facet = new LinkedHashMap<>();
             putIfSet(facet, "artifactPath", path);
             if (e.path("flavors").isObject()) {
@@ -258,31 +267,6 @@ final class RecordMapper {
     }
 
     /**
-     * Where a version's model files are: MLflow 3's resolved storage location, else its source with {@code runs:/} read
-     * against the run's artifact URI ({@code runArtifactUri}, null when the run is unknown: then the source as it is).
-     */
-    static String modelVersionUri(Tracking.ModelVersion v, java.util.function.Function<String, String> runArtifactUri) {
-        if (v.storageLocation() != null && !v.storageLocation().isBlank()) {
-            return trimSlash(v.storageLocation().strip());
-        }
-        String source = v.source() == null ? null : v.source().strip();
-        if (source == null || source.isEmpty()) {
-            return null;
-        }
-        if (source.startsWith("runs:/")) {
-            String rest = source.substring("runs:/".length());
-            int slash = rest.indexOf('/');
-            String runId = slash < 0 ? rest : rest.substring(0, slash);
-            String path = slash < 0 ? "" : rest.substring(slash + 1);
-            String base = runArtifactUri.apply(runId);
-            if (base != null) {
-                return path.isEmpty() ? trimSlash(base) : trimSlash(base) + "/" + trimSlash(path);
-            }
-        }
-        return trimSlash(source);
-    }
-
-    /**
      * The tags the catalog keeps of a run's or version's (at most 100, values of at most 4 KB): the user's first, then
      * MLflow's own ({@code mlflow.*}); what does not fit is named in {@code dropped}.
      */
@@ -302,6 +286,61 @@ final class RecordMapper {
                     }
                 });
         return kept;
+    }
+
+    private static final Pattern SCHEME = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*:.+");
+
+    /**
+     * A location MLflow gives as an artifact URI: a URI as it is (whitespace and control characters percent-encoded), an
+     * absolute path (MLflow's SQL store keeps local artifacts so) as a {@code file:} URI, as the filesystem plugin records
+     * it; null for a relative path, which says nothing of where it is.
+     */
+    static String location(String s) {
+        if (s == null || s.isBlank()) {
+            return null;
+        }
+        String t = s.strip();
+        if (t.matches("[a-zA-Z]:[\\\\/].*")) {
+            return "file:///" + encode(t.replace('\\', '/')); // a Windows path
+        }
+        if (SCHEME.matcher(t).matches()) {
+            return trimSlash(encode(t));
+        }
+        if (t.startsWith("/")) {
+            return trimSlash(java.nio.file.Path.of(t).normalize().toUri().toString());
+        }
+        return null;
+    }
+
+    /** Whitespace and control characters percent-encoded (as UTF-8), the rest as it is. */
+    static String encode(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> {
+            if (Character.isWhitespace(c) || Character.isISOControl(c) || Character.isSpaceChar(c)) {
+                for (byte x : new String(Character.toChars(c)).getBytes(StandardCharsets.UTF_8)) {
+                    b.append('%').append(String.format("%02X", x & 0xff));
+                }
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.toString();
+    }
+
+    /** A repository URL without the user and password a CI job's remote may carry ({@code https://user:token@host/…}). */
+    static String withoutCredentials(String url) {
+        if (url == null) {
+            return null;
+        }
+        var m = Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@(.*)").matcher(url.strip());
+        return m.matches() ? m.group(1) + m.group(2) : url.strip();
+    }
+
+    private static Instant endedAt(Tracking.Run run) {
+        if (run.endTime() != null && run.startTime() != null && run.endTime() < run.startTime()) {
+            return instant(run.startTime());
+        }
+        return instant(run.endTime());
     }
 
     static Instant instant(Long epochMillis) {

@@ -73,7 +73,8 @@ final class RestTracking implements Tracking {
         this.credentials = credentials;
         this.pageSize = pageSize;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
+        // redirects are not followed: one would carry the credentials to another host, and turn a search's POST into a GET
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     @Override
@@ -91,42 +92,61 @@ final class RestTracking implements Tracking {
     }
 
     @Override
-    public Listing<Run> runs(Experiment experiment, long startedFrom, Set<String> alsoIds, int limit) throws IOException {
-        Map<String, Run> runs = new LinkedHashMap<>();
+    public Listing<Run> runs(Experiment experiment, long start, String afterId, int limit) throws IOException {
+        List<Run> runs = new ArrayList<>();
         ObjectNode body = JSON.createObjectNode();
         body.putArray("experiment_ids").add(experiment.id());
         body.put("run_view_type", "ACTIVE_ONLY");
         body.putArray("order_by").add("attributes.start_time ASC");
-        if (startedFrom > 0) {
-            body.put("filter", "attributes.start_time >= " + startedFrom);
+        if (start > 0) {
+            body.put("filter", "attributes.start_time >= " + start);
         }
-        String what = " (experiment " + experiment.id() + ")";
-        searchRuns(body, what, limit, r -> runs.put(r.id(), r));
-        List<String> ids = alsoIds.stream().filter(id -> !runs.containsKey(id)).toList();
-        for (int i = 0; i < ids.size(); i += IDS_PER_FILTER) {
-            List<String> chunk = ids.subList(i, Math.min(ids.size(), i + IDS_PER_FILTER));
+        searchRuns(body, " (experiment " + experiment.id() + ")", run -> {
+            long started = run.startTime() == null ? 0 : run.startTime();
+            // MLflow's filter has no OR: the runs of the same millisecond up to afterId were read already
+            if (afterId == null || started > start || run.id().compareTo(afterId) > 0) {
+                runs.add(run);
+            }
+            return runs.size() < limit;
+        });
+        runs.sort(java.util.Comparator.comparing((Run r) -> r.startTime() == null ? 0L : r.startTime()).thenComparing(Run::id));
+        return Listing.of(runs);
+    }
+
+    @Override
+    public Listing<Run> runsById(Experiment experiment, Set<String> ids) throws IOException {
+        Map<String, Run> runs = new LinkedHashMap<>();
+        List<String> list = List.copyOf(ids);
+        for (int i = 0; i < list.size(); i += IDS_PER_FILTER) {
+            List<String> chunk = list.subList(i, Math.min(list.size(), i + IDS_PER_FILTER));
             ObjectNode byId = JSON.createObjectNode();
             byId.putArray("experiment_ids").add(experiment.id());
             byId.put("run_view_type", "ACTIVE_ONLY");
             byId.put("filter", "attributes.run_id IN (" + String.join(",", chunk.stream().map(id -> "'" + id.replace("'", "") + "'").toList()) + ")");
-            searchRuns(byId, what, Integer.MAX_VALUE, r -> runs.put(r.id(), r));
+            searchRuns(byId, " (experiment " + experiment.id() + ")", r -> {
+                runs.put(r.id(), r);
+                return true;
+            });
         }
         return Listing.of(List.copyOf(runs.values()));
     }
 
-    private void searchRuns(ObjectNode body, String what, int limit, Consumer<Run> each) throws IOException {
-        int[] read = {0};
-        body.put("max_results", Math.min(pageSize, Math.max(1, limit)));
-        pagesWhile("runs/search", what, body, "runs", run -> {
-            each.accept(run(run));
-            return ++read[0] < limit;
-        });
+    private void searchRuns(ObjectNode body, String what, Function<Run, Boolean> each) throws IOException {
+        body.put("max_results", pageSize);
+        pagesWhile("runs/search", what, body, "runs", run -> each.apply(run(run)));
     }
 
     @Override
     public Optional<Run> run(String id) throws IOException {
         Response r = send("GET", "runs/get?run_id=" + URLEncoder.encode(id, StandardCharsets.UTF_8), "", null, true);
-        return r.status() == 404 ? Optional.empty() : Optional.of(run(r.body().path("run")));
+        return r.status() == 404 ? Optional.empty() : Optional.of(run(r.body().path("run"))).filter(run -> !"deleted".equals(run.lifecycleStage()));
+    }
+
+    @Override
+    public Optional<LoggedModel> loggedModel(String id) throws IOException {
+        // an MLflow before 3.0 answers 404 for the route: it has no logged models
+        Response r = send("GET", "logged-models/" + URLEncoder.encode(id, StandardCharsets.UTF_8), "", null, true);
+        return r.status() == 404 ? Optional.empty() : Optional.of(loggedModel(r.body().path("model")));
     }
 
     @Override
@@ -136,12 +156,9 @@ final class RestTracking implements Tracking {
         body.putArray("experiment_ids").add(experiment.id());
         // an MLflow before 3.0 has no logged models: its 404 for the endpoint means none
         boolean supported = pagesWhile("logged-models/search", " (experiment " + experiment.id() + ")", body, "models", m -> {
-            JsonNode info = m.path("info");
-            Long updated = number(info, "last_updated_timestamp_ms");
-            if (updated == null || updated >= updatedFrom) {
-                models.add(new LoggedModel(text(info, "model_id"), text(info, "experiment_id"), text(info, "name"),
-                        text(info, "artifact_uri"), number(info, "creation_timestamp_ms"), updated, text(info, "source_run_id"),
-                        loggedModelStatus(text(info, "status")), text(info, "model_type"), null, keyValues(m.path("data").path("params"))));
+            LoggedModel model = loggedModel(m);
+            if (model.updated() == null || model.updated() >= updatedFrom) {
+                models.add(model);
             }
             return true;
         }, true);
@@ -164,16 +181,11 @@ final class RestTracking implements Tracking {
     }
 
     @Override
-    public Listing<ModelVersion> modelVersions(long updatedFrom) throws IOException {
+    public Listing<ModelVersion> modelVersions() throws IOException {
         List<ModelVersion> versions = new ArrayList<>();
-        pagesGet("model-versions/search", pageSize, "model_versions", v -> {
-            Long updated = number(v, "last_updated_timestamp");
-            if (updated == null || updated >= updatedFrom) {
-                versions.add(new ModelVersion(text(v, "name"), text(v, "version"), number(v, "creation_timestamp"), updated,
-                        text(v, "description"), text(v, "user_id"), text(v, "current_stage"), text(v, "source"),
-                        text(v, "storage_location"), text(v, "run_id"), text(v, "status"), keyValues(v.path("tags"))));
-            }
-        });
+        pagesGet("model-versions/search", pageSize, "model_versions", v -> versions.add(new ModelVersion(text(v, "name"), text(v, "version"),
+                number(v, "creation_timestamp"), number(v, "last_updated_timestamp"), text(v, "description"), text(v, "user_id"),
+                text(v, "current_stage"), text(v, "source"), null, text(v, "run_id"), text(v, "status"), keyValues(v.path("tags")))));
         return Listing.of(versions);
     }
 
@@ -197,6 +209,13 @@ final class RestTracking implements Tracking {
         return new Run(RecordMapper.first(text(info, "run_id"), text(info, "run_uuid")), text(info, "experiment_id"), text(info, "run_name"),
                 text(info, "user_id"), text(info, "status"), number(info, "start_time"), number(info, "end_time"), text(info, "artifact_uri"),
                 text(info, "lifecycle_stage"), keyValues(data.path("params")), metrics, keyValues(data.path("tags")), datasets);
+    }
+
+    private static LoggedModel loggedModel(JsonNode m) {
+        JsonNode info = m.path("info");
+        return new LoggedModel(text(info, "model_id"), text(info, "experiment_id"), text(info, "name"), text(info, "artifact_uri"),
+                number(info, "creation_timestamp_ms"), number(info, "last_updated_timestamp_ms"), text(info, "source_run_id"),
+                loggedModelStatus(text(info, "status")), text(info, "model_type"), null, keyValues(m.path("data").path("params")));
     }
 
     private static String loggedModelStatus(String s) {
@@ -337,6 +356,11 @@ final class RestTracking implements Tracking {
             throw new IOException(describe() + " answered 401 Unauthorized to " + request + ": "
                     + (credentials.authorization() == null ? "it wants credentials; set token, or username and password"
                     : "it refused the credentials (" + credentials + ")"));
+        }
+        if (status / 100 == 3) {
+            throw new IOException(describe() + " answered " + status + " to " + request + ", redirecting to "
+                    + response.headers().firstValue("Location").orElse("(no Location)") + ": redirects are not followed (they would "
+                    + "carry the credentials along); set trackingUri to where MLflow is");
         }
         if (status == 403) {
             throw new IOException(describe() + " answered 403 Forbidden to " + request + ": the credentials may not read this"

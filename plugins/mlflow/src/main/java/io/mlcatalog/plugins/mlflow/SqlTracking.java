@@ -64,6 +64,7 @@ final class SqlTracking implements Tracking {
                     }
                 }
             } catch (SQLException e) {
+                close(); // a file that is no database opens, and fails on its first statement
                 throw new IOException(describe() + " not readable: " + e.getMessage());
             }
             if (!tables.contains("experiments") || !tables.contains("runs")) {
@@ -147,15 +148,32 @@ final class SqlTracking implements Tracking {
     private static final String RUN_COLUMNS = "run_uuid, experiment_id, name, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage";
 
     @Override
-    public Listing<Run> runs(Experiment experiment, long startedFrom, Set<String> alsoIds, int limit) throws IOException {
+    public Listing<Run> runs(Experiment experiment, long start, String afterId, int limit) throws IOException {
         return read("the runs of experiment " + experiment.id(), db -> {
             Map<String, Object[]> rows = new LinkedHashMap<>();
+            String after = afterId == null ? "coalesce(start_time, 0) >= ?"
+                    : "(coalesce(start_time, 0) > ? or coalesce(start_time, 0) = ? and run_uuid > ?)";
+            List<Object> params = new ArrayList<>();
+            params.add(experimentId(experiment));
+            params.add(start);
+            if (afterId != null) {
+                params.add(start);
+                params.add(afterId);
+            }
+            params.add(limit);
             try (PreparedStatement s = db.prepare("select " + RUN_COLUMNS + " from runs where experiment_id = ? and lifecycle_stage = 'active' "
-                    + "and (start_time >= ?" + (startedFrom <= 0 ? " or start_time is null" : "") + ") order by start_time, run_uuid limit ?",
-                    List.of(experimentId(experiment), startedFrom, limit)); ResultSet r = s.executeQuery()) {
+                    + "and " + after + " order by coalesce(start_time, 0), run_uuid limit ?", params); ResultSet r = s.executeQuery()) {
                 collect(r, rows);
             }
-            for (List<String> chunk : chunks(alsoIds)) {
+            return Listing.of(runs(db, rows));
+        });
+    }
+
+    @Override
+    public Listing<Run> runsById(Experiment experiment, Set<String> ids) throws IOException {
+        return read("runs of experiment " + experiment.id(), db -> {
+            Map<String, Object[]> rows = new LinkedHashMap<>();
+            for (List<String> chunk : chunks(ids)) {
                 List<Object> params = new ArrayList<>(chunk);
                 params.add(experimentId(experiment));
                 try (PreparedStatement s = db.prepare("select " + RUN_COLUMNS + " from runs where run_uuid in (" + marks(chunk.size())
@@ -171,8 +189,8 @@ final class SqlTracking implements Tracking {
     public Optional<Run> run(String id) throws IOException {
         return read("run " + id, db -> {
             Map<String, Object[]> rows = new LinkedHashMap<>();
-            try (PreparedStatement s = db.prepare("select " + RUN_COLUMNS + " from runs where run_uuid = ?", List.of(id));
-                 ResultSet r = s.executeQuery()) {
+            try (PreparedStatement s = db.prepare("select " + RUN_COLUMNS + " from runs where run_uuid = ? and lifecycle_stage = 'active'",
+                    List.of(id)); ResultSet r = s.executeQuery()) {
                 collect(r, rows);
             }
             return runs(db, rows).stream().findFirst();
@@ -272,6 +290,22 @@ final class SqlTracking implements Tracking {
         });
     }
 
+    @Override
+    public Optional<LoggedModel> loggedModel(String id) throws IOException {
+        return read("logged model " + id, db -> {
+            if (!db.tables.contains("logged_models")) {
+                return Optional.<LoggedModel>empty();
+            }
+            try (PreparedStatement s = db.prepare("select model_id, experiment_id, name, artifact_location, creation_timestamp_ms, "
+                    + "last_updated_timestamp_ms, source_run_id, status, model_type, lifecycle_stage from logged_models where model_id = ?",
+                    List.of(id)); ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(new LoggedModel(r.getString(1), r.getString(2), r.getString(3), r.getString(4),
+                        asLong(r.getObject(5)), asLong(r.getObject(6)), r.getString(7), loggedModelStatus(r.getObject(8)), r.getString(9),
+                        r.getString(10), Map.of())) : Optional.<LoggedModel>empty();
+            }
+        });
+    }
+
     /** MLflow stores a logged model's status as a number: 0 unspecified, 1 pending, 2 ready, 3 failed. */
     static String loggedModelStatus(Object status) {
         String s = status == null ? "" : status.toString();
@@ -326,7 +360,7 @@ final class SqlTracking implements Tracking {
     }
 
     @Override
-    public Listing<ModelVersion> modelVersions(long updatedFrom) throws IOException {
+    public Listing<ModelVersion> modelVersions() throws IOException {
         return read("the model versions", db -> {
             if (!db.tables.contains("model_versions")) {
                 return Listing.<ModelVersion>of(List.of());
@@ -345,12 +379,11 @@ final class SqlTracking implements Tracking {
             }
             String storage = db.has("model_versions", "storage_location") ? "v.storage_location" : "null";
             List<Object> params = new ArrayList<>();
-            params.add(updatedFrom);
             String where = db.inWorkspace("model_versions", "v", params);
             List<ModelVersion> versions = new ArrayList<>();
             try (PreparedStatement s = db.prepare("select v.name, v.version, v.creation_time, v.last_updated_time, v.description, v.user_id, "
                     + "v.current_stage, v.source, " + storage + ", v.run_id, v.status from model_versions v "
-                    + "where coalesce(v.last_updated_time, v.creation_time, 0) >= ?" + where + " order by v.name, v.version", params);
+                    + "where 1 = 1" + where + " order by v.name, v.version", params);
                  ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     String key = r.getString(1) + "/" + r.getString(2);

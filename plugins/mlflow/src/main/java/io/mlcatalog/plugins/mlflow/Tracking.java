@@ -114,22 +114,28 @@ interface Tracking extends AutoCloseable {
     Listing<Experiment> experiments() throws IOException;
 
     /**
-     * The runs of an experiment that started at or after {@code startedFrom} (epoch ms; 0 for all), oldest first, at most
-     * {@code limit} of them, and those of {@code alsoIds} whatever their start (runs read again until they end). Runs
-     * deleted in MLflow are left out.
+     * The runs of an experiment after a position, oldest first: those whose (start time, id) comes after
+     * ({@code start}, {@code afterId}), or, when {@code afterId} is null, that started at or after {@code start} (epoch
+     * ms; a run without a start time counts as 0). At most {@code limit}; runs deleted in MLflow are left out.
      */
-    Listing<Run> runs(Experiment experiment, long startedFrom, Set<String> alsoIds, int limit) throws IOException;
+    Listing<Run> runs(Experiment experiment, long start, String afterId, int limit) throws IOException;
 
-    /** A run by id, in any experiment, if MLflow has it. */
+    /** The runs of an experiment with these ids that MLflow still has (not deleted). */
+    Listing<Run> runsById(Experiment experiment, Set<String> ids) throws IOException;
+
+    /** A run by id, in any experiment, if MLflow has it and it is not deleted. */
     Optional<Run> run(String id) throws IOException;
 
     /** The logged models of an experiment updated at or after {@code updatedFrom} (epoch ms). Empty before MLflow 3. */
     Listing<LoggedModel> loggedModels(Experiment experiment, long updatedFrom) throws IOException;
 
+    /** A logged model by id ({@code m-…}), if MLflow has it. */
+    Optional<LoggedModel> loggedModel(String id) throws IOException;
+
     Listing<RegisteredModel> registeredModels() throws IOException;
 
-    /** The versions of every registered model updated at or after {@code updatedFrom} (epoch ms). */
-    Listing<ModelVersion> modelVersions(long updatedFrom) throws IOException;
+    /** Every version of every registered model (deleted ones too, where the store keeps them: their stage says so). */
+    Listing<ModelVersion> modelVersions() throws IOException;
 
     @Override
     default void close() {

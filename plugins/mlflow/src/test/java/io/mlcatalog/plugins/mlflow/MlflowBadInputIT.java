@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import static io.mlcatalog.plugins.mlflow.MlflowScenario.CHILD_1;
+import static io.mlcatalog.plugins.mlflow.MlflowScenario.LEGACY;
 import static io.mlcatalog.plugins.mlflow.MlflowScenario.SWEEP;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -151,7 +152,10 @@ class MlflowBadInputIT {
         assertThat(outcome.ok()).isTrue();
         assertThat(outcome.problems()).isEmpty();
         assertThat(runs()).isEqualTo(5);
-        assertThat(catalog.count("select count(*) from artifact where uri like '%/models/m-%' and kind = 'MODEL'")).isEqualTo(1); // v2's
+        assertThat(catalog.count("select count(*) from artifact where uri like 's3://%/models/m-%'")).isZero();
+        // a version whose source names a logged model the server does not know keeps that source as its artifact's URI
+        assertThat(catalog.strings("select a.uri from model_version v join artifact a on a.id = v.artifact_id where v.version = '2'"))
+                .containsExactly("models:/" + MlflowScenario.LOGGED_MODEL);
     }
 
     @Test
@@ -210,5 +214,79 @@ class MlflowBadInputIT {
         assertThatThrownBy(() -> TestingCatalog.builder().instance("mlflow", "mlflow",
                 Map.of("trackingUri", "sqlite://mlflow.db")).start())
                 .isInstanceOf(PluginConfigError.class).hasMessageContaining("sqlite:///relative.db");
+    }
+
+    @Test
+    void localPathsRelativePathsAndTablesBecomeUrisTheCatalogTakes() throws Exception {
+        MlflowScenario s = MlflowScenario.churn();
+        // MLflow's SQL store keeps a local artifact root as a bare absolute path
+        s.experiments.set(1, new MlflowScenario.Experiment("1", "churn-training", "/home/alice/churn project/mlruns/1", "active"));
+        MlflowScenario.Run child = s.run(CHILD_1);
+        child.datasets.clear();
+        child.datasets.add(new MlflowScenario.Dataset("train", "aa11bb22", "local", "{\"uri\": \"data/train.csv\"}", null, null, "training"));
+        child.datasets.add(new MlflowScenario.Dataset("orders", "cc33dd44", "delta_table",
+                "{\"delta_table_name\": \"main.sales.orders\", \"delta_table_version\": 12}", null, null, "training"));
+        child.tags.put("mlflow.source.git.repoURL", "https://ci-bot:ghp_s3cr3tT0ken@github.com/acme/churn-model.git");
+        mlflow = new MlflowStores(MlflowStores.Kind.SQL, s, dir);
+        catalog = TestingCatalog.builder().instance("mlflow", "mlflow", mlflow.settings()).start();
+        PollOutcome outcome = catalog.poll("mlflow");
+        assertThat(outcome.ok()).isTrue();
+        assertThat(outcome.rejected()).isEmpty();
+        assertThat(runs()).isEqualTo(5);
+        assertThat(catalog.strings("select a.uri from run r join lineage_edge e on e.to_id = r.id join artifact a on a.id = e.from_id "
+                + "where r.name = '" + CHILD_1 + "' and e.kind = 'CONSUMED' order by 1")).containsExactly(
+                "delta-table:main.sales.orders", "mlflow-dataset://1/train"); // a relative path says nothing of where it is
+        assertThat(catalog.strings("select a.uri from run r join lineage_edge e on e.from_id = r.id join artifact a on a.id = e.to_id "
+                + "where r.name = '" + LEGACY + "' and e.kind = 'PRODUCED'"))
+                .containsExactly("file:///home/alice/churn%20project/mlruns/1/" + LEGACY + "/artifacts/model");
+        assertThat(catalog.strings("select distinct repository from code_version")).containsExactly("https://github.com/acme/churn-model");
+        assertThat(catalog.rowCounts().toString()).doesNotContain("ghp_s3cr3tT0ken");
+        assertThat(catalog.count("select count(*) from tag where value like '%ghp_s3cr3tT0ken%'")).isZero();
+    }
+
+    @Test
+    void anAliasToAVersionThatCouldNotBeReadStaysAsItWasUntilItCanBe() throws Exception {
+        start(MlflowStores.Kind.FILES);
+        catalog.poll("mlflow");
+        Path meta = mlflow.root().resolve("models/churn-classifier/version-2/meta.yaml");
+        String whole = Files.readString(meta);
+        mlflow.scenario.model("churn-classifier").aliases.put("production", 2);
+        mlflow.write();
+        Files.writeString(meta, whole.substring(0, whole.length() / 2) + "\n  - [");
+        PollOutcome outcome = catalog.poll("mlflow");
+        assertThat(outcome.ok()).isTrue();
+        assertThat(outcome.problems()).anyMatch(p -> p.contains("churn-classifier@production not moved to version 2"))
+                .anyMatch(p -> p.contains(meta.toString()));
+        assertThat(catalog.strings("select v.version from alias a join model_version v on v.id = a.model_version_id "
+                + "where a.name = 'production' and a.until is null")).containsExactly("1");
+        Files.writeString(meta, whole);
+        assertThat(catalog.poll("mlflow").problems()).isEmpty();
+        assertThat(catalog.strings("select v.version from alias a join model_version v on v.id = a.model_version_id "
+                + "where a.name = 'production' and a.until is null")).containsExactly("2");
+    }
+
+    @Test
+    void aTokenWithALineBreakIsTakenWithoutItAndOneThatCannotBeAHeaderIsRefusedUnshown() throws Exception {
+        start(MlflowStores.Kind.REST);
+        mlflow.rest().token = "s3cr3t";
+        catalog.close();
+        catalog = TestingCatalog.builder().instance("mlflow", "mlflow", mlflow.settings("token", "${env:TOKEN}"))
+                .env(Map.of("TOKEN", "s3cr3t\n")).start();
+        assertThat(catalog.poll("mlflow").ok()).isTrue();
+        catalog.close();
+        catalog = null;
+        assertThatThrownBy(() -> TestingCatalog.builder().instance("mlflow", "mlflow", mlflow.settings("token", "${env:TOKEN}"))
+                .env(Map.of("TOKEN", "s3cr\u0001t")).start())
+                .isInstanceOf(PluginConfigError.class).hasMessageContaining("token").hasMessageNotContaining("s3cr");
+    }
+
+    @Test
+    void aRedirectIsNotFollowedWithTheCredentials() throws Exception {
+        start(MlflowStores.Kind.REST);
+        mlflow.rest().redirect = true;
+        PollOutcome outcome = catalog.poll("mlflow");
+        assertThat(outcome.ok()).isFalse();
+        assertThat(outcome.error()).contains("answered 302 to POST /api/2.0/mlflow/experiments/search, redirecting to https://login.example.com/")
+                .contains("redirects are not followed");
     }
 }

@@ -49,6 +49,10 @@ final class RestFixture implements AutoCloseable {
     volatile String loopingExperiment;
     volatile boolean registryForbidden;
     volatile boolean before3;
+    /** Answer runs/get with a 500 (a server in trouble), to test a parent that cannot be read. */
+    volatile boolean runsGetFails;
+    /** Answer every request with a redirect to another host (a load balancer sending to its login page). */
+    volatile boolean redirect;
     final List<String> requests = new CopyOnWriteArrayList<>();
     private final HttpServer server;
 
@@ -78,6 +82,28 @@ final class RestFixture implements AutoCloseable {
                 x.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"mlflow\"");
                 send(x, 401, "You are not authenticated. Please see https://www.mlflow.org/docs/latest/auth/index.html"
                         + "#authenticating-to-mlflow on how to authenticate.", "text/plain");
+                return;
+            }
+            if (redirect) {
+                x.getResponseHeaders().add("Location", "https://login.example.com/?next=/api/2.0/mlflow/" + endpoint);
+                send(x, 302, "", "text/plain");
+                return;
+            }
+            if (runsGetFails && endpoint.equals("runs/get")) {
+                send(x, 500, "{\"error_code\": \"INTERNAL_ERROR\", \"message\": \"database is locked\"}", "application/json");
+                return;
+            }
+            if (endpoint.startsWith("logged-models/") && "GET".equals(x.getRequestMethod())) {
+                String id = endpoint.substring("logged-models/".length());
+                MlflowScenario.LoggedModel m = before3 ? null
+                        : scenario.loggedModels.stream().filter(l -> l.id().equals(id)).findFirst().orElse(null);
+                if (m == null) {
+                    send(x, 404, "{\"error_code\": \"RESOURCE_DOES_NOT_EXIST\", \"message\": \"Logged model not found\"}", "application/json");
+                } else {
+                    ObjectNode answer = JSON.createObjectNode();
+                    answer.set("model", loggedModel(m));
+                    send(x, 200, answer.toString(), "application/json");
+                }
                 return;
             }
             if (registryForbidden && endpoint.startsWith("registered-models") || registryForbidden && endpoint.startsWith("model-versions")) {
@@ -253,9 +279,7 @@ final class RestFixture implements AutoCloseable {
         if (v.runId() != null) {
             version.put("run_id", v.runId());
         }
-        if (v.storageLocation() != null) {
-            version.put("storage_location", v.storageLocation());
-        }
+        // MLflow's REST model version has no storage location (model_registry.proto): a version of a logged model says models:/m-…
         List<String> aliases = new ArrayList<>();
         scenario.models.stream().filter(m -> m.name.equals(v.model())).forEach(m -> m.aliases.forEach((a, n) -> {
             if (n == v.version()) {
