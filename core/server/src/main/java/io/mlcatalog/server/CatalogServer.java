@@ -69,10 +69,13 @@ public final class CatalogServer implements AutoCloseable {
     private final IntakeAppender intakeAppender;
     private final Intake intake;
     private final Authenticator authenticator;
+    private final io.mlcatalog.server.events.ChangeFeed feed;
 
     private CatalogServer(EmbeddedDatabase embedded, Vertx vertx, Db db, HttpServer http, CatalogWriter writer, PluginHost plugins,
-                          IntakeAppender intakeAppender, Intake intake, Authenticator authenticator) {
+                          IntakeAppender intakeAppender, Intake intake, Authenticator authenticator,
+                          io.mlcatalog.server.events.ChangeFeed feed) {
         this.authenticator = authenticator;
+        this.feed = feed;
         this.intakeAppender = intakeAppender;
         this.intake = intake;
         this.embedded = embedded;
@@ -107,6 +110,7 @@ public final class CatalogServer implements AutoCloseable {
         IntakeAppender intakeAppender = null;
         Intake intake = null;
         Authenticator authenticator = null;
+        io.mlcatalog.server.events.ChangeFeed feed = null;
         try {
             // read the plugin configuration first: a mistake there should not wait for a database to start
             PluginsConfig pluginsConfig = config.plugins().configFile() == null ? PluginsConfig.EMPTY
@@ -156,11 +160,13 @@ public final class CatalogServer implements AutoCloseable {
                         + "address, once a token exists, or with --auth on)");
             }
             await(authenticator.start(vertx).toCompletionStage().toCompletableFuture());
+            feed = new io.mlcatalog.server.events.ChangeFeed(vertx, db);
+            await(feed.start().toCompletionStage().toCompletableFuture());
             Loaders loaders = new Loaders(runs, codeVersions, artifacts, models, aliases, deployments, tags, assertions, pluginStore, facets);
             GraphQLService graphql = new GraphQLService(config.limits(), loaders,
                     new Wiring(namespaces, codeVersions, runs, artifacts, models, deployments, pluginStore, new LineageWalk(lineage),
                             io.mlcatalog.server.lineage.ReachabilityIndex.fromSystemProperties(db), changes,
-                            writer, db, authenticator)::wire, config.security().introspection());
+                            writer, db, authenticator, feed)::wire, config.security().introspection());
 
             RecordBatchWriter batchWriter = new RecordBatchWriter(db, writer, new BatchRunWriter(namespaces, codeVersions, runs, artifacts,
                     lineage, assertions, changes, facets, writer), pluginStore);
@@ -184,8 +190,11 @@ public final class CatalogServer implements AutoCloseable {
             }
             // requests stored before this start (a crash, a restart) are written now
             intake.start();
-            return new CatalogServer(embedded, vertx, db, http, writer, plugins, intakeAppender, intake, authenticator);
+            return new CatalogServer(embedded, vertx, db, http, writer, plugins, intakeAppender, intake, authenticator, feed);
         } catch (RuntimeException e) {
+            if (feed != null) {
+                feed.close();
+            }
             if (authenticator != null) {
                 authenticator.stop();
             }
@@ -331,6 +340,11 @@ public final class CatalogServer implements AutoCloseable {
         return vertx;
     }
 
+    /** This node's change feed (subscriptions and webhooks listen to it). */
+    public io.mlcatalog.server.events.ChangeFeed feed() {
+        return feed;
+    }
+
     @Override
     public void close() {
         try {
@@ -342,6 +356,7 @@ public final class CatalogServer implements AutoCloseable {
         intake.close();
         intakeAppender.close();
         plugins.close();
+        feed.close();
         authenticator.stop();
         db.close();
         try {

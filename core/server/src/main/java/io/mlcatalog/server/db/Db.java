@@ -27,10 +27,17 @@ import static java.util.Objects.requireNonNull;
  */
 public final class Db implements AutoCloseable {
     private final Pool pool;
+    private final PgConnectOptions connect;
     private final AtomicLong statements = new AtomicLong();
 
-    private Db(Pool pool) {
+    private Db(Pool pool, PgConnectOptions connect) {
         this.pool = pool;
+        this.connect = connect;
+    }
+
+    /** How this pool's connections are made: for a connection of its own (LISTEN), outside the pool. */
+    public PgConnectOptions connectOptions() {
+        return new PgConnectOptions(connect);
     }
 
     public static Db connect(Vertx vertx, DatabaseUrl url, int poolSize, Duration statementTimeout) {
@@ -57,7 +64,7 @@ public final class Db implements AutoCloseable {
                 .with(new PoolOptions().setMaxSize(poolSize).setName("mlcatalog").setShared(false))
                 .using(vertx)
                 .build();
-        return new Db(pool);
+        return new Db(pool, connect);
     }
 
     /** Runs one parameterized statement on {@code client} (the pool, or a connection in a transaction). */

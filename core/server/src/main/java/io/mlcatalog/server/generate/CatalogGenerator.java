@@ -95,6 +95,13 @@ public final class CatalogGenerator {
                 rows.put(table, n);
                 say(String.format(Locale.ROOT, "  %-13s %,11d rows  %6.1f s", table, n, nanos / 1e9));
             }).load();
+            try (Statement s = conn.createStatement()) {
+                // the generated history is not in the change feed: subscribers get what is written from here on
+                s.execute("""
+                        insert into change_feed_position (tx, change_id, seq)
+                        select pg_current_xact_id(), coalesce(max(id), 0), 0 from change_log
+                        on conflict (singleton) do update set tx = excluded.tx, change_id = excluded.change_id, seq = 0""");
+            }
             conn.commit();
             double load = seconds(t);
             say(String.format(Locale.ROOT, "  loaded and committed in %.1f s", load));
@@ -144,7 +151,8 @@ public final class CatalogGenerator {
         List<String> tables = new ArrayList<>();
         try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("""
                 select format('%I', tablename) from pg_tables
-                where schemaname = current_schema() and tablename <> 'flyway_schema_history' order by tablename""")) {
+                where schemaname = current_schema() and tablename not in ('flyway_schema_history', 'change_feed_position')
+                order by tablename""")) {
             while (rs.next()) {
                 tables.add(rs.getString(1));
             }

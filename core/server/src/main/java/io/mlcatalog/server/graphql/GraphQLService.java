@@ -58,7 +58,8 @@ import static java.util.Objects.requireNonNull;
  */
 public final class GraphQLService {
     /** The schema files, one per area, in the order they are read. */
-    public static final List<String> SCHEMA_FILES = List.of("common", "runs", "artifacts", "models", "deployments", "lineage", "plugins", "access");
+    public static final List<String> SCHEMA_FILES = List.of("common", "runs", "artifacts", "models", "deployments", "lineage", "plugins", "access",
+            "events");
 
     private static final String PREPARED = "mlcatalog.prepared";
     private static final int CACHED_QUERY_MAX_CHARS = 64 * 1024;
@@ -94,6 +95,7 @@ public final class GraphQLService {
         this.graphql = GraphQL.newGraphQL(schema)
                 .queryExecutionStrategy(new AsyncExecutionStrategy(errors))
                 .mutationExecutionStrategy(new AsyncSerialExecutionStrategy(errors))
+                .subscriptionExecutionStrategy(new graphql.execution.SubscriptionExecutionStrategy(errors))
                 .instrumentation(new ComplexityLimit(limits.maxComplexity()))
                 // the HTTP layer parsed and validated the document already (see prepare)
                 .preparsedDocumentProvider((input, parseAndValidate) ->
@@ -196,7 +198,20 @@ public final class GraphQLService {
     /** As above, charging the query's cost to {@code meter} (null: no budget) before any field runs. */
     public CompletableFuture<ExecutionResult> execute(String query, Prepared prepared, String operationName,
                                                       Map<String, Object> variables, Source source, Principal principal, CostMeter meter) {
+        return execute(query, prepared, operationName, variables, source, principal, meter, null);
+    }
+
+    /**
+     * As above; {@code principalNow} tells who asks at a later moment (for a subscription's events: a token revoked
+     * meanwhile throws), null for a request answered at once.
+     */
+    public CompletableFuture<ExecutionResult> execute(String query, Prepared prepared, String operationName, Map<String, Object> variables,
+                                                      Source source, Principal principal, CostMeter meter,
+                                                      java.util.function.Supplier<Principal> principalNow) {
         Map<Object, Object> context = new LinkedHashMap<>();
+        if (principalNow != null) {
+            context.put(EventWiring.PRINCIPAL_NOW, principalNow);
+        }
         if (meter != null) {
             context.put(CostMeter.KEY, meter);
         }

@@ -23,10 +23,12 @@ public final class Wiring {
     private final PluginWiring plugins;
     private final LineageWiring lineage;
     private final AccessWiring access;
+    private final EventWiring events;
 
     public Wiring(NamespaceStore namespaces, CodeVersionStore codeVersions, RunStore runs, ArtifactStore artifacts, ModelStore models,
                   DeploymentStore deployments, PluginStore plugins, LineageWalk walk, ReachabilityIndex reachability, ChangeLog changes,
-                  CatalogWriter writer, io.mlcatalog.server.db.Db db, io.mlcatalog.server.auth.Authenticator authenticator) {
+                  CatalogWriter writer, io.mlcatalog.server.db.Db db, io.mlcatalog.server.auth.Authenticator authenticator,
+                  io.mlcatalog.server.events.ChangeFeed feed) {
         this.nodes = new NodeWiring(namespaces, writer);
         this.runs = new RunWiring(runs, codeVersions, writer);
         this.artifacts = new ArtifactWiring(artifacts, writer);
@@ -35,6 +37,7 @@ public final class Wiring {
         this.plugins = new PluginWiring(plugins);
         this.lineage = new LineageWiring(walk, reachability, deployments, changes);
         this.access = new AccessWiring(db, authenticator, writer);
+        this.events = new EventWiring(feed);
     }
 
     public void wire(RuntimeWiring.Builder w) {
@@ -46,5 +49,6 @@ public final class Wiring {
         plugins.wire(w);
         lineage.wire(w);
         access.wire(w);
+        events.wire(w);
     }
 }

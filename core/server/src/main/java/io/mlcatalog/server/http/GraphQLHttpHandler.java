@@ -112,8 +112,14 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
             reply(ctx, GRAPHQL_RESPONSE.equals(media) ? 400 : 200, media, errors(prepared.errors()));
             return;
         }
+        OperationDefinition selected = prepared.operation(request.operationName());
+        if (selected != null && selected.getOperation() == OperationDefinition.Operation.SUBSCRIPTION) {
+            reply(ctx, 400, media, error("a subscription is served over a WebSocket: connect to /graphql with the graphql-transport-ws "
+                    + "protocol (the graphql-ws client does)", ErrorCode.BAD_USER_INPUT, null));
+            return;
+        }
         if (ctx.request().method() == HttpMethod.GET) {
-            OperationDefinition op = prepared.operation(request.operationName());
+            OperationDefinition op = selected;
             if (op != null && op.getOperation() != OperationDefinition.Operation.QUERY) {
                 ctx.response().putHeader("Allow", "POST");
                 reply(ctx, 405, media, error("only queries can be sent with GET; send mutations with POST",
@@ -329,7 +335,7 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
         return mapper.convertValue(node, Map.class);
     }
 
-    private static Map<String, Object> body(ExecutionResult result) {
+    static Map<String, Object> body(ExecutionResult result) {
         Map<String, Object> body = new LinkedHashMap<>();
         if (!result.getErrors().isEmpty()) {
             body.putAll(errors(result.getErrors()));
@@ -340,7 +346,7 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
         return body;
     }
 
-    private static Map<String, Object> errors(List<? extends GraphQLError> errors) {
+    static Map<String, Object> errors(List<? extends GraphQLError> errors) {
         List<Map<String, Object>> list = new ArrayList<>(errors.size());
         errors.forEach(e -> list.add(Errors.toSpecification(e)));
         return Map.of("errors", list);

@@ -38,6 +38,8 @@ public final class HttpApi {
             router.route(path + "/*").handler(ingest.gate(instance, path)).handler(ingestBody).handler(ingest);
         });
         GraphQLHttpHandler handler = new GraphQLHttpHandler(graphql, mapper, authenticator, budgets, persisted);
+        // a WebSocket upgrade (subscriptions) first: any other GET goes on to the HTTP handler
+        router.route("/graphql").method(HttpMethod.GET).handler(new GraphQLWebSocket(graphql, mapper, authenticator, budgets, persisted));
         router.route("/graphql").method(HttpMethod.GET).handler(handler);
         router.route("/graphql").method(HttpMethod.POST)
                 .handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()))
@@ -80,7 +82,8 @@ public final class HttpApi {
                         .setPort(port)
                         .setCompressionSupported(true)
                         // GET /graphql carries the query in the URL
-                        .setMaxInitialLineLength(64 * 1024))
+                        .setMaxInitialLineLength(64 * 1024)
+                        .addWebSocketSubProtocol(GraphQLWebSocket.SUBPROTOCOL))
                 .requestHandler(router)
                 .listen();
     }
