@@ -5,6 +5,10 @@ import io.mlcatalog.server.config.ServerConfig;
 import io.mlcatalog.server.db.DatabaseStartException;
 import io.mlcatalog.server.db.DatabaseUrl;
 import io.mlcatalog.server.db.Db;
+import io.mlcatalog.server.webhooks.Backoff;
+import io.mlcatalog.server.webhooks.WebhookSender;
+import io.mlcatalog.server.webhooks.WebhookStore;
+import io.mlcatalog.server.webhooks.WebhooksConfig;
 import io.mlcatalog.server.db.EmbeddedDatabase;
 import io.mlcatalog.server.db.Migrations;
 import io.mlcatalog.server.graphql.Loaders;
@@ -70,12 +74,14 @@ public final class CatalogServer implements AutoCloseable {
     private final Intake intake;
     private final Authenticator authenticator;
     private final io.mlcatalog.server.events.ChangeFeed feed;
+    private final WebhookSender webhooks;
 
     private CatalogServer(EmbeddedDatabase embedded, Vertx vertx, Db db, HttpServer http, CatalogWriter writer, PluginHost plugins,
                           IntakeAppender intakeAppender, Intake intake, Authenticator authenticator,
-                          io.mlcatalog.server.events.ChangeFeed feed) {
+                          io.mlcatalog.server.events.ChangeFeed feed, WebhookSender webhooks) {
         this.authenticator = authenticator;
         this.feed = feed;
+        this.webhooks = webhooks;
         this.intakeAppender = intakeAppender;
         this.intake = intake;
         this.embedded = embedded;
@@ -111,6 +117,7 @@ public final class CatalogServer implements AutoCloseable {
         Intake intake = null;
         Authenticator authenticator = null;
         io.mlcatalog.server.events.ChangeFeed feed = null;
+        WebhookSender webhooks = null;
         try {
             // read the plugin configuration first: a mistake there should not wait for a database to start
             PluginsConfig pluginsConfig = config.plugins().configFile() == null ? PluginsConfig.EMPTY
@@ -162,11 +169,15 @@ public final class CatalogServer implements AutoCloseable {
             await(authenticator.start(vertx).toCompletionStage().toCompletableFuture());
             feed = new io.mlcatalog.server.events.ChangeFeed(vertx, db);
             await(feed.start().toCompletionStage().toCompletableFuture());
+            WebhookStore webhookStore = new WebhookStore(db);
+            if (config.plugins().configFile() != null) {
+                await(WebhooksConfig.load(config.plugins().configFile(), env).apply(webhookStore, feed).toCompletionStage().toCompletableFuture());
+            }
             Loaders loaders = new Loaders(runs, codeVersions, artifacts, models, aliases, deployments, tags, assertions, pluginStore, facets);
             GraphQLService graphql = new GraphQLService(config.limits(), loaders,
                     new Wiring(namespaces, codeVersions, runs, artifacts, models, deployments, pluginStore, new LineageWalk(lineage),
                             io.mlcatalog.server.lineage.ReachabilityIndex.fromSystemProperties(db), changes,
-                            writer, db, authenticator, feed)::wire, config.security().introspection());
+                            writer, db, authenticator, feed, webhookStore)::wire, config.security().introspection());
 
             RecordBatchWriter batchWriter = new RecordBatchWriter(db, writer, new BatchRunWriter(namespaces, codeVersions, runs, artifacts,
                     lineage, assertions, changes, facets, writer), pluginStore);
@@ -190,8 +201,13 @@ public final class CatalogServer implements AutoCloseable {
             }
             // requests stored before this start (a crash, a restart) are written now
             intake.start();
-            return new CatalogServer(embedded, vertx, db, http, writer, plugins, intakeAppender, intake, authenticator, feed);
+            webhooks = new WebhookSender(vertx, db, webhookStore, feed, Backoff.fromSystemProperties(), Clock.systemUTC());
+            webhooks.start();
+            return new CatalogServer(embedded, vertx, db, http, writer, plugins, intakeAppender, intake, authenticator, feed, webhooks);
         } catch (RuntimeException e) {
+            if (webhooks != null) {
+                webhooks.close();
+            }
             if (feed != null) {
                 feed.close();
             }
@@ -340,6 +356,11 @@ public final class CatalogServer implements AutoCloseable {
         return vertx;
     }
 
+    /** What this node sends to webhooks. */
+    public WebhookSender webhooks() {
+        return webhooks;
+    }
+
     /** This node's change feed (subscriptions and webhooks listen to it). */
     public io.mlcatalog.server.events.ChangeFeed feed() {
         return feed;
@@ -356,6 +377,7 @@ public final class CatalogServer implements AutoCloseable {
         intake.close();
         intakeAppender.close();
         plugins.close();
+        webhooks.close();
         feed.close();
         authenticator.stop();
         db.close();

@@ -223,6 +223,17 @@ public final class ChangeFeed implements AutoCloseable {
         }));
     }
 
+    /** The entries of these numbers (those the feed has), in order. */
+    public Future<List<CatalogEvent>> entries(List<Long> seqs) {
+        return db.query(SELECT + "where f.seq = any($1) order by f.seq", Tuple.of(seqs.toArray(Long[]::new))).map(ChangeFeed::events);
+    }
+
+    private static final String SELECT = """
+            select f.seq, f.namespace, f.model, f.pipeline, f.environment, f.target, c.at, c.actor, c.entity_id, c.entity_type, c.action,
+                   c.before, c.after
+            from change_feed f join change_log c on c.id = f.change_id
+            """;
+
     /**
      * The entries after {@code afterSeq} up to {@code upToSeq}, at most {@code limit}, in order; with {@code access}, only
      * those of the namespaces it may read. For {@code since:} replay.
@@ -230,24 +241,21 @@ public final class ChangeFeed implements AutoCloseable {
     public Future<List<CatalogEvent>> page(long afterSeq, long upToSeq, int limit, Access access) {
         boolean all = access == null || access.readsAll();
         String[] namespaces = all ? new String[0] : access.readable();
-        return db.query("""
-                select f.seq, f.namespace, f.model, f.pipeline, f.environment, f.target, c.at, c.actor, c.entity_id, c.entity_type, c.action,
-                       c.before, c.after
-                from change_feed f join change_log c on c.id = f.change_id
-                where f.seq > $1 and f.seq <= $2 and ($3 or f.namespace = any($4))
-                order by f.seq limit $5
-                """, Tuple.of(afterSeq, upToSeq, all, namespaces, limit)).map(rows -> {
-            List<CatalogEvent> events = new ArrayList<>(rows.size());
-            for (Row r : rows) {
-                NodeType type = NodeType.fromDbName(r.getString("entity_type"));
-                Map<String, Object> before = map(r.getJsonObject("before"));
-                Map<String, Object> after = map(r.getJsonObject("after"));
-                events.add(new CatalogEvent(r.getLong("seq"), r.getOffsetDateTime("at"), r.getString("actor"),
-                        EventKind.of(type, r.getString("action"), after), type, r.getUUID("entity_id"), r.getString("action"), before, after,
-                        r.getString("namespace"), r.getString("model"), r.getString("pipeline"), r.getString("environment"), r.getString("target")));
-            }
-            return events;
-        });
+        return db.query(SELECT + "where f.seq > $1 and f.seq <= $2 and ($3 or f.namespace = any($4)) order by f.seq limit $5",
+                Tuple.of(afterSeq, upToSeq, all, namespaces, limit)).map(ChangeFeed::events);
+    }
+
+    private static List<CatalogEvent> events(io.vertx.sqlclient.RowSet<Row> rows) {
+        List<CatalogEvent> events = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            NodeType type = NodeType.fromDbName(r.getString("entity_type"));
+            Map<String, Object> before = map(r.getJsonObject("before"));
+            Map<String, Object> after = map(r.getJsonObject("after"));
+            events.add(new CatalogEvent(r.getLong("seq"), r.getOffsetDateTime("at"), r.getString("actor"),
+                    EventKind.of(type, r.getString("action"), after), type, r.getUUID("entity_id"), r.getString("action"), before, after,
+                    r.getString("namespace"), r.getString("model"), r.getString("pipeline"), r.getString("environment"), r.getString("target")));
+        }
+        return events;
     }
 
     private static Map<String, Object> map(JsonObject o) {

@@ -126,8 +126,12 @@ final class EventWiring {
         return current == null ? fixed::access : () -> current.get().access();
     }
 
-    private static EventFilter filter(DataFetchingEnvironment env) {
-        Map<String, Object> f = Args.map(env.getArgument("filter"));
+    static EventFilter filter(DataFetchingEnvironment env) {
+        return filter(env, Args.map(env.getArgument("filter")));
+    }
+
+    /** An EventFilter input; a namespace the caller may not read is FORBIDDEN. */
+    static EventFilter filter(DataFetchingEnvironment env, Map<String, Object> f) {
         if (f == null) {
             return EventFilter.ALL;
         }

@@ -59,7 +59,7 @@ import static java.util.Objects.requireNonNull;
 public final class GraphQLService {
     /** The schema files, one per area, in the order they are read. */
     public static final List<String> SCHEMA_FILES = List.of("common", "runs", "artifacts", "models", "deployments", "lineage", "plugins", "access",
-            "events");
+            "events", "webhooks");
 
     private static final String PREPARED = "mlcatalog.prepared";
     private static final int CACHED_QUERY_MAX_CHARS = 64 * 1024;

@@ -24,11 +24,12 @@ public final class Wiring {
     private final LineageWiring lineage;
     private final AccessWiring access;
     private final EventWiring events;
+    private final WebhookWiring webhooks;
 
     public Wiring(NamespaceStore namespaces, CodeVersionStore codeVersions, RunStore runs, ArtifactStore artifacts, ModelStore models,
                   DeploymentStore deployments, PluginStore plugins, LineageWalk walk, ReachabilityIndex reachability, ChangeLog changes,
                   CatalogWriter writer, io.mlcatalog.server.db.Db db, io.mlcatalog.server.auth.Authenticator authenticator,
-                  io.mlcatalog.server.events.ChangeFeed feed) {
+                  io.mlcatalog.server.events.ChangeFeed feed, io.mlcatalog.server.webhooks.WebhookStore webhookStore) {
         this.nodes = new NodeWiring(namespaces, writer);
         this.runs = new RunWiring(runs, codeVersions, writer);
         this.artifacts = new ArtifactWiring(artifacts, writer);
@@ -38,6 +39,7 @@ public final class Wiring {
         this.lineage = new LineageWiring(walk, reachability, deployments, changes);
         this.access = new AccessWiring(db, authenticator, writer);
         this.events = new EventWiring(feed);
+        this.webhooks = new WebhookWiring(webhookStore, feed);
     }
 
     public void wire(RuntimeWiring.Builder w) {
@@ -50,5 +52,6 @@ public final class Wiring {
         lineage.wire(w);
         access.wire(w);
         events.wire(w);
+        webhooks.wire(w);
     }
 }

@@ -109,8 +109,8 @@ public record PluginsConfig(List<Instance> instances) {
         }
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String key = it.next();
-            if (!key.equals("plugins")) {
-                throw new PluginConfigError(file + ": unknown key '" + key + "' (only 'plugins:' is read)");
+            if (!key.equals("plugins") && !key.equals("webhooks")) {
+                throw new PluginConfigError(file + ": unknown key '" + key + "' (only 'plugins:' and 'webhooks:' are read)");
             }
         }
         JsonNode list = root.path("plugins");
@@ -293,6 +293,11 @@ public record PluginsConfig(List<Instance> instances) {
      * @param what the key, as the message should name it ({@code 'token'}, {@code setting 'repository'})
      */
     static String resolve(String instance, String what, String value, Function<String, String> env) {
+        return resolveEnv("plugin instance '" + instance + "': " + what, value, env);
+    }
+
+    /** As above, for any part of mlcatalog.yaml: {@code where} names it in the message. */
+    public static String resolveEnv(String where, String value, Function<String, String> env) {
         if (value == null) {
             return null;
         }
@@ -304,8 +309,7 @@ public record PluginsConfig(List<Instance> instances) {
                 v = m.group(2);
             }
             if (v == null) {
-                throw new PluginConfigError("plugin instance '" + instance + "': " + what + " refers to environment variable "
-                        + m.group(1) + ", which is not set");
+                throw new PluginConfigError(where + " refers to environment variable " + m.group(1) + ", which is not set");
             }
             m.appendReplacement(out, Matcher.quoteReplacement(v));
         }
