@@ -57,6 +57,28 @@ class ServeIT {
     }
 
     @Test
+    void logsAreJsonLinesWhenAskedAndMetricsAreServed(@TempDir Path dataDir) throws Exception {
+        try (CatalogProcess p = CatalogProcess.start(Map.of("MLCATALOG_LOG_FORMAT", "json"), "serve", "--data-dir", dataDir.toString(),
+                "--port", "0")) {
+            String url = p.awaitReady(START);
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            var logged = p.output().lines().filter(l -> l.startsWith("{")).toList();
+            assertThat(logged).isNotEmpty();
+            for (String line : logged) {
+                JsonNode entry = json.readTree(line);
+                assertThat(entry.path("level").asText()).isIn("INFO", "WARN", "ERROR");
+                assertThat(entry.path("loggerName").asText()).isNotEmpty();
+                assertThat(entry.has("formattedMessage")).as(line).isTrue();
+            }
+            assertThat(logged).anyMatch(l -> l.contains("access control is off"));
+            HttpResponse<String> metrics = get(url + "/metrics");
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body()).contains("mlcatalog_sql_statements_seconds_count");
+            p.stop();
+        }
+    }
+
+    @Test
     void aSecondCatalogOnTheSameDataDirectoryIsToldWhoHoldsIt(@TempDir Path dataDir) {
         try (CatalogProcess first = CatalogProcess.start("serve", "--data-dir", dataDir.toString(), "--port", "0")) {
             first.awaitReady(START);

@@ -53,6 +53,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.concurrent.ExecutionException;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -137,8 +138,10 @@ public final class CatalogServer implements AutoCloseable {
                 url = DatabaseUrl.parse(config.databaseUrl());
             }
             migrate(url);
-            vertx = Vertx.vertx();
+            io.mlcatalog.server.metrics.CatalogMetrics metrics = new io.mlcatalog.server.metrics.CatalogMetrics();
+            vertx = metrics.vertx();
             db = Db.connect(vertx, url, config.poolSize(), config.limits().statementTimeout());
+            db.timeStatements(metrics::sql);
 
             NamespaceStore namespaces = new NamespaceStore(db);
             CodeVersionStore codeVersions = new CodeVersionStore(db);
@@ -192,7 +195,7 @@ public final class CatalogServer implements AutoCloseable {
             HttpServer http = await(HttpApi.listen(vertx, HttpApi.router(vertx, graphql, db, config.limits(), mapper, ingest,
                     plugins.defaultPaths(), authenticator,
                     new io.mlcatalog.server.auth.Budgets(config.security().pointsPerMinute(), config.security().requestsPerMinute(),
-                            System::nanoTime), persisted, config.security().graphiql()), config.host(), config.port())
+                            System::nanoTime), persisted, config.security().graphiql(), metrics), config.host(), config.port())
                     .toCompletionStage().toCompletableFuture());
             if (config.plugins().schedule()) {
                 plugins.start();
@@ -203,6 +206,7 @@ public final class CatalogServer implements AutoCloseable {
             intake.start();
             webhooks = new WebhookSender(vertx, db, webhookStore, feed, Backoff.fromSystemProperties(), Clock.systemUTC());
             webhooks.start();
+            observe(metrics, vertx, db, plugins, feed, webhooks);
             return new CatalogServer(embedded, vertx, db, http, writer, plugins, intakeAppender, intake, authenticator, feed, webhooks);
         } catch (RuntimeException e) {
             if (webhooks != null) {
@@ -234,6 +238,24 @@ public final class CatalogServer implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** What the metrics read from the parts of this node, and the intake queue, every few seconds. */
+    private static void observe(io.mlcatalog.server.metrics.CatalogMetrics metrics, Vertx vertx, Db db, PluginHost plugins,
+                                io.mlcatalog.server.events.ChangeFeed feed, WebhookSender webhooks) {
+        plugins.observePolls(metrics::poll);
+        metrics.gauge("mlcatalog.change.feed.position", "the change feed's last entry this node read", feed, f -> f.cursor());
+        metrics.counter("mlcatalog.webhook.deliveries", "deliveries to webhooks, by outcome", Map.of("outcome", "delivered"), webhooks,
+                WebhookSender::sent);
+        metrics.counter("mlcatalog.webhook.deliveries", "deliveries to webhooks, by outcome", Map.of("outcome", "failed"), webhooks,
+                WebhookSender::failures);
+        metrics.gauge("mlcatalog.webhook.in.flight", "requests this node has open to webhook receivers", webhooks, WebhookSender::inFlight);
+        vertx.setPeriodic(0, 5_000, id -> db.query("select count(*), min(received_at) from intake_queue", io.vertx.sqlclient.Tuple.tuple())
+                .onSuccess(rows -> {
+                    io.vertx.sqlclient.Row r = rows.iterator().next();
+                    java.time.OffsetDateTime oldest = r.getOffsetDateTime(1);
+                    metrics.intake(r.getLong(0), oldest == null ? null : java.time.Duration.between(oldest.toInstant(), java.time.Instant.now()));
+                }));
     }
 
     /** The environment variable an operator gives the first admin token in (at least 32 characters). */

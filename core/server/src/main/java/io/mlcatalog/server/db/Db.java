@@ -29,6 +29,8 @@ public final class Db implements AutoCloseable {
     private final Pool pool;
     private final PgConnectOptions connect;
     private final AtomicLong statements = new AtomicLong();
+    private volatile java.util.function.LongConsumer statementTime = nanos -> {
+    };
 
     private Db(Pool pool, PgConnectOptions connect) {
         this.pool = pool;
@@ -70,7 +72,13 @@ public final class Db implements AutoCloseable {
     /** Runs one parameterized statement on {@code client} (the pool, or a connection in a transaction). */
     public Future<RowSet<Row>> query(SqlClient client, String sql, Tuple args) {
         statements.incrementAndGet();
-        return client.preparedQuery(sql).execute(args);
+        long start = System.nanoTime();
+        return client.preparedQuery(sql).execute(args).onComplete(r -> statementTime.accept(System.nanoTime() - start));
+    }
+
+    /** Tells {@code timer} how long each statement took, from now on (the metrics). */
+    public void timeStatements(java.util.function.LongConsumer timer) {
+        this.statementTime = timer;
     }
 
     /**

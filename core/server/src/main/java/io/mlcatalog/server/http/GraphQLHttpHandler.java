@@ -46,9 +46,11 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
     private final Authenticator authenticator;
     private final Budgets budgets;
     private final PersistedQueries persisted;
+    private final io.mlcatalog.server.metrics.CatalogMetrics metrics;
 
     public GraphQLHttpHandler(GraphQLService graphql, ObjectMapper mapper, Authenticator authenticator, Budgets budgets,
-                              PersistedQueries persisted) {
+                              PersistedQueries persisted, io.mlcatalog.server.metrics.CatalogMetrics metrics) {
+        this.metrics = metrics;
         this.budgets = budgets;
         this.persisted = persisted;
         this.graphql = graphql;
@@ -132,8 +134,13 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
                 : new Source(principal.actor(), Times.now(), null, null, principal.access());
         Context vertxContext = Vertx.currentContext();
         CostMeter meter = principal.open() ? null : new CostMeter(budgets, principal.tokenId());
+        long started = System.nanoTime();
+        String operationName = request.operationName() != null ? request.operationName() : selected != null ? selected.getName() : null;
+        String type = selected == null ? null : selected.getOperation().name().toLowerCase(Locale.ROOT);
         graphql.execute(request.query(), prepared, request.operationName(), request.variables(), source, principal, meter)
                 .whenComplete((result, failure) -> vertxContext.runOnContext(v -> {
+                    metrics.graphql(operationName, type, failure != null || meter != null && meter.refused() != null ? "refused"
+                            : result.getErrors().isEmpty() ? "ok" : "errors", System.nanoTime() - started);
                     if (failure != null) {
                         log.error("GraphQL execution failed", failure);
                         reply(ctx, 500, media, error("internal error", ErrorCode.INTERNAL_ERROR, null));

@@ -49,7 +49,7 @@ public final class GraphQLWebSocket implements Handler<RoutingContext> {
     private static final Logger log = LoggerFactory.getLogger(GraphQLWebSocket.class);
     static final long INIT_TIMEOUT_MS = 10_000;
     static final int MAX_SUBSCRIPTIONS = 100;
-    private static final AtomicInteger OPEN = new AtomicInteger();
+    private final AtomicInteger open = new AtomicInteger();
 
     private final GraphQLService graphql;
     private final ObjectMapper mapper;
@@ -66,8 +66,8 @@ public final class GraphQLWebSocket implements Handler<RoutingContext> {
     }
 
     /** Subscriptions open on this node now, over every connection. */
-    public static int openSubscriptions() {
-        return OPEN.get();
+    public int openSubscriptions() {
+        return open.get();
     }
 
     @Override
@@ -115,7 +115,7 @@ public final class GraphQLWebSocket implements Handler<RoutingContext> {
                 closed = true;
                 context.owner().cancelTimer(timer);
                 running.values().forEach(Subscription::cancel);
-                OPEN.addAndGet(-running.size());
+                open.addAndGet(-running.size());
                 running.clear();
             });
         }
@@ -142,7 +142,7 @@ public final class GraphQLWebSocket implements Handler<RoutingContext> {
                     Subscription s = running.remove(m.path("id").asText());
                     if (s != null) {
                         s.cancel();
-                        OPEN.decrementAndGet();
+                        open.decrementAndGet();
                     }
                 }
                 default -> close(4400, "unknown message type '" + excerpt(m.path("type").asText()) + "'");
@@ -237,7 +237,7 @@ public final class GraphQLWebSocket implements Handler<RoutingContext> {
             Placeholder placeholder = new Placeholder();
             if (subscription) {
                 running.put(id, placeholder);
-                OPEN.incrementAndGet();
+                open.incrementAndGet();
             }
             graphql.execute(query, prepared, operationName, variables, source, principal, null, now).whenComplete((result, failure) ->
                     context.runOnContext(v -> {
@@ -270,7 +270,7 @@ public final class GraphQLWebSocket implements Handler<RoutingContext> {
         private void forget(String id, Subscription s) {
             if (running.get(id) == s) {
                 running.remove(id);
-                OPEN.decrementAndGet();
+                open.decrementAndGet();
             }
         }
 

@@ -28,7 +28,7 @@ public final class HttpApi {
 
     public static Router router(Vertx vertx, GraphQLService graphql, Db db, Limits limits, ObjectMapper mapper, IngestHandler ingest,
                                 Map<String, String> wellKnownPaths, Authenticator authenticator, io.mlcatalog.server.auth.Budgets budgets,
-                                PersistedQueries persisted, boolean graphiql) {
+                                PersistedQueries persisted, boolean graphiql, io.mlcatalog.server.metrics.CatalogMetrics metrics) {
         Router router = Router.router(vertx);
         Handler<RoutingContext> ingestBody = ingest.bodyReader();
         router.route("/ingest/:instance").handler(ingest.gate()).handler(ingestBody).handler(ingest);
@@ -37,9 +37,11 @@ public final class HttpApi {
             router.route(path).handler(ingest.gate(instance, path)).handler(ingestBody).handler(ingest);
             router.route(path + "/*").handler(ingest.gate(instance, path)).handler(ingestBody).handler(ingest);
         });
-        GraphQLHttpHandler handler = new GraphQLHttpHandler(graphql, mapper, authenticator, budgets, persisted);
+        GraphQLHttpHandler handler = new GraphQLHttpHandler(graphql, mapper, authenticator, budgets, persisted, metrics);
+        GraphQLWebSocket webSocket = new GraphQLWebSocket(graphql, mapper, authenticator, budgets, persisted);
+        metrics.gauge("mlcatalog.subscriptions", "subscriptions open on this node", webSocket, GraphQLWebSocket::openSubscriptions);
         // a WebSocket upgrade (subscriptions) first: any other GET goes on to the HTTP handler
-        router.route("/graphql").method(HttpMethod.GET).handler(new GraphQLWebSocket(graphql, mapper, authenticator, budgets, persisted));
+        router.route("/graphql").method(HttpMethod.GET).handler(webSocket);
         router.route("/graphql").method(HttpMethod.GET).handler(handler);
         router.route("/graphql").method(HttpMethod.POST)
                 .handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()))
@@ -55,6 +57,16 @@ public final class HttpApi {
                     .setGraphQLUri("/graphql")).router());
         }
         router.get("/health").handler(ctx -> json(ctx, 200, Map.of("status", "alive"), mapper));
+        // Prometheus's text format; under access control, for any valid token (Prometheus sends one: authorization.credentials)
+        router.get("/metrics").handler(ctx -> {
+            Authenticator.Outcome who = authenticator.authenticate(ctx.request().getHeader("Authorization"), null);
+            if (!who.ok()) {
+                ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"mlcatalog\"");
+                json(ctx, 401, Map.of("error", who.refusal()), mapper);
+                return;
+            }
+            ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
+        });
         router.get("/ready").handler(ctx -> db.ping().onComplete(ping -> {
             if (ping.succeeded()) {
                 json(ctx, 200, Map.of("status", "ready"), mapper);

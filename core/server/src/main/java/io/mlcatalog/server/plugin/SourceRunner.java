@@ -98,8 +98,22 @@ final class SourceRunner implements AutoCloseable {
         return d.compareTo(config.schedule()) < 0 ? d : config.schedule();
     }
 
+    /** Told about every poll's outcome (metrics). */
+    volatile java.util.function.Consumer<PollOutcome> observer = o -> {
+    };
+
     /** Runs one poll now and writes what it emitted; blocks until done. Never throws. */
     synchronized PollOutcome pollOnce() {
+        PollOutcome outcome = pollAndWrite();
+        try {
+            observer.accept(outcome);
+        } catch (RuntimeException e) {
+            log.warn("plugin instance {}: a poll observer failed: {}", instance, e.toString());
+        }
+        return outcome;
+    }
+
+    private PollOutcome pollAndWrite() {
         long start = System.nanoTime();
         CollectingSink sink = new CollectingSink();
         try {

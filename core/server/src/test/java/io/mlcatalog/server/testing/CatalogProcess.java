@@ -53,11 +53,18 @@ public final class CatalogProcess implements AutoCloseable {
     }
 
     public static CatalogProcess start(String... args) {
+        return start(java.util.Map.of(), args);
+    }
+
+    /** As above, with these environment variables too. */
+    public static CatalogProcess start(java.util.Map<String, String> env, String... args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-jar", jar().toString()));
         command.addAll(List.of(args));
         try {
-            return new CatalogProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().putAll(env);
+            return new CatalogProcess(builder.start());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

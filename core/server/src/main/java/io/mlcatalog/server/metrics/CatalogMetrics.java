@@ -1,0 +1,131 @@
+package io.mlcatalog.server.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.mlcatalog.server.plugin.PollOutcome;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
+import java.util.regex.Pattern;
+
+/**
+ * This node's metrics, served at {@code /metrics} in Prometheus's text format: Vert.x's own (HTTP requests by route,
+ * method and status; the connection pool), the JVM's, and the catalog's:
+ * <ul>
+ *   <li>{@code mlcatalog_graphql_requests_seconds}: GraphQL operations, by name (as the client names them; at most
+ *       {@value #MAX_OPERATIONS} names, then {@code other}), type and outcome ({@code ok}, {@code errors}, {@code refused});</li>
+ *   <li>{@code mlcatalog_sql_statements_seconds}: every SQL statement's time;</li>
+ *   <li>{@code mlcatalog_plugin_polls_total} and {@code mlcatalog_plugin_records_total}: polls by instance and outcome,
+ *       records by instance and whether they were written or rejected;</li>
+ *   <li>{@code mlcatalog_intake_queued_requests} and {@code mlcatalog_intake_oldest_seconds}: the intake queue;</li>
+ *   <li>{@code mlcatalog_subscriptions}: subscriptions open on this node; {@code mlcatalog_change_feed_position};</li>
+ *   <li>{@code mlcatalog_webhook_deliveries_total}: deliveries by outcome.</li>
+ * </ul>
+ */
+public final class CatalogMetrics {
+    static final int MAX_OPERATIONS = 200;
+    private static final Pattern OPERATION = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Timer sql;
+    private final Set<String> operations = ConcurrentHashMap.newKeySet();
+    private final AtomicLong queued = new AtomicLong();
+    private final AtomicLong oldestSeconds = new AtomicLong();
+
+    public CatalogMetrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        sql = Timer.builder("mlcatalog.sql.statements").description("SQL statements sent, and how long each took")
+                .publishPercentileHistogram(false).register(registry);
+        Gauge.builder("mlcatalog.intake.queued.requests", queued, AtomicLong::get)
+                .description("requests accepted and stored in the intake queue, not written yet").register(registry);
+        Gauge.builder("mlcatalog.intake.oldest.seconds", oldestSeconds, AtomicLong::get)
+                .description("how long the oldest request of the intake queue has waited").register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** A Vert.x whose own metrics (HTTP server by route, method and status; pools) are recorded here. */
+    public io.vertx.core.Vertx vertx() {
+        return io.vertx.core.Vertx.builder()
+                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+                        .addLabels(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_NAME, Label.POOL_TYPE)))
+                .withMetrics(new io.vertx.micrometer.MicrometerMetricsFactory(registry))
+                .build();
+    }
+
+    /** What {@code GET /metrics} answers. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public void sql(long nanos) {
+        sql.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** A GraphQL operation that ran (or was refused). */
+    public void graphql(String operationName, String type, String outcome, long nanos) {
+        Timer.builder("mlcatalog.graphql.requests").description("GraphQL operations, by operation name, type and outcome")
+                .tags("operation", operation(operationName), "type", type == null ? "unknown" : type, "outcome", outcome)
+                .register(registry).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    private String operation(String name) {
+        if (name == null || !OPERATION.matcher(name).matches()) {
+            return "anonymous";
+        }
+        // a client naming operations without end would make a series for each
+        return operations.contains(name) || operations.size() < MAX_OPERATIONS && operations.add(name) ? name : "other";
+    }
+
+    /** A poll of a source: counted by outcome, its records by what became of them. */
+    public void poll(PollOutcome o) {
+        Counter.builder("mlcatalog.plugin.polls").description("polls of pull sources, by instance and outcome")
+                .tags("instance", o.instance(), "outcome", !o.ok() ? "failed" : o.problems().isEmpty() ? "ok" : "partial").register(registry).increment();
+        Counter.builder("mlcatalog.plugin.records").description("records a plugin instance emitted, written or rejected")
+                .tags("instance", o.instance(), "result", "written").register(registry).increment(o.written());
+        Counter.builder("mlcatalog.plugin.records").description("records a plugin instance emitted, written or rejected")
+                .tags("instance", o.instance(), "result", "rejected").register(registry).increment(o.rejected().size());
+    }
+
+    /** The intake queue as last looked at. */
+    public void intake(long requests, Duration oldest) {
+        queued.set(requests);
+        oldestSeconds.set(oldest == null ? 0 : oldest.toSeconds());
+    }
+
+    /** A value read when scraped. */
+    public <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value) {
+        Gauge.builder(name, source, value).description(description).register(registry);
+    }
+
+    /** A count read when scraped (it only grows). */
+    public <T> void counter(String name, String description, Map<String, String> tags, T source, ToDoubleFunction<T> value) {
+        Tags t = Tags.empty();
+        for (Map.Entry<String, String> e : tags.entrySet()) {
+            t = t.and(e.getKey(), e.getValue());
+        }
+        FunctionCounter.builder(name, source, value).description(description).tags(t).register(registry);
+    }
+}
