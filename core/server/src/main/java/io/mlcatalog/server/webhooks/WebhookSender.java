@@ -257,7 +257,7 @@ public final class WebhookSender implements AutoCloseable {
     }
 
     /** What a receiver gets: the event as JSON. */
-    static Map<String, Object> body(WebhookStore.Webhook webhook, CatalogEvent e) {
+    public static Map<String, Object> body(WebhookStore.Webhook webhook, CatalogEvent e) {
         Map<String, Object> b = new LinkedHashMap<>();
         b.put("webhook", webhook.name());
         b.put("idempotencyKey", webhook.id() + ":" + e.seq());

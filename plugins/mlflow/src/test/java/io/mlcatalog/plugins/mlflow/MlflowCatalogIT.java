@@ -139,6 +139,11 @@ class MlflowCatalogIT {
         Map<String, Long> before = catalog.rowCounts();
         poll();
         assertThat(catalog.rowCounts()).isEqualTo(before);
+        // the polls are counted in the catalog's metrics
+        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(catalog.url("/metrics"))).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("mlcatalog_plugin_polls_total{instance=\"mlflow\",outcome=\"ok\",} 2.0")
+                .containsPattern("mlcatalog_plugin_records_total\\{instance=\"mlflow\",result=\"written\",} [1-9]");
     }
 
     @ParameterizedTest
