@@ -24,7 +24,8 @@ import java.util.concurrent.CountDownLatch;
 /** The {@code mlcatalog} command line. */
 @Command(name = "mlcatalog", mixinStandardHelpOptions = true, version = "mlcatalog 0.1.0",
         description = "A GraphQL metadata catalog for machine learning: runs, artifacts, models, deployments and their lineage.",
-        subcommands = {Main.Serve.class, Main.Demo.class, Main.Generate.class, Main.Plugins.class, Main.Ingest.class, TokenCommand.class})
+        subcommands = {Main.Serve.class, Main.Demo.class, Main.Generate.class, Main.Plugins.class, Main.Ingest.class, TokenCommand.class,
+                LookupCommands.Explain.class, LookupCommands.Lineage.class, LookupCommands.BlastRadius.class})
 public final class Main {
 
     public static void main(String[] args) {

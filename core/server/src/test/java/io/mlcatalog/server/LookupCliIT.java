@@ -1,0 +1,126 @@
+package io.mlcatalog.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mlcatalog.server.demo.DemoData;
+import io.mlcatalog.server.testing.TestCatalog;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** mlcatalog explain, lineage and blast-radius against a running catalog (the demo data), as an on-call engineer runs them. */
+class LookupCliIT {
+    static final String ADMIN = "lookup-cli-admin-token-0123456789abcdefgh";
+    static TestCatalog catalog;
+
+    @BeforeAll
+    static void start() {
+        catalog = TestCatalog.startSecured(ADMIN);
+        DemoData.load(catalog.server().writer());
+    }
+
+    @AfterAll
+    static void stop() {
+        catalog.close();
+    }
+
+    record Ran(int exit, String out, String err) {
+    }
+
+    static Ran mlcatalog(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        String[] all = new String[args.length + 4];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--url";
+        all[args.length + 1] = catalog.url("");
+        all[args.length + 2] = "--token";
+        all[args.length + 3] = ADMIN;
+        int exit = cl.execute(all);
+        return new Ran(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void explainDrawsWhatServedAndHowItWasMade() {
+        Ran r = mlcatalog("explain", "--env", "prod", "--target", "churn-api", "--at", "2026-10-22T09:00:00Z");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("prod/churn-api at 2026-10-22T09:00:00")
+                .contains("└─ served by churn-classifier v4")
+                .contains("made by run growth/")
+                .containsPattern("code: commit [0-9a-f]{40} of ")
+                .contains("params: ").contains("metrics: ")
+                .contains("inputs (").contains("s3://")
+                .containsPattern("made by: run growth/build-churn-features-[0-9-]+ \\(SUCCEEDED")
+                .containsPattern("code: commit [0-9a-f]{12} of https://github.com/acme/churn-model");
+        Ran now = mlcatalog("explain", "--env", "prod", "--target", "churn-api");
+        assertThat(now.out()).contains("served by churn-classifier v3").containsPattern("\\[[a-z, ]*production[a-z, ]*\\]");
+
+        JsonNode json = json(mlcatalog("explain", "--env", "prod", "--target", "churn-api", "--json"));
+        assertThat(json.path("explain").path("modelVersion").path("version").asText()).isEqualTo("3");
+
+        Ran nothing = mlcatalog("explain", "--env", "prod", "--target", "no-such-service");
+        assertThat(nothing.exit()).isEqualTo(1);
+        assertThat(nothing.out()).contains("nothing served prod/no-such-service now");
+    }
+
+    @Test
+    void lineageDrawsATreeUpOrDownFromAUriOrACommit() {
+        JsonNode input = json(mlcatalog("explain", "--env", "prod", "--target", "churn-api", "--json")).path("explain").path("inputs").path(0);
+        String uri = input.path("uri").asText();
+        Ran down = mlcatalog("lineage", uri, "--down", "--depth", "4");
+        assertThat(down.exit()).as(down.err()).isZero();
+        assertThat(down.out()).startsWith("downstream of dataset " + uri).contains("└─ read by: run growth/")
+                .contains("produced: ").contains("registered as: model growth/churn-classifier v");
+
+        String commit = json(mlcatalog("explain", "--env", "prod", "--target", "churn-api", "--json")).path("explain").path("codeVersion")
+                .path("commit").asText();
+        Ran fromCommit = mlcatalog("lineage", commit.substring(0, 10), "--down", "--depth", "1");
+        assertThat(fromCommit.out()).startsWith("downstream of commit " + commit.substring(0, 12)).contains("code of: run growth/");
+
+        Ran unknown = mlcatalog("lineage", "s3://no/such/object");
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no artifact at s3://no/such/object");
+    }
+
+    @Test
+    void blastRadiusListsTheVersionsAndTheLiveDeploymentsACommitTouches() {
+        String commit = json(mlcatalog("explain", "--env", "prod", "--target", "churn-api", "--json")).path("explain").path("codeVersion")
+                .path("commit").asText();
+        Ran r = mlcatalog("blast-radius", commit);
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("blast radius of commit " + commit.substring(0, 12))
+                .containsPattern("model versions \\([1-9]\\d*\\)").containsPattern("growth/churn-classifier v3 \\[[a-z, ]*production[a-z, ]*\\]")
+                .containsPattern("live deployments now \\([1-9]\\d*\\)").contains("prod/churn-api  serving churn-classifier v3");
+        JsonNode json = json(mlcatalog("blast-radius", commit, "--json"));
+        assertThat(json.path("blastRadius").path("deployments").size()).isPositive();
+    }
+
+    @Test
+    void aMissingTokenIsSaidSo() {
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(new StringWriter()));
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute("explain", "--env", "prod", "--target", "churn-api", "--url", catalog.url(""), "--token", "");
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).contains("needs a token").contains("--token or MLCATALOG_TOKEN");
+    }
+
+    static JsonNode json(Ran r) {
+        assertThat(r.exit()).as(r.err()).isZero();
+        try {
+            return new ObjectMapper().readTree(r.out());
+        } catch (Exception e) {
+            throw new AssertionError(r.out(), e);
+        }
+    }
+}
