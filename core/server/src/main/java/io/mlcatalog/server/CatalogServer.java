@@ -170,7 +170,7 @@ public final class CatalogServer implements AutoCloseable {
                         + "address, once a token exists, or with --auth on)");
             }
             await(authenticator.start(vertx).toCompletionStage().toCompletableFuture());
-            feed = new io.mlcatalog.server.events.ChangeFeed(vertx, db);
+            feed = new io.mlcatalog.server.events.ChangeFeed(vertx, db.background());
             await(feed.start().toCompletionStage().toCompletableFuture());
             WebhookStore webhookStore = new WebhookStore(db);
             if (config.plugins().configFile() != null) {
@@ -204,7 +204,8 @@ public final class CatalogServer implements AutoCloseable {
             }
             // requests stored before this start (a crash, a restart) are written now
             intake.start();
-            webhooks = new WebhookSender(vertx, db, webhookStore, feed, Backoff.fromSystemProperties(), Clock.systemUTC());
+            webhooks = new WebhookSender(vertx, db.background(), new WebhookStore(db.background()), feed, Backoff.fromSystemProperties(),
+                    Clock.systemUTC());
             webhooks.start();
             observe(metrics, vertx, db, plugins, feed, webhooks);
             return new CatalogServer(embedded, vertx, db, http, writer, plugins, intakeAppender, intake, authenticator, feed, webhooks);
@@ -250,7 +251,7 @@ public final class CatalogServer implements AutoCloseable {
         metrics.counter("mlcatalog.webhook.deliveries", "deliveries to webhooks, by outcome", Map.of("outcome", "failed"), webhooks,
                 WebhookSender::failures);
         metrics.gauge("mlcatalog.webhook.in.flight", "requests this node has open to webhook receivers", webhooks, WebhookSender::inFlight);
-        vertx.setPeriodic(0, 5_000, id -> db.query("select count(*), min(received_at) from intake_queue", io.vertx.sqlclient.Tuple.tuple())
+        vertx.setPeriodic(0, 5_000, id -> db.background().query("select count(*), min(received_at) from intake_queue", io.vertx.sqlclient.Tuple.tuple())
                 .onSuccess(rows -> {
                     io.vertx.sqlclient.Row r = rows.iterator().next();
                     java.time.OffsetDateTime oldest = r.getOffsetDateTime(1);

@@ -283,7 +283,7 @@ final class LookupCommands {
                 Tree t = new Tree(out);
                 JsonNode versions = b.path("modelVersions");
                 JsonNode live = b.path("deployments");
-                t.line(0, live.isEmpty(), "model versions (" + versions.size() + ")");
+                t.line(0, false, "model versions (" + versions.size() + ")");
                 int i = 0;
                 for (JsonNode v : versions) {
                     t.line(1, ++i == versions.size(), v.path("model").path("namespace").asText() + "/" + v.path("model").path("name").asText()

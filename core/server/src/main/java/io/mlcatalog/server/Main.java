@@ -193,6 +193,7 @@ public final class Main {
             if (!options.noGraphiql) {
                 System.out.printf("  GraphiQL: %s/graphiql/%s%n", base, server.authEnabled() ? " (put {\"Authorization\": \"Bearer <token>\"} in its Headers tab)" : "");
             }
+            System.out.printf("  Incident page: %s/ui/%s%n", base, server.authEnabled() ? " (give it a token at the top)" : "");
             System.out.println(server.authEnabled() ? "  Access control is on: every request needs Authorization: Bearer <token>."
                     : "  Access control is off: this catalog is open to anyone who can reach " + options.host + " (loopback only). See docs/security.md.");
             System.out.flush();

@@ -29,12 +29,25 @@ public final class Db implements AutoCloseable {
     private final Pool pool;
     private final PgConnectOptions connect;
     private final AtomicLong statements = new AtomicLong();
-    private volatile java.util.function.LongConsumer statementTime = nanos -> {
-    };
+    /** Where statement times go; shared with the {@link #background()} view. */
+    private final java.util.concurrent.atomic.AtomicReference<java.util.function.LongConsumer> statementTime;
+    /** Whether {@link #close()} closes the pool: the view for background work shares it. */
+    private final boolean ownsPool;
 
-    private Db(Pool pool, PgConnectOptions connect) {
+    private Db(Pool pool, PgConnectOptions connect, java.util.concurrent.atomic.AtomicReference<java.util.function.LongConsumer> statementTime,
+               boolean ownsPool) {
         this.pool = pool;
         this.connect = connect;
+        this.statementTime = statementTime;
+        this.ownsPool = ownsPool;
+    }
+
+    /**
+     * The same pool for work no request asks for (timers: the change feed's sequencer, webhook deliveries, token
+     * reloads, gauges), counted apart, so that {@link #statementCount()} counts what requests send.
+     */
+    public Db background() {
+        return new Db(pool, connect, statementTime, false);
     }
 
     /** How this pool's connections are made: for a connection of its own (LISTEN), outside the pool. */
@@ -66,19 +79,20 @@ public final class Db implements AutoCloseable {
                 .with(new PoolOptions().setMaxSize(poolSize).setName("mlcatalog").setShared(false))
                 .using(vertx)
                 .build();
-        return new Db(pool, connect);
+        return new Db(pool, connect, new java.util.concurrent.atomic.AtomicReference<>(nanos -> {
+        }), true);
     }
 
     /** Runs one parameterized statement on {@code client} (the pool, or a connection in a transaction). */
     public Future<RowSet<Row>> query(SqlClient client, String sql, Tuple args) {
         statements.incrementAndGet();
         long start = System.nanoTime();
-        return client.preparedQuery(sql).execute(args).onComplete(r -> statementTime.accept(System.nanoTime() - start));
+        return client.preparedQuery(sql).execute(args).onComplete(r -> statementTime.get().accept(System.nanoTime() - start));
     }
 
     /** Tells {@code timer} how long each statement took, from now on (the metrics). */
     public void timeStatements(java.util.function.LongConsumer timer) {
-        this.statementTime = timer;
+        this.statementTime.set(timer);
     }
 
     /**
@@ -132,6 +146,8 @@ public final class Db implements AutoCloseable {
 
     @Override
     public void close() {
-        pool.close();
+        if (ownsPool) {
+            pool.close();
+        }
     }
 }

@@ -115,6 +115,7 @@ public final class Loaders {
         r.register("deploymentCountOfVersion", atKeys(deployments::countOfVersions, 0));
         r.register("aliasesOfModel", atKeys(aliases::ofModels, List.of()));
         r.register("protectedAliasesOfModel", lists(aliases::protectedOf));
+        r.register("aliasHistoryOfModel", lists(aliases::historyOfModels));
         r.register("aliasNamesOfVersion", atKeys(aliases::namesOfVersions, List.of()));
         r.register("facetsOfRun", DataLoaderFactory.newMappedDataLoader((Set<UUID> keys) -> stage(facets.ofRuns(keys))));
         r.register("facetsOfArtifact", DataLoaderFactory.newMappedDataLoader((Set<UUID> keys) -> stage(facets.ofArtifacts(keys))));

@@ -52,6 +52,9 @@ final class ModelWiring {
                 })
                 .dataFetcher("version", env -> version(env, model(env).id()))
                 .dataFetcher("aliases", env -> Loaders.aliasesOfModel(env, model(env).id(), Args.timeOrNow(env, "asOf")))
+                .dataFetcher("aliasHistory", env -> Loaders.<List<io.mlcatalog.server.model.Alias>>load(env, "aliasHistoryOfModel",
+                        model(env).id()).thenApply(all -> env.getArgument("alias") == null ? all
+                        : all.stream().filter(a -> a.name().equals(env.getArgument("alias"))).toList()))
                 .dataFetcher("protectedAliases", env -> Loaders.load(env, "protectedAliasesOfModel", model(env).id()))
                 .dataFetcher("assertedBy", env -> Loaders.assertions(env, model(env).id())));
         w.type("ModelVersion", t -> t

@@ -16,13 +16,18 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.mlcatalog.server.auth.Authenticator;
+import io.vertx.ext.web.handler.FileSystemAccess;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.graphql.GraphiQLHandler;
 import io.vertx.ext.web.handler.graphql.GraphiQLHandlerOptions;
 
 import java.util.Map;
 
-/** The HTTP routes: /graphql, /graphiql, /health and /ready. */
+/** The HTTP routes: /graphql (also a WebSocket for subscriptions), /graphiql, /ui/ (the incident page), /metrics, /health and /ready. */
 public final class HttpApi {
+    /** The version of the cytoscape WebJar the page draws graphs with (the pom's cytoscape.version). */
+    static final String CYTOSCAPE = "3.33.1";
+
     private HttpApi() {
     }
 
@@ -56,6 +61,23 @@ public final class HttpApi {
                     .setEnabled(true)
                     .setGraphQLUri("/graphql")).router());
         }
+        // the incident page: static files from the jar (the token is given in the page and sent with its GraphQL requests)
+        router.get("/ui").handler(ctx -> {
+            if (ctx.request().path().equals("/ui")) {
+                ctx.redirect("/ui/");
+            } else {
+                ctx.next();
+            }
+        });
+        router.route("/ui/*").handler(ctx -> {
+            ctx.response().putHeader("Content-Security-Policy", "default-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; "
+                    + "img-src 'self' data:; frame-ancestors 'none'");
+            ctx.response().putHeader("X-Content-Type-Options", "nosniff");
+            ctx.next();
+        });
+        router.get("/ui/vendor/*").handler(StaticHandler.create(FileSystemAccess.RELATIVE,
+                "META-INF/resources/webjars/cytoscape/" + CYTOSCAPE + "/dist").setCachingEnabled(true));
+        router.get("/ui/*").handler(StaticHandler.create(FileSystemAccess.RELATIVE, "io/mlcatalog/ui").setIndexPage("index.html"));
         router.get("/health").handler(ctx -> json(ctx, 200, Map.of("status", "alive"), mapper));
         // Prometheus's text format; under access control, for any valid token (Prometheus sends one: authorization.credentials)
         router.get("/metrics").handler(ctx -> {

@@ -121,6 +121,20 @@ public final class AliasStore {
         });
     }
 
+    /** Every interval of each model's aliases, by alias name, then time. */
+    public Future<Map<UUID, List<Alias>>> historyOfModels(Collection<UUID> modelIds) {
+        return db.query("""
+                select %s from alias a where a.model_id = any($1) order by a.name, a.since
+                """.formatted(COLUMNS), Tuple.of(Rows.uuids(modelIds))).map(rows -> {
+            Map<UUID, List<Alias>> result = new HashMap<>();
+            for (Row row : rows) {
+                Alias a = map(row);
+                result.computeIfAbsent(a.modelId(), k -> new ArrayList<>()).add(a);
+            }
+            return result;
+        });
+    }
+
     /** The alias names each version held at {@code at}. */
     public Future<Map<UUID, List<String>>> namesOfVersions(Collection<UUID> versionIds, OffsetDateTime at) {
         return db.query("""

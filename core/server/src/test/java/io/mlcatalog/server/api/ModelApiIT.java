@@ -179,6 +179,13 @@ class ModelApiIT {
         setAlias("alias-history", "churn", "production", "3", T3);
 
         assertHistory("alias-history");
+        // the whole history at once, oldest first, each interval ending where the next begins
+        JsonNode intervals = catalog.graphql("""
+                { model(namespace: "alias-history", name: "churn") { aliasHistory(alias: "production") { since until modelVersion { version } } } }""")
+                .ok().path("model").path("aliasHistory");
+        assertThat(intervals.findValuesAsText("version")).containsExactly("1", "2", "3");
+        assertThat(intervals.path(0).path("until").asText()).isEqualTo(intervals.path(1).path("since").asText());
+        assertThat(intervals.path(2).path("until").isNull()).isTrue();
     }
 
     @Test

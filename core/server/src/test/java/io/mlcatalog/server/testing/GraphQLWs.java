@@ -26,6 +26,8 @@ public final class GraphQLWs implements AutoCloseable {
 
     private final WebSocket ws;
     private final BlockingQueue<JsonNode> messages;
+    /** Messages received while waiting for another subscription's, in the order they came. */
+    private final java.util.Deque<JsonNode> stashed = new java.util.ArrayDeque<>();
     public final CompletableFuture<Map.Entry<Integer, String>> closed;
 
     private GraphQLWs(WebSocket ws, Listener listener) {
@@ -77,6 +79,11 @@ public final class GraphQLWs implements AutoCloseable {
 
     /** The next message, waiting at most {@link #WAIT}; fails when none comes. */
     public JsonNode next() {
+        JsonNode set = stashed.poll();
+        return set != null ? set : receive();
+    }
+
+    private JsonNode receive() {
         try {
             JsonNode m = messages.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             if (m == null) {
@@ -89,10 +96,32 @@ public final class GraphQLWs implements AutoCloseable {
         }
     }
 
-    /** The next {@code next} message's event (data.events), failing on any other message. */
+    /**
+     * The next message of subscription {@code id}. Subscriptions on one connection are separate streams, each in order,
+     * but not in order with each other: another's messages that come first are kept for {@link #next()} and their own
+     * calls.
+     */
+    public JsonNode nextOf(String id) {
+        for (java.util.Iterator<JsonNode> it = stashed.iterator(); it.hasNext(); ) {
+            JsonNode m = it.next();
+            if (id.equals(m.path("id").asText(null))) {
+                it.remove();
+                return m;
+            }
+        }
+        while (true) {
+            JsonNode m = receive();
+            if (id.equals(m.path("id").asText(null))) {
+                return m;
+            }
+            stashed.add(m);
+        }
+    }
+
+    /** The next {@code next} message's event (data.events) of subscription {@code id}, failing on any other message of it. */
     public JsonNode nextEvent(String id) {
-        JsonNode m = next();
-        if (!"next".equals(m.path("type").asText()) || !id.equals(m.path("id").asText())) {
+        JsonNode m = nextOf(id);
+        if (!"next".equals(m.path("type").asText())) {
             throw new AssertionError("expected next of " + id + ", got " + m);
         }
         if (m.path("payload").has("errors")) {
@@ -103,7 +132,7 @@ public final class GraphQLWs implements AutoCloseable {
 
     /** Whether a message is waiting now (without waiting for one). */
     public boolean hasMessage() {
-        return !messages.isEmpty();
+        return !stashed.isEmpty() || !messages.isEmpty();
     }
 
     /** The close code and reason, waiting at most {@link #WAIT}. */
