@@ -173,7 +173,8 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
      * The media type of the response: of ours, the one the Accept header gives the higher quality, or null
      * when it allows neither. As RFC 9110 (12.5.1) has it, a type named in the header takes its quality
      * from there, not from a wildcard: a client that gives one of ours q=0 and any type q=1 gets the other.
-     * On a tie a type named beats one a wildcard stands for, and the first named beats the second.
+     * On a tie a type named beats one a wildcard stands for, and the first named beats the second; with none named
+     * (a wildcard only) it is application/json.
      */
     static String negotiate(String accept) {
         if (accept == null || accept.isBlank()) {
@@ -211,6 +212,11 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
         }
         if (graphqlResponse != null && json != null) {
             return namedFirst;
+        }
+        if (graphqlResponse == null && json == null) {
+            // only a wildcard (*/*, application/*): an older client that named nothing, answered as the spec's
+            // SHOULD asks, in application/json, which every client reads
+            return JSON;
         }
         return json != null ? JSON : GRAPHQL_RESPONSE;
     }

@@ -26,10 +26,10 @@ class GraphQLHttpHandlerTest {
     }
 
     @Test
-    void wildcardsGetGraphqlResponseJson() {
-        assertThat(negotiate("*/*")).isEqualTo(GRAPHQL_RESPONSE);
-        assertThat(negotiate("application/*")).isEqualTo(GRAPHQL_RESPONSE);
-        assertThat(negotiate("text/html, application/xhtml+xml, */*;q=0.8")).isEqualTo(GRAPHQL_RESPONSE);
+    void aWildcardAloneGetsApplicationJsonAsOlderClientsExpect() {
+        assertThat(negotiate("*/*")).isEqualTo(JSON);
+        assertThat(negotiate("application/*")).isEqualTo(JSON);
+        assertThat(negotiate("text/html, application/xhtml+xml, */*;q=0.8")).isEqualTo(JSON);
     }
 
     @Test
