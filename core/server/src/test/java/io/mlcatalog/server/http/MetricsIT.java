@@ -82,7 +82,10 @@ class MetricsIT {
             assertThat(value(text, "mlcatalog_subscriptions")).isEqualTo(1);
             assertThat(value(text, "mlcatalog_change_feed_position")).isGreaterThan(0);
             assertThat(value(text, "vertx_http_server_requests_total", "route=\"/graphql\"", "code=\"200\"", "method=\"POST\"")).isGreaterThan(3);
-            assertThat(text).contains("mlcatalog_intake_queued_requests").contains("jvm_memory_used_bytes").contains("vertx_pool_");
+            assertThat(text).contains("mlcatalog_intake_queued_requests").contains("jvm_memory_used_bytes");
+            // the database pool's use: how long connections were held, and waited for
+            assertThat(value(text, "vertx_pool_usage_seconds_count", "pool_name=\"mlcatalog\"", "pool_type=\"sql\"")).isGreaterThan(0);
+            assertThat(text).contains("vertx_pool_queue_time_seconds_count{pool_name=\"mlcatalog\",pool_type=\"sql\",}");
         }
     }
 }
