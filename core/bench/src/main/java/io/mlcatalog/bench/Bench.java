@@ -16,6 +16,7 @@ public final class Bench {
             usage: java -jar core/bench/target/mlcatalog-bench.jar serve [options]
                    java -jar core/bench/target/mlcatalog-bench.jar lineage [options]
                    java -jar core/bench/target/mlcatalog-bench.jar ingest [options]
+                   java -jar core/bench/target/mlcatalog-bench.jar live [options]
 
             serve   start time (cold, then warm) of `mlcatalog serve` on its embedded PostgreSQL,
                     resident memory at idle, and throughput of the "latest 50 runs" query
@@ -24,6 +25,9 @@ public final class Bench {
                     BFS of the same walks; EXPLAIN of every statement a walk sends (fails on a Seq Scan on lineage_edge)
             ingest  OpenLineage events accepted per second at POST /api/v1/lineage: single events from 8 concurrent clients,
                     then batches of 500; events shaped like the Airflow corpus, each replay with run ids of its own
+            live    subscriptions: how soon a subscriber sees a write (upsertRun over HTTP, open loop) on the node written to
+                    and on a second node of the same database, every event checked (once, in order); then the heap that
+                    1,000 open subscriptions hold (1,000 connections x 1, then 10 x 100) and the fan-out of a write to them
 
             options of serve:
               --jar PATH                  the catalog's jar (default: core/dist/target/mlcatalog.jar of this checkout)
@@ -80,6 +84,25 @@ public final class Bench {
               --accept-only               queued: do not wait for the stored events to be written (a server started with
                                           --jvm-opts "... -Dmlcatalog.intake.workers=0" only stores them)
               --jvm-opts "OPTS"           JVM options of the server (default: those of ./mlcatalog, -Xms64m -Xmx512m -XX:+UseSerialGC)
+
+            options of live:
+              --jar PATH                  the catalog's jar (default: core/dist/target/mlcatalog.jar of this checkout)
+              --parts LIST                which parts, comma-separated: one-node, two-nodes, heap (default: all three)
+              --writes N                  measured writes per latency part (default 1500), after --warmup-writes N (default 300)
+              --rate N                    writes a second, open loop (default 20)
+              --writers N                 connections the writes are sent over (default 4)
+              --subscriptions N           open subscriptions whose heap is measured (default 1000)
+              --per-connection N          subscriptions per connection of the second shape (default 100, the catalog's limit;
+                                          1 = only the shape of one connection each)
+              --fanout-writes N           writes fanned out to the open subscriptions, one at a time (default 5)
+              --fields "SELECTION"        what each subscription selects of an event; it must give the run's name as run { name }
+                                          or in after (default "sequence kind at run { name status }", a lookup of the run per
+                                          event and subscriber; "sequence kind at after" needs none)
+              --jvm-opts "OPTS"           JVM options of the servers (default: those of ./mlcatalog, -Xms64m -Xmx512m -XX:+UseSerialGC)
+              --wait-quiet SECONDS        before each start and each measurement, wait at most this long for other processes
+                                          to leave the CPUs idle (default 60; 0 = do not wait)
+              --attempts N                measure a latency part again, up to N times in all, while other processes took more
+                                          than 0.2 cores; the quietest is reported (default 3)
             """;
 
     private Bench() {
@@ -109,6 +132,9 @@ public final class Bench {
         }
         if (args[0].equals("ingest")) {
             return ingest(args);
+        }
+        if (args[0].equals("live")) {
+            return live(args);
         }
         if (!args[0].equals("serve")) {
             throw new IllegalArgumentException("unknown benchmark '" + args[0] + "'\n" + USAGE);
@@ -220,6 +246,47 @@ public final class Bench {
                     .resolve("corpus/openlineage/airflow/events");
         }
         return new IngestBench(o).run();
+    }
+
+    private static int live(String[] args) throws Exception {
+        LiveBench.Options o = new LiveBench.Options();
+        String jar = null;
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--jar" -> jar = value(args, ++i, a);
+                case "--parts" -> {
+                    List<String> parts = Arrays.asList(value(args, ++i, a).split(","));
+                    for (String p : parts) {
+                        if (!List.of("one-node", "two-nodes", "heap").contains(p)) {
+                            throw new IllegalArgumentException("--parts takes one-node, two-nodes and heap, not '" + p + "'");
+                        }
+                    }
+                    o.parts = java.util.Set.copyOf(parts);
+                }
+                case "--writes" -> o.writes = positive(value(args, ++i, a), a);
+                case "--warmup-writes" -> o.warmupWrites = positive(value(args, ++i, a), a);
+                case "--rate" -> o.rate = positive(value(args, ++i, a), a);
+                case "--writers" -> o.writers = positive(value(args, ++i, a), a);
+                case "--subscriptions" -> o.subscriptions = positive(value(args, ++i, a), a);
+                case "--per-connection" -> o.perConnection = positive(value(args, ++i, a), a);
+                case "--fanout-writes" -> o.fanoutWrites = positive(value(args, ++i, a), a);
+                case "--fields" -> o.fields = value(args, ++i, a);
+                case "--jvm-opts" -> o.jvmOptions = split(value(args, ++i, a));
+                case "--wait-quiet" -> o.waitQuietSeconds = seconds(value(args, ++i, a), a);
+                case "--attempts" -> o.attempts = positive(value(args, ++i, a), a);
+                case "--help", "-h" -> {
+                    System.out.print(USAGE);
+                    return 0;
+                }
+                default -> throw new IllegalArgumentException("unknown option '" + a + "'\n" + USAGE);
+            }
+        }
+        if (o.perConnection > 100) {
+            throw new IllegalArgumentException("--per-connection: the catalog allows 100 subscriptions per connection");
+        }
+        o.jar = serverJar(jar);
+        return new LiveBench(o).run();
     }
 
     /** The catalog's jar: given, or core/dist/target/mlcatalog.jar of the checkout this bench belongs to. */

@@ -35,9 +35,11 @@ final class EventWiring {
     private static final int MAX_SCANNED = 20_000;
 
     private final ChangeFeed feed;
+    private final EventEntities shared;
 
-    EventWiring(ChangeFeed feed) {
+    EventWiring(ChangeFeed feed, EventEntities shared) {
         this.feed = feed;
+        this.shared = shared;
     }
 
     void wire(RuntimeWiring.Builder w) {
@@ -63,15 +65,15 @@ final class EventWiring {
                 .dataFetcher("actor", env -> event(env).actor())
                 .dataFetcher("namespace", env -> event(env).namespace())
                 .dataFetcher("entity", env -> NodeWiring.node(env, new GlobalId(event(env).entityType(), event(env).entityId())))
-                .dataFetcher("run", env -> event(env).entityType() == NodeType.RUN ? Loaders.run(env, event(env).entityId()) : null)
-                .dataFetcher("modelVersion", EventWiring::modelVersionOrNull)
-                .dataFetcher("model", env -> modelVersionOrNull(env).thenCompose(v -> v != null ? Loaders.model(env, v.modelId())
-                        : event(env).entityType() == NodeType.MODEL ? Loaders.model(env, event(env).entityId())
+                .dataFetcher("run", env -> event(env).entityType() == NodeType.RUN ? run(env, event(env).entityId()) : null)
+                .dataFetcher("modelVersion", this::modelVersionOrNull)
+                .dataFetcher("model", env -> modelVersionOrNull(env).thenCompose(v -> v != null ? model(env, v.modelId())
+                        : event(env).entityType() == NodeType.MODEL ? model(env, event(env).entityId())
                         : CompletableFuture.completedFuture(null)))
                 .dataFetcher("alias", env -> aliasField(event(env), "alias"))
                 .dataFetcher("previousVersion", env -> isAlias(event(env)) ? text(event(env).before(), "version") : null)
                 .dataFetcher("deployment", env -> event(env).entityType() == NodeType.DEPLOYMENT
-                        ? Loaders.deployment(env, event(env).entityId()) : null)
+                        ? deployment(env, event(env).entityId()) : null)
                 .dataFetcher("status", env -> runStatus(event(env), event(env).after()))
                 .dataFetcher("previousStatus", env -> event(env).kind() == EventKind.RUN_STATUS_CHANGED
                         ? runStatus(event(env), event(env).before()) : null)
@@ -162,19 +164,62 @@ final class EventWiring {
     }
 
     /** The version registered, pointed at, or deployed; null for other events. */
-    private static CompletableFuture<ModelVersion> modelVersionOrNull(DataFetchingEnvironment env) {
+    private CompletableFuture<ModelVersion> modelVersionOrNull(DataFetchingEnvironment env) {
         CatalogEvent e = event(env);
         return switch (e.entityType()) {
-            case MODEL_VERSION -> Loaders.modelVersion(env, e.entityId());
-            case DEPLOYMENT -> Loaders.deployment(env, e.entityId()).thenCompose(d -> d == null ? CompletableFuture.completedFuture(null)
-                    : Loaders.modelVersion(env, d.modelVersionId()));
+            case MODEL_VERSION -> version(env, e.entityId());
+            case DEPLOYMENT -> deployment(env, e.entityId()).thenCompose(d -> d == null ? CompletableFuture.completedFuture(null)
+                    : version(env, d.modelVersionId()));
             case MODEL -> {
                 String version = e.kind() == EventKind.ALIAS_SET ? text(e.after(), "version") : null;
-                yield version == null ? CompletableFuture.completedFuture(null)
-                        : Loaders.load(env, "versionByKey", new ModelStore.VersionKey(e.entityId(), Text.name("version", version, 128)));
+                if (version == null) {
+                    yield CompletableFuture.completedFuture(null);
+                }
+                ModelStore.VersionKey key = new ModelStore.VersionKey(e.entityId(), Text.name("version", version, 128));
+                yield live(env) ? readable(env, shared.version(e.seq(), key)) : Loaders.load(env, "versionByKey", key);
             }
             default -> CompletableFuture.completedFuture(null);
         };
+    }
+
+    // The entities an event names: in a subscription, loaded once per event for every subscriber of this node (each
+    // subscription has DataLoaders of its own, which batch nothing across subscribers); in a polling page, through the
+    // request's DataLoaders, which batch the page's events into one statement per kind.
+
+    private static boolean live(DataFetchingEnvironment env) {
+        return env.getOperationDefinition() != null
+                && env.getOperationDefinition().getOperation() == graphql.language.OperationDefinition.Operation.SUBSCRIPTION;
+    }
+
+    private CompletableFuture<io.mlcatalog.server.model.Run> run(DataFetchingEnvironment env, java.util.UUID id) {
+        if (!live(env)) {
+            return Loaders.run(env, id);
+        }
+        return shared.run(event(env).seq(), id).thenApply(r -> r != null && now(env).get().canRead(r.namespace()) ? r : null);
+    }
+
+    private CompletableFuture<io.mlcatalog.server.model.Model> model(DataFetchingEnvironment env, java.util.UUID id) {
+        if (!live(env)) {
+            return Loaders.model(env, id);
+        }
+        return shared.model(event(env).seq(), id).thenApply(m -> m != null && now(env).get().canRead(m.namespace()) ? m : null);
+    }
+
+    private CompletableFuture<io.mlcatalog.server.model.Deployment> deployment(DataFetchingEnvironment env, java.util.UUID id) {
+        if (!live(env)) {
+            return Loaders.deployment(env, id);
+        }
+        return shared.deployment(event(env).seq(), id).thenApply(d -> d != null && now(env).get().canRead(d.namespace()) ? d : null);
+    }
+
+    private CompletableFuture<ModelVersion> version(DataFetchingEnvironment env, java.util.UUID id) {
+        return live(env) ? readable(env, shared.version(event(env).seq(), id)) : Loaders.modelVersion(env, id);
+    }
+
+    /** A version, if the subscriber may read its model's namespace (a version names no namespace of its own). */
+    private CompletableFuture<ModelVersion> readable(DataFetchingEnvironment env, CompletableFuture<ModelVersion> version) {
+        return version.thenCompose(v -> v == null ? CompletableFuture.completedFuture(null)
+                : shared.model(event(env).seq(), v.modelId()).thenApply(m -> m != null && now(env).get().canRead(m.namespace()) ? v : null));
     }
 
     private static String runStatus(CatalogEvent e, Map<String, Object> values) {

@@ -38,7 +38,7 @@ public final class Wiring {
         this.plugins = new PluginWiring(plugins);
         this.lineage = new LineageWiring(walk, reachability, deployments, changes);
         this.access = new AccessWiring(db, authenticator, writer);
-        this.events = new EventWiring(feed);
+        this.events = new EventWiring(feed, new EventEntities(runs, models, deployments));
         this.webhooks = new WebhookWiring(webhookStore, feed);
     }
 
