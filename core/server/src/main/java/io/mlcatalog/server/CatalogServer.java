@@ -192,6 +192,10 @@ public final class CatalogServer implements AutoCloseable {
             intakeAppender = new IntakeAppender(intakeQueue);
             intake = new Intake(intakeQueue, plugins, batchWriter);
             IngestHandler ingest = new IngestHandler(plugins, batchWriter, Clock.systemUTC(), mapper, intakeAppender, intake, authenticator);
+            webhooks = new WebhookSender(vertx, db.background(), new WebhookStore(db.background()), feed, Backoff.fromSystemProperties(),
+                    Clock.systemUTC());
+            // every metric is there before the first request can be answered (a scrape right after /ready sees them all)
+            observe(metrics, vertx, db, plugins, feed, webhooks);
             HttpServer http = await(HttpApi.listen(vertx, HttpApi.router(vertx, graphql, db, config.limits(), mapper, ingest,
                     plugins.defaultPaths(), authenticator,
                     new io.mlcatalog.server.auth.Budgets(config.security().pointsPerMinute(), config.security().requestsPerMinute(),
@@ -204,10 +208,7 @@ public final class CatalogServer implements AutoCloseable {
             }
             // requests stored before this start (a crash, a restart) are written now
             intake.start();
-            webhooks = new WebhookSender(vertx, db.background(), new WebhookStore(db.background()), feed, Backoff.fromSystemProperties(),
-                    Clock.systemUTC());
             webhooks.start();
-            observe(metrics, vertx, db, plugins, feed, webhooks);
             return new CatalogServer(embedded, vertx, db, http, writer, plugins, intakeAppender, intake, authenticator, feed, webhooks);
         } catch (RuntimeException e) {
             if (webhooks != null) {
