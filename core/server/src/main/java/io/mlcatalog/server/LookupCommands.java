@@ -331,12 +331,12 @@ final class LookupCommands {
         return n;
     }
 
-    /** Whether a text is one of the catalog's global ids (base64 of {@code <Type>:<uuid>}). */
+    /** Whether a text is one of the catalog's global ids ({@code <Type>:<uuid>}, which reads like a URI too). */
     private static boolean looksLikeId(String s) {
         try {
-            String decoded = new String(java.util.Base64.getDecoder().decode(s), java.nio.charset.StandardCharsets.UTF_8);
-            return decoded.matches("[A-Za-z]+:[0-9a-f-]{36}");
-        } catch (IllegalArgumentException e) {
+            io.mlcatalog.server.model.GlobalId.parse(s, "node");
+            return true;
+        } catch (io.mlcatalog.server.model.CatalogException e) {
             return false;
         }
     }

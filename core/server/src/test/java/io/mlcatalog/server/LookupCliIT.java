@@ -86,6 +86,11 @@ class LookupCliIT {
         Ran fromCommit = mlcatalog("lineage", commit.substring(0, 10), "--down", "--depth", "1");
         assertThat(fromCommit.out()).startsWith("downstream of commit " + commit.substring(0, 12)).contains("code of: run growth/");
 
+        // a global id, as the API and --json give it (it reads like a URI: it must not be taken for one)
+        Ran fromId = mlcatalog("lineage", input.path("id").asText(), "--down", "--depth", "4");
+        assertThat(fromId.exit()).as(fromId.err()).isZero();
+        assertThat(fromId.out()).isEqualTo(down.out());
+
         Ran unknown = mlcatalog("lineage", "s3://no/such/object");
         assertThat(unknown.exit()).isEqualTo(1);
         assertThat(unknown.err()).contains("no artifact at s3://no/such/object");
