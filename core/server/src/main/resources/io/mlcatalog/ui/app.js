@@ -46,7 +46,11 @@ function params() {
 
 function go(name, p) {
   const q = new URLSearchParams(Object.entries(p).filter(([, v]) => v !== undefined && v !== null && v !== '')).toString();
-  location.hash = `#/${name}${q ? `?${q}` : ''}`;
+  const hash = `#/${name}${q ? `?${q}` : ''}`;
+  // the view is stale from here on (hashchange comes later); the same address asked again is answered again
+  view.dataset.ready = 'no';
+  if (location.hash === hash) route();
+  else location.hash = hash;
 }
 
 function say(text) {
@@ -195,7 +199,7 @@ async function explainView(p) {
       <div class="split"><div id="graph"></div><div class="card" id="selected">Click a node.</div></div></div>`;
   draw(document.getElementById('graph'), x.upstream, x.upstream.root.id, (n, walk) => {
     if (walk) go('lineage', { node: n.id, at });
-    else document.getElementById('selected').innerHTML = `${details(n)}<p><a class="walk" href="#/lineage?node=${encodeURIComponent(n.id)}">walk from here →</a></p>`;
+    else document.getElementById('selected').innerHTML = `${details(n)}<p><a class="walk" href="#/lineage?node=${encodeURIComponent(n.id)}${at ? `&at=${encodeURIComponent(at)}` : ''}">walk from here →</a></p>`;
   });
 }
 
@@ -204,7 +208,8 @@ async function explainView(p) {
 async function lineageView(p) {
   const node = p.get('node') || '';
   const dir = p.get('dir') === 'down' ? 'down' : 'up';
-  const depth = p.get('depth') || '3';
+  // a number from 1 to 20 whatever the link says: it goes into links this view draws
+  const depth = String(Math.min(20, Math.max(1, Number.parseInt(p.get('depth'), 10) || 3)));
   const at = p.get('at') || '';
   view.innerHTML = `<form class="query" id="lineage-form">
       <label>From (an id, an artifact's URI, a commit)<input name="node" id="node" value="${esc(node)}" size="60" required></label>
@@ -233,7 +238,7 @@ async function lineageView(p) {
       <div class="split"><div id="graph"></div><div class="card" id="selected">Click a node.</div></div></div>`;
   draw(document.getElementById('graph'), g, g.root.id, (n, walk) => {
     if (walk) go('lineage', { node: n.id, dir, depth, at });
-    else document.getElementById('selected').innerHTML = `${details(n)}<p><a class="walk" href="#/lineage?node=${encodeURIComponent(n.id)}&dir=${dir}&depth=${depth}">walk from here →</a>
+    else document.getElementById('selected').innerHTML = `${details(n)}<p><a class="walk" href="#/lineage?node=${encodeURIComponent(n.id)}&dir=${dir}&depth=${depth}${at ? `&at=${encodeURIComponent(at)}` : ''}">walk from here →</a>
       · <a class="walk" href="#/blast?from=${encodeURIComponent(n.id)}">blast radius</a></p>`;
   });
 }
