@@ -101,7 +101,7 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
         Request request;
         try {
             request = ctx.request().method() == HttpMethod.GET ? fromQueryString(ctx) : fromBody(ctx);
-            request = resolve(request, principal);
+            request = resolve(request, principal, persisted);
         } catch (Refused r) {
             if (r.status == 405) {
                 ctx.response().putHeader("Allow", "GET, POST");
@@ -250,7 +250,7 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
     }
 
     /** {@code extensions.persistedQuery.sha256Hash} (Apollo's), or null. */
-    private static String persistedHash(JsonNode extensions) {
+    static String persistedHash(JsonNode extensions) {
         if (extensions == null || !extensions.isObject()) {
             return null;
         }
@@ -266,9 +266,9 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
 
     /**
      * The query to run: the text sent, or the persisted query its hash names; for a reader, when the catalog requires it,
-     * only a persisted one.
+     * only a persisted one. The WebSocket's subscribe messages are resolved here too.
      */
-    private Request resolve(Request r, Principal principal) {
+    static Request resolve(Request r, Principal principal, PersistedQueries persisted) {
         String query = r.query() == null || r.query().isBlank() ? null : r.query();
         if (query == null && r.persistedHash() == null) {
             throw new Refused(400, ErrorCode.BAD_USER_INPUT, "the request has no query");

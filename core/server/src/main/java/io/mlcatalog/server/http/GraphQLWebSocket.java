@@ -7,6 +7,7 @@ import graphql.language.OperationDefinition;
 import io.mlcatalog.server.auth.Authenticator;
 import io.mlcatalog.server.auth.Budgets;
 import io.mlcatalog.server.auth.Principal;
+import io.mlcatalog.server.graphql.CostMeter;
 import io.mlcatalog.server.graphql.GraphQLService;
 import io.mlcatalog.server.model.CatalogException;
 import io.mlcatalog.server.model.ErrorCode;
@@ -191,16 +192,13 @@ public final class GraphQLWebSocket implements Handler<RoutingContext> {
                 return;
             }
             JsonNode payload = m.path("payload");
-            String query = payload.path("query").asText(null);
-            if (query == null && payload.path("extensions").path("persistedQuery").path("sha256Hash").isTextual()) {
-                query = persisted.query(payload.path("extensions").path("persistedQuery").path("sha256Hash").asText());
-            }
-            if (query == null) {
-                error(id, "a subscribe payload has a query", ErrorCode.BAD_USER_INPUT);
-                return;
-            }
-            if (persisted.requiredForReaders() && principal.role() == io.mlcatalog.server.auth.Role.READER && !persisted.contains(query)) {
-                error(id, "this catalog runs only its persisted queries for readers: send one of their hashes", ErrorCode.FORBIDDEN);
+            String query;
+            try {
+                // the query text or a persisted query's hash, as over HTTP (and only persisted ones for readers, if required)
+                query = GraphQLHttpHandler.resolve(new GraphQLHttpHandler.Request(payload.path("query").asText(null), null, null,
+                        GraphQLHttpHandler.persistedHash(payload.path("extensions"))), principal, persisted).query();
+            } catch (GraphQLHttpHandler.Refused r) {
+                error(id, r.getMessage(), r.code);
                 return;
             }
             try {
@@ -239,7 +237,9 @@ public final class GraphQLWebSocket implements Handler<RoutingContext> {
                 running.put(id, placeholder);
                 open.incrementAndGet();
             }
-            graphql.execute(query, prepared, operationName, variables, source, principal, null, now).whenComplete((result, failure) ->
+            // its cost is charged to the token's budget as over HTTP (a subscription's once, when it starts)
+            CostMeter meter = principal.open() ? null : new CostMeter(budgets, principal.tokenId());
+            graphql.execute(query, prepared, operationName, variables, source, principal, meter, now).whenComplete((result, failure) ->
                     context.runOnContext(v -> {
                         if (failure != null) {
                             log.error("GraphQL execution over a WebSocket failed", failure);

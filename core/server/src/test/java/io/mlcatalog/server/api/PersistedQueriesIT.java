@@ -1,7 +1,10 @@
 package io.mlcatalog.server.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import io.mlcatalog.server.config.Security;
 import io.mlcatalog.server.http.PersistedQueries;
+import io.mlcatalog.server.testing.GraphQLWs;
 import io.mlcatalog.server.testing.TestCatalog;
 import io.mlcatalog.server.testing.TestCatalog.Result;
 import org.junit.jupiter.api.AfterAll;
@@ -66,6 +69,33 @@ class PersistedQueriesIT {
         assertThat(free.errorMessage()).contains("persisted queries");
         // writers and admins are not held to the list
         assertThat(catalog.graphql(writer, "{ runs { totalCount } }").ok().path("runs").path("totalCount").asInt()).isZero();
+    }
+
+    @Test
+    void overAWebSocketTheSameListHolds() {
+        try (GraphQLWs ws = GraphQLWs.open(catalog.url("/graphql"), reader)) {
+            ws.send(Map.of("id", "hash", "type", "subscribe", "payload",
+                    Map.of("extensions", Map.of("persistedQuery", Map.of("version", 1, "sha256Hash", PersistedQueries.hash(DASHBOARD))))));
+            JsonNode byHash = ws.nextOf("hash");
+            assertThat(byHash.path("type").asText()).isEqualTo("next");
+            assertThat(byHash.path("payload").path("data").path("namespaces").isArray()).isTrue();
+
+            ws.subscribe("free", "{ runs { totalCount } }", Map.of());
+            JsonNode free = ws.nextOf("free");
+            assertThat(free.path("type").asText()).isEqualTo("error");
+            assertThat(free.path("payload").path(0).path("extensions").path("code").asText()).isEqualTo("FORBIDDEN");
+
+            ws.send(Map.of("id", "unknown", "type", "subscribe", "payload",
+                    Map.of("extensions", Map.of("persistedQuery", Map.of("version", 1, "sha256Hash", "0".repeat(64))))));
+            JsonNode unknown = ws.nextOf("unknown");
+            assertThat(unknown.path("type").asText()).isEqualTo("error");
+            assertThat(unknown.path("payload").path(0).path("extensions").path("code").asText()).isEqualTo("NOT_FOUND");
+
+            // a hash that is not the query's is refused, not run as the text
+            ws.send(Map.of("id", "mismatch", "type", "subscribe", "payload", Map.of("query", "{ runs { totalCount } }",
+                    "extensions", Map.of("persistedQuery", Map.of("version", 1, "sha256Hash", PersistedQueries.hash(DASHBOARD))))));
+            assertThat(ws.nextOf("mismatch").path("payload").path(0).path("extensions").path("code").asText()).isEqualTo("BAD_USER_INPUT");
+        }
     }
 
     @Test

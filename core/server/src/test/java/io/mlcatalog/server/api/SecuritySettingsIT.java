@@ -2,6 +2,7 @@ package io.mlcatalog.server.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlcatalog.server.config.Security;
+import io.mlcatalog.server.testing.GraphQLWs;
 import io.mlcatalog.server.testing.TestCatalog;
 import io.mlcatalog.server.testing.TestCatalog.Result;
 import org.junit.jupiter.api.AfterAll;
@@ -81,6 +82,29 @@ class SecuritySettingsIT {
 
         // another token's budget is its own
         assertThat(catalog.graphql(token("light"), query).status()).isEqualTo(200);
+    }
+
+    @Test
+    void overAWebSocketAQuerysCostIsChargedToTheSameBudget() {
+        String t = token("socket-heavy");
+        String query = "{ runs(first: 50) { edges { node { id name status } } } }";
+        int each = catalog.graphql(t, query).body().path("extensions").path("cost").path("requestedQueryCost").asInt();
+        try (GraphQLWs ws = GraphQLWs.open(catalog.url("/graphql"), t)) {
+            JsonNode answer;
+            int sent = 1;
+            do {
+                ws.subscribe("q" + sent, query, Map.of());
+                answer = ws.nextOf("q" + sent);
+                if (answer.path("type").asText().equals("next")) {
+                    assertThat(ws.nextOf("q" + sent).path("type").asText()).isEqualTo("complete");
+                }
+                sent++;
+            } while (!answer.path("payload").has("errors") && sent < 100);
+            // the budget that HTTP requests spent is the one the socket's queries spend: it runs out as soon
+            assertThat(sent).isLessThanOrEqualTo((int) (POINTS / each) + 3);
+            assertThat(answer.path("payload").path("errors").path(0).path("extensions").path("code").asText()).isEqualTo("THROTTLED");
+            assertThat(answer.path("payload").path("data").isMissingNode() || answer.path("payload").path("data").isNull()).isTrue();
+        }
     }
 
     @Test
