@@ -332,7 +332,7 @@ final class MlflowSource implements IngestSource {
             Map<String, String> next = new TreeMap<>();
             // the versions: written when what MLflow says of one changed
             Set<String> present = new HashSet<>();
-            List<Tracking.ModelVersion> list = byModel.getOrDefault(model, List.of());
+            List<Tracking.ModelVersion> list = new ArrayList<>(byModel.getOrDefault(model, List.of())); // none: a model with no version yet
             list.sort(Comparator.comparingLong(v -> number(v.version())));
             for (Tracking.ModelVersion v : list) {
                 present.add(v.version());

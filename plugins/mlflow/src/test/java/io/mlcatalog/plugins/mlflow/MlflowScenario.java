@@ -181,7 +181,10 @@ final class MlflowScenario {
         return s;
     }
 
-    /** The next day: the nightly run ended, a new run registered as version 4 from runs:/, production moved, champion removed. */
+    /**
+     * The next day: the nightly run ended, a new run registered as version 4 from runs:/, production moved, champion removed,
+     * a model registered with no version yet.
+     */
     void nextDay() {
         Run nightly = run(RUNNING);
         nightly.status = "FINISHED";
@@ -195,5 +198,10 @@ final class MlflowScenario {
         Model churn = model("churn-classifier");
         churn.aliases.put("production", 2);
         churn.aliases.remove("champion");
+        // a model registered before anything is logged to it: no version yet
+        Model ranker = new Model();
+        ranker.name = "fraud-ranker";
+        ranker.created = T0 + 87_200_000;
+        models.add(ranker);
     }
 }
