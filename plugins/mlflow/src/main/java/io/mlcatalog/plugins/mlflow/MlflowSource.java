@@ -193,7 +193,7 @@ final class MlflowSource implements IngestSource {
         try {
             fresh = budget > 0 ? tracking.runs(experiment, after, afterId, budget) : Tracking.Listing.of(List.of());
             boolean caughtUp = fresh.items().size() < budget;
-            if (caughtUp && !lookBack.isZero() && (after > 0 || afterId != null)) {
+            if (caughtUp && (after > 0 || afterId != null)) {
                 late = tracking.runs(experiment, Math.max(0, after - lookBack.toMillis()), null, LATE_LIMIT).items().stream()
                         .filter(r -> (r.startTime() == null ? 0 : r.startTime()) <= after).toList();
             }
@@ -206,10 +206,11 @@ final class MlflowSource implements IngestSource {
             return 0;
         }
         // a run that could not be read is read again next poll, as one that has not ended is
-        Set<String> stillPending = new TreeSet<>(fresh.skipped().keySet());
-        stillPending.addAll(again.skipped().keySet());
-        fresh.skipped().forEach((id, why) -> sink.problem("run " + id + " skipped, read again next poll: " + why));
-        again.skipped().forEach((id, why) -> sink.problem("run " + id + " skipped, read again next poll: " + why));
+        // (the file store names a damaged run in every listing of its experiment: it is told once)
+        Map<String, String> skipped = new TreeMap<>(fresh.skipped());
+        skipped.putAll(again.skipped());
+        Set<String> stillPending = new TreeSet<>(skipped.keySet());
+        skipped.forEach((id, why) -> sink.problem("run " + id + " skipped, read again next poll: " + why));
         models.skipped().forEach((id, why) -> sink.problem("logged model " + id + " skipped, read again next poll: " + why));
 
         Map<String, Tracking.Run> read = new LinkedHashMap<>();

@@ -49,7 +49,7 @@ public final class MlflowSourceFactory implements SourceFactory {
             Setting.optional(REQUEST_TIMEOUT, Setting.Type.DURATION, "30s", "REST: how long one request may take"),
             Setting.optional(WORKSPACE, Setting.Type.STRING, "default", "SQL store: the MLflow workspace read, where the database has them"),
             Setting.optional(LOOK_BACK, Setting.Type.DURATION, "1h", "runs that started this long before the newest one read are read again "
-                    + "(a client's clock may be behind; 0s: never)"),
+                    + "(a client's clock may be behind)"),
             Setting.optional(STALE_AFTER, Setting.Type.DURATION, "168h", "a run still running this long after it started is no longer "
                     + "read again every poll (a notebook that died leaves its run RUNNING)"));
 
@@ -80,12 +80,9 @@ public final class MlflowSourceFactory implements SourceFactory {
                 experiments.add(e.strip());
             }
         });
-        Duration lookBack = config.getDuration(LOOK_BACK);
-        Duration staleAfter = config.getDuration(STALE_AFTER);
-        if (lookBack.isNegative() || staleAfter.isNegative() || staleAfter.isZero()) {
-            throw new PluginConfigException(lookBack.isNegative() ? LOOK_BACK : STALE_AFTER, "must be a positive duration");
-        }
-        return new MlflowSource(context, tracking(config), namespace, experiments, config.getBoolean(REGISTRY), maxRuns, lookBack, staleAfter);
+        // durations: the host has refused one that is not positive
+        return new MlflowSource(context, tracking(config), namespace, experiments, config.getBoolean(REGISTRY), maxRuns,
+                config.getDuration(LOOK_BACK), config.getDuration(STALE_AFTER));
     }
 
     static Tracking tracking(PluginConfig config) {

@@ -63,6 +63,9 @@ class MlflowBadInputIT {
         // its model version is registered all the same, waiting for its run
         assertThat(catalog.count("select count(*) from model_version")).isEqualTo(2);
 
+        // still damaged: read again on the next poll, and named once, not once for each listing it is in
+        assertThat(catalog.poll("mlflow").problems()).singleElement().asString().contains("run " + CHILD_1);
+
         Files.writeString(meta, whole);
         assertThat(catalog.poll("mlflow").problems()).isEmpty();
         assertThat(catalog.strings("select r.name from model_version v join run r on r.id = v.run_id where v.version = '2'"))
@@ -185,6 +188,7 @@ class MlflowBadInputIT {
         catalog = TestingCatalog.builder().instance("mlflow", "mlflow", mlflow.settings("workspace", "research")).start();
         assertThat(catalog.poll("mlflow").ok()).isTrue();
         assertThat(catalog.count("select count(*) from model_version")).isZero();
+        assertThat(runs()).isZero();
     }
 
     @Test
