@@ -224,12 +224,12 @@ public final class PluginHost implements AutoCloseable {
         }
     }
 
-    /** Polls a source now, once, and writes what it emitted (blocks; call from a worker thread). */
     /** Tells {@code observer} about every poll of every source from now on (the metrics count them). */
     public void observePolls(java.util.function.Consumer<PollOutcome> observer) {
         sources.values().forEach(r -> r.observer = observer);
     }
 
+    /** Polls a source now, once, and writes what it emitted (blocks; call from a worker thread). */
     public PollOutcome pollNow(String instance) {
         SourceRunner runner = sources.get(instance);
         if (runner == null) {

@@ -194,7 +194,6 @@ final class MetaflowSource implements IngestSource {
         return "metaflow://" + taskPathspec + "/" + artifact;
     }
 
-    /** Run ids are numbers (the local metadata provider's) or names (a scheduler's): numbers in order, else as text. */
     /**
      * An end no earlier than its start: the metadata service stamps a run with its own clock and a task's end with the
      * machine's that ran it, and two clocks may disagree by more than a short run lasts.
@@ -214,6 +213,7 @@ final class MetaflowSource implements IngestSource {
         }
     }
 
+    /** Run ids are numbers (the local metadata provider's) or names (a scheduler's): numbers in order, else as text. */
     static int compareRunIds(String a, String b) {
         if (a.matches("\\d{1,18}") && b.matches("\\d{1,18}")) {
             return Long.compare(Long.parseLong(a), Long.parseLong(b));

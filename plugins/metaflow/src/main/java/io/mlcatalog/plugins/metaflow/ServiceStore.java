@@ -49,6 +49,8 @@ final class ServiceStore implements Store {
     private final HttpClient http;
     /** This poll's answers, by request path (null: 404). */
     private final Map<String, JsonNode> answers = new HashMap<>();
+    /** This poll's run creation times, by a flow's runs listing, then run number: asked for once a run. */
+    private final Map<String, Map<String, Long>> created = new HashMap<>();
 
     ServiceStore(URI base, Map<String, String> headers, Store values, Duration timeout) {
         String b = base.toString();
@@ -63,6 +65,7 @@ final class ServiceStore implements Store {
     @Override
     public synchronized void refresh() {
         answers.clear();
+        created.clear();
     }
 
     // ------------------------------------------------------------------ the local layout, from the service
@@ -85,12 +88,24 @@ final class ServiceStore implements Store {
         if (p.length != 2) {
             return null;
         }
-        for (JsonNode run : list(objectPath(new String[] {p[0]}) + "/runs")) {
-            if (run.path("run_number").asText().equals(p[1]) && run.path("ts_epoch").canConvertToLong()) {
-                return run.path("ts_epoch").asLong();
+        String runs = objectPath(new String[] {p[0]}) + "/runs";
+        Map<String, Long> byRun;
+        synchronized (this) {
+            byRun = created.get(runs);
+        }
+        if (byRun == null) {
+            // indexed once a poll: looking each run up in the listing was a scan of it for every run
+            byRun = new HashMap<>();
+            for (JsonNode run : list(runs)) {
+                if (run.path("ts_epoch").canConvertToLong()) {
+                    byRun.putIfAbsent(run.path("run_number").asText(), run.path("ts_epoch").asLong());
+                }
+            }
+            synchronized (this) {
+                created.put(runs, byRun);
             }
         }
-        return null;
+        return byRun.get(p[1]);
     }
 
     @Override

@@ -72,77 +72,75 @@ final class MetadataServiceFixture implements AutoCloseable {
     }
 
     private void answer(HttpExchange x) throws IOException {
-        {
-            String path = x.getRequestURI().getPath().substring("/api".length());
-            Map<String, String> query = query(x.getRequestURI().getRawQuery());
-            requests.add(path + (query.isEmpty() ? "" : "?" + x.getRequestURI().getRawQuery()));
-            x.getResponseHeaders().add("METADATA_SERVICE_VERSION", "2.4.0");
-            if (apiKey != null && !apiKey.equals(x.getRequestHeaders().getFirst("x-api-key"))) {
-                send(x, 403, "{\"message\":\"Forbidden\"}", null);
-                return;
-            }
-            if (path.equals("/ping")) {
-                send(x, 200, "pong", null);
-                return;
-            }
-            String[] p = path.substring(1).split("/");
-            // /flows/<f>/runs/<r>/steps/<s>/tasks/<t>[/metadata|/artifacts]
-            List<String> names = new ArrayList<>();
-            for (int i = 1; i < p.length; i += 2) {
-                names.add(p[i]);
-            }
-            Path dir = datastore;
-            for (String n : names) {
-                dir = dir.resolve(n);
-            }
-            boolean list = p.length % 2 == 1;
-            if (!list) {
-                Path self = dir.resolve("_meta/_self.json");
-                send(x, Files.isRegularFile(self) ? 200 : 404, Files.isRegularFile(self) ? asService(JSON.readTree(self.toFile())).toString() : "{}",
-                        null);
-                return;
-            }
-            String what = p[p.length - 1];
-            Path parent = names.isEmpty() ? datastore : dir;
-            List<JsonNode> items = new ArrayList<>();
-            switch (what) {
-                case "flows", "runs", "steps", "tasks" -> {
-                    for (Path child : children(parent)) {
-                        Path self = child.resolve("_meta/_self.json");
-                        if (Files.isRegularFile(self)) {
-                            items.add(JSON.readTree(self.toFile()));
-                        }
-                    }
-                }
-                case "metadata" -> {
-                    for (Path f : children(parent.resolve("_meta"))) {
-                        if (f.getFileName().toString().startsWith("sysmeta_")) {
-                            items.add(JSON.readTree(f.toFile()));
-                        }
-                    }
-                }
-                case "artifacts" -> {
-                    int latest = -1;
-                    List<Path> files = children(parent.resolve("_meta"));
-                    for (Path f : files) {
-                        String n = f.getFileName().toString();
-                        if (n.matches("\\d+_artifact_.*\\.json")) {
-                            latest = Math.max(latest, Integer.parseInt(n.substring(0, n.indexOf('_'))));
-                        }
-                    }
-                    for (Path f : files) {
-                        if (f.getFileName().toString().startsWith(latest + "_artifact_")) {
-                            items.add(JSON.readTree(f.toFile()));
-                        }
-                    }
-                }
-                default -> {
-                    send(x, 404, "{}", null);
-                    return;
-                }
-            }
-            page(x, path, items, query);
+        String path = x.getRequestURI().getPath().substring("/api".length());
+        Map<String, String> query = query(x.getRequestURI().getRawQuery());
+        requests.add(path + (query.isEmpty() ? "" : "?" + x.getRequestURI().getRawQuery()));
+        x.getResponseHeaders().add("METADATA_SERVICE_VERSION", "2.4.0");
+        if (apiKey != null && !apiKey.equals(x.getRequestHeaders().getFirst("x-api-key"))) {
+            send(x, 403, "{\"message\":\"Forbidden\"}", null);
+            return;
         }
+        if (path.equals("/ping")) {
+            send(x, 200, "pong", null);
+            return;
+        }
+        String[] p = path.substring(1).split("/");
+        // /flows/<f>/runs/<r>/steps/<s>/tasks/<t>[/metadata|/artifacts]
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i < p.length; i += 2) {
+            names.add(p[i]);
+        }
+        Path dir = datastore;
+        for (String n : names) {
+            dir = dir.resolve(n);
+        }
+        boolean list = p.length % 2 == 1;
+        if (!list) {
+            Path self = dir.resolve("_meta/_self.json");
+            send(x, Files.isRegularFile(self) ? 200 : 404, Files.isRegularFile(self) ? asService(JSON.readTree(self.toFile())).toString() : "{}",
+                    null);
+            return;
+        }
+        String what = p[p.length - 1];
+        Path parent = names.isEmpty() ? datastore : dir;
+        List<JsonNode> items = new ArrayList<>();
+        switch (what) {
+            case "flows", "runs", "steps", "tasks" -> {
+                for (Path child : children(parent)) {
+                    Path self = child.resolve("_meta/_self.json");
+                    if (Files.isRegularFile(self)) {
+                        items.add(JSON.readTree(self.toFile()));
+                    }
+                }
+            }
+            case "metadata" -> {
+                for (Path f : children(parent.resolve("_meta"))) {
+                    if (f.getFileName().toString().startsWith("sysmeta_")) {
+                        items.add(JSON.readTree(f.toFile()));
+                    }
+                }
+            }
+            case "artifacts" -> {
+                int latest = -1;
+                List<Path> files = children(parent.resolve("_meta"));
+                for (Path f : files) {
+                    String n = f.getFileName().toString();
+                    if (n.matches("\\d+_artifact_.*\\.json")) {
+                        latest = Math.max(latest, Integer.parseInt(n.substring(0, n.indexOf('_'))));
+                    }
+                }
+                for (Path f : files) {
+                    if (f.getFileName().toString().startsWith(latest + "_artifact_")) {
+                        items.add(JSON.readTree(f.toFile()));
+                    }
+                }
+            }
+            default -> {
+                send(x, 404, "{}", null);
+                return;
+            }
+        }
+        page(x, path, items, query);
     }
 
     private void page(HttpExchange x, String path, List<JsonNode> items, Map<String, String> query) throws IOException {
