@@ -62,10 +62,6 @@ public final class CatalogMetrics {
                 .description("how long the oldest request of the intake queue has waited").register(registry);
     }
 
-    public MeterRegistry registry() {
-        return registry;
-    }
-
     /** A Vert.x whose own metrics (HTTP server by route, method and status; pools) are recorded here. */
     public io.vertx.core.Vertx vertx() {
         return io.vertx.core.Vertx.builder()

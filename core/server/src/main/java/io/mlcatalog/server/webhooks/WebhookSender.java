@@ -221,17 +221,20 @@ public final class WebhookSender implements AutoCloseable {
             return;
         }
         inFlight++;
-        http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).whenComplete((response, failure) ->
+        // the request's timeout ends with the answer's headers: a receiver that then trickles its body out is cut off here too
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+                .orTimeout(2 * timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).whenComplete((response, failure) ->
                 context.runOnContext(x -> {
                     inFlight--;
                     if (failure != null) {
                         Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                                 ? failure.getCause() : failure;
-                        settle(d, null, cause instanceof HttpTimeoutException ? "no answer within " + timeout.toMillis() + " ms"
+                        settle(d, null, cause instanceof HttpTimeoutException || cause instanceof java.util.concurrent.TimeoutException
+                                ? "no answer within " + timeout.toMillis() + " ms"
                                 : "not reachable: " + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()), true);
                     } else if (response.statusCode() / 100 == 2) {
                         sent.incrementAndGet();
-                        store.delivered(d.id(), response.statusCode()).onFailure(e -> log.warn("webhooks: could not record delivery {} as "
+                        store.delivered(d, response.statusCode()).onFailure(e -> log.warn("webhooks: could not record delivery {} as "
                                 + "delivered (it is sent again): {}", d.id(), e.toString()));
                     } else {
                         String text = response.body() == null ? "" : response.body().strip().replaceAll("\\s+", " ");
@@ -246,7 +249,7 @@ public final class WebhookSender implements AutoCloseable {
     private void settle(WebhookStore.Delivery d, Integer status, String error, boolean retry) {
         failures.incrementAndGet();
         Duration next = retry ? backoff.after(d.attempts()) : null;
-        store.failed(d.id(), status, error, next).onComplete(r -> {
+        store.failed(d, status, error, next).onComplete(r -> {
             if (r.failed()) {
                 log.warn("webhooks: could not record a failed delivery {}: {}", d.id(), r.cause().toString());
             } else if (next != null && next.toMillis() < TICK_MS && !closed) {

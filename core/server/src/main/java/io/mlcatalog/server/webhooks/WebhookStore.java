@@ -95,11 +95,6 @@ public final class WebhookStore {
                 + "and ($3::bigint is null or id < $3) order by id desc limit $4", Tuple.of(webhook, status, before, first)).map(WebhookStore::deliveries);
     }
 
-    public Future<Delivery> delivery(long id) {
-        return db.query("select " + DELIVERY + " from webhook_delivery where id = $1", Tuple.of(id))
-                .map(rows -> rows.size() == 0 ? null : deliveries(rows).get(0));
-    }
-
     /** Sends a delivery again, now, with ten attempts ahead of it (it keeps its id, so the receiver sees the same idempotency key). */
     public Future<Delivery> redeliver(long id) {
         return db.query("update webhook_delivery set status = 'PENDING', attempts = 0, next_attempt_at = now(), claimed_until = null "
@@ -141,18 +136,23 @@ public final class WebhookStore {
                 .map(WebhookStore::deliveries);
     }
 
-    Future<Void> delivered(long id, int status) {
+    // A result is recorded only for the claim it is of (its attempt): one that came back after its claim ran out, or after
+    // a redelivery, must not undo what a newer attempt recorded.
+
+    Future<Void> delivered(Delivery claimed, int status) {
         return db.query("update webhook_delivery set status = 'DELIVERED', delivered_at = now(), last_status = $2, last_error = null, "
-                + "claimed_until = null, next_attempt_at = null where id = $1", Tuple.of(id, status)).mapEmpty();
+                + "claimed_until = null, next_attempt_at = null where id = $1 and status = 'PENDING' and attempts = $3",
+                Tuple.of(claimed.id(), status, claimed.attempts())).mapEmpty();
     }
 
     /** A failed attempt: tried again after {@code retryIn}, or failed for good when that is null. */
-    Future<Void> failed(long id, Integer status, String error, Duration retryIn) {
+    Future<Void> failed(Delivery claimed, Integer status, String error, Duration retryIn) {
         return db.query("""
                 update webhook_delivery set status = case when $4::double precision is null then 'FAILED' else 'PENDING' end,
                        next_attempt_at = case when $4::double precision is null then null else now() + make_interval(secs => $4) end,
                        last_status = $2, last_error = $3, claimed_until = null
-                where id = $1""", Tuple.of(id, status, error, retryIn == null ? null : retryIn.toMillis() / 1000.0)).mapEmpty();
+                where id = $1 and status = 'PENDING' and attempts = $5""",
+                Tuple.of(claimed.id(), status, error, retryIn == null ? null : retryIn.toMillis() / 1000.0, claimed.attempts())).mapEmpty();
     }
 
     private static List<Delivery> deliveries(Iterable<Row> rows) {

@@ -130,11 +130,6 @@ public final class GraphQLWs implements AutoCloseable {
         return m.path("payload").path("data").path("events");
     }
 
-    /** Whether a message is waiting now (without waiting for one). */
-    public boolean hasMessage() {
-        return !stashed.isEmpty() || !messages.isEmpty();
-    }
-
     /** The close code and reason, waiting at most {@link #WAIT}. */
     public Map.Entry<Integer, String> awaitClose() {
         return closed.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
