@@ -252,12 +252,9 @@ public final class CatalogServer implements AutoCloseable {
         metrics.counter("mlcatalog.webhook.deliveries", "deliveries to webhooks, by outcome", Map.of("outcome", "failed"), webhooks,
                 WebhookSender::failures);
         metrics.gauge("mlcatalog.webhook.in.flight", "requests this node has open to webhook receivers", webhooks, WebhookSender::inFlight);
-        vertx.setPeriodic(0, 5_000, id -> db.background().query("select count(*), min(received_at) from intake_queue", io.vertx.sqlclient.Tuple.tuple())
-                .onSuccess(rows -> {
-                    io.vertx.sqlclient.Row r = rows.iterator().next();
-                    java.time.OffsetDateTime oldest = r.getOffsetDateTime(1);
-                    metrics.intake(r.getLong(0), oldest == null ? null : java.time.Duration.between(oldest.toInstant(), java.time.Instant.now()));
-                }));
+        IntakeQueue queue = new IntakeQueue(db.background());
+        vertx.setPeriodic(0, 5_000, id -> queue.waiting().onSuccess(w -> metrics.intake(w.requests(),
+                w.oldest() == null ? null : java.time.Duration.between(w.oldest().toInstant(), java.time.Instant.now()))));
     }
 
     /** The environment variable an operator gives the first admin token in (at least 32 characters). */

@@ -211,6 +211,19 @@ public final class IntakeQueue {
                 Tuple.of(id, reason, claim)).mapEmpty();
     }
 
+    /** What waits to be written: how many requests, and when the oldest was received (null: none). */
+    public record Waiting(long requests, java.time.OffsetDateTime oldest) {
+    }
+
+    /** The requests stored and not written yet (a refused one is kept for the operator, but waits for nothing). */
+    public Future<Waiting> waiting() {
+        return db.query("select count(*), min(received_at) from intake_queue where refused is null", Tuple.tuple())
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new Waiting(r.getLong(0), r.getOffsetDateTime(1));
+                });
+    }
+
     /**
      * The requests waiting for instances other than these, by instance: stored by an instance that is no longer
      * configured. (What waits for each configured instance is in its status, {@code PluginStore.statuses}.)
