@@ -52,14 +52,14 @@ final class AccessWiring {
         w.type("Query", t -> t
                 .dataFetcher("viewer", this::viewer)
                 .dataFetcher("tokens", env -> {
-                    requireAdmin(env, "tokens");
+                    Args.requireAdmin(env, "tokens");
                     boolean revoked = Boolean.TRUE.equals(env.getArgument("includeRevoked"));
                     return stage(store().all()).thenApply(all -> all.stream().filter(tk -> revoked || tk.revokedAt() == null).toList());
                 }));
         w.type("Mutation", t -> t
                 .dataFetcher("createToken", this::createToken)
                 .dataFetcher("revokeToken", env -> {
-                    requireAdmin(env, "revokeToken");
+                    Args.requireAdmin(env, "revokeToken");
                     String name = tokenName(env.getArgument("name"), "name");
                     Principal p = Args.principal(env);
                     return changed(db.inTransaction(tx -> store().byName(tx, name).compose(tk -> {
@@ -74,7 +74,7 @@ final class AccessWiring {
                     })));
                 })
                 .dataFetcher("grant", env -> {
-                    requireAdmin(env, "grant");
+                    Args.requireAdmin(env, "grant");
                     String name = tokenName(env.getArgument("token"), "token");
                     String ns = namespace(env.getArgument("namespace"), "namespace");
                     Access.Privilege privilege = Access.Privilege.valueOf(env.<Object>getArgument("privilege").toString());
@@ -86,7 +86,7 @@ final class AccessWiring {
                     })));
                 })
                 .dataFetcher("revokeGrant", env -> {
-                    requireAdmin(env, "revokeGrant");
+                    Args.requireAdmin(env, "revokeGrant");
                     String name = tokenName(env.getArgument("token"), "token");
                     String ns = namespace(env.getArgument("namespace"), "namespace");
                     return changed(db.inTransaction(tx -> store().revokeGrant(tx, name, ns)));
@@ -119,7 +119,7 @@ final class AccessWiring {
     }
 
     private CompletableFuture<Map<String, Object>> createToken(DataFetchingEnvironment env) {
-        requireAdmin(env, "createToken");
+        Args.requireAdmin(env, "createToken");
         Map<String, Object> input = Args.map(env.getArgument("input"));
         String name = tokenName(input.get("name"), "input.name");
         Role role = Role.valueOf(input.get("role").toString());
@@ -161,11 +161,6 @@ final class AccessWiring {
         return stage(change.compose(result -> authenticator.reload().map(result))).toCompletableFuture();
     }
 
-    private static void requireAdmin(DataFetchingEnvironment env, String field) {
-        if (Args.principal(env).role() != Role.ADMIN) {
-            throw Access.forbidden(null, field + " is for admin tokens");
-        }
-    }
 
     private static void checkGrant(Role role, Access.Privilege privilege, String field) {
         if (role == Role.ADMIN) {

@@ -38,6 +38,13 @@ final class Args {
     }
 
     /** {@code first} (1..100) alone, for a connection whose {@code after} is not a keyset cursor (history's). */
+    /** Tokens, grants and webhooks are an admin's: anyone else is FORBIDDEN. */
+    static void requireAdmin(DataFetchingEnvironment env, String field) {
+        if (principal(env).role() != io.mlcatalog.server.auth.Role.ADMIN) {
+            throw io.mlcatalog.server.model.Access.forbidden(null, field + " is for admin tokens");
+        }
+    }
+
     static int first(DataFetchingEnvironment env) {
         Integer first = env.getArgument("first");
         int n = first == null ? 20 : first;

@@ -2,10 +2,8 @@ package io.mlcatalog.server.graphql;
 
 import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
-import io.mlcatalog.server.auth.Role;
 import io.mlcatalog.server.events.ChangeFeed;
 import io.mlcatalog.server.events.EventFilter;
-import io.mlcatalog.server.model.Access;
 import io.mlcatalog.server.model.CatalogException;
 import io.mlcatalog.server.webhooks.WebhookStore;
 import io.mlcatalog.server.webhooks.Webhooks;
@@ -28,17 +26,17 @@ final class WebhookWiring {
     void wire(RuntimeWiring.Builder w) {
         w.type("Query", t -> t
                 .dataFetcher("webhooks", env -> {
-                    requireAdmin(env, "webhooks");
+                    Args.requireAdmin(env, "webhooks");
                     return stage(store.all()).toCompletableFuture();
                 })
                 .dataFetcher("webhook", env -> {
-                    requireAdmin(env, "webhook");
+                    Args.requireAdmin(env, "webhook");
                     return stage(store.byName(env.getArgument("name"))).toCompletableFuture();
                 }));
         w.type("Mutation", t -> t
                 .dataFetcher("createWebhook", this::create)
                 .dataFetcher("updateWebhook", env -> {
-                    requireAdmin(env, "updateWebhook");
+                    Args.requireAdmin(env, "updateWebhook");
                     String name = env.getArgument("name");
                     String url = env.getArgument("url") == null ? null : Webhooks.url(env.getArgument("url"));
                     String secret = env.getArgument("secret") == null ? null : Webhooks.secret(env.getArgument("secret"));
@@ -48,17 +46,24 @@ final class WebhookWiring {
                             throw CatalogException.notFound("name", "no webhook '" + name + "'");
                         }
                         if (existing.origin().equals("config")) {
-                            throw CatalogException.badInput("name", "webhook '" + name + "' is configured in mlcatalog.yaml: change it there");
+                            throw configured(name);
                         }
                         return stage(store.update(name, url, secret, filter, env.getArgument("active"))).toCompletableFuture();
                     });
                 })
                 .dataFetcher("deleteWebhook", env -> {
-                    requireAdmin(env, "deleteWebhook");
-                    return stage(store.delete(env.getArgument("name"))).toCompletableFuture();
+                    Args.requireAdmin(env, "deleteWebhook");
+                    String name = env.getArgument("name");
+                    return stage(store.byName(name)).toCompletableFuture().thenCompose(existing -> {
+                        // one of mlcatalog.yaml would be made again at the next start, its deliveries lost meanwhile
+                        if (existing != null && existing.origin().equals("config")) {
+                            throw configured(name);
+                        }
+                        return stage(store.delete(name)).toCompletableFuture();
+                    });
                 })
                 .dataFetcher("redeliverWebhook", env -> {
-                    requireAdmin(env, "redeliverWebhook");
+                    Args.requireAdmin(env, "redeliverWebhook");
                     long id = deliveryId(env.getArgument("delivery"));
                     return stage(store.redeliver(id)).toCompletableFuture().thenApply(d -> {
                         if (d == null) {
@@ -87,7 +92,7 @@ final class WebhookWiring {
     }
 
     private CompletableFuture<Map<String, Object>> create(DataFetchingEnvironment env) {
-        requireAdmin(env, "createWebhook");
+        Args.requireAdmin(env, "createWebhook");
         Map<String, Object> input = Args.map(env.getArgument("input"));
         String name = Webhooks.name(String.valueOf(input.get("name")));
         String url = Webhooks.url(String.valueOf(input.get("url")));
@@ -114,9 +119,8 @@ final class WebhookWiring {
         }
     }
 
-    private static void requireAdmin(DataFetchingEnvironment env, String field) {
-        if (Args.principal(env).role() != Role.ADMIN) {
-            throw Access.forbidden(null, field + " is for admin tokens");
-        }
+    private static CatalogException configured(String name) {
+        return CatalogException.badInput("name", "webhook '" + name + "' is configured in mlcatalog.yaml: change it there");
     }
+
 }

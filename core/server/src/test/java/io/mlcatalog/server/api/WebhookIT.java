@@ -259,6 +259,8 @@ class WebhookIT {
             assertThat(hook.path("filter").toString()).isEqualTo("{\"kinds\":[\"RUN_CREATED\"],\"namespace\":\"wh-config\"}");
             assertThat(catalog.graphql(ADMIN, "mutation { updateWebhook(name: \"cd-config\", active: false) { name } }", Map.of()).errorMessage())
                     .contains("mlcatalog.yaml");
+            assertThat(catalog.graphql(ADMIN, "mutation { deleteWebhook(name: \"cd-config\") }", Map.of()).errorMessage())
+                    .contains("mlcatalog.yaml");
             assertThat(awaitDelivery("cd-config", "DELIVERED").path("attempts").asInt()).isEqualTo(1);
         }
     }
