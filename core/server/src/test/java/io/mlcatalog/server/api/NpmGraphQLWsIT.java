@@ -60,6 +60,8 @@ class NpmGraphQLWsIT {
     static List<JsonNode> subscribe(String token, String namespace, long since, int count, Runnable meanwhile) throws Exception {
         Process node = new ProcessBuilder("node", "subscribe.mjs", catalog.url("/graphql").replaceFirst("^http", "ws"), token, namespace,
                 Long.toString(since), Integer.toString(count)).directory(js.toFile()).redirectErrorStream(true).start();
+        // a client that hangs is ended, so that the read below ends and the test fails instead of the build waiting
+        java.util.concurrent.CompletableFuture.delayedExecutor(60, TimeUnit.SECONDS).execute(node::destroyForcibly);
         try {
             meanwhile.run();
             List<JsonNode> lines = new ArrayList<>();

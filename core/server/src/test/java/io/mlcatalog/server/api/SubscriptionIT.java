@@ -34,6 +34,14 @@ class SubscriptionIT {
         catalog.close();
     }
 
+    /**
+     * The feed's position now: a subscription given it as since: gets every event written after this, however late the
+     * server starts it (graphql-transport-ws does not acknowledge a subscribe).
+     */
+    static long now() {
+        return catalog.server().feed().cursor();
+    }
+
     static void run(TestCatalog on, String namespace, String name, String status) {
         on.graphql(RUN, Map.of("input", Map.of("namespace", namespace, "name", name, "status", status))).ok();
     }
@@ -41,7 +49,7 @@ class SubscriptionIT {
     @Test
     void aSubscriberSeesRunsCreatedAndTheirStatusChangeInOrder() {
         try (GraphQLWs ws = GraphQLWs.open(catalog.url("/graphql"), null)) {
-            ws.subscribe("1", EVENTS, Map.of("filter", Map.of("namespace", "sub-order")));
+            ws.subscribe("1", EVENTS, Map.of("filter", Map.of("namespace", "sub-order"), "since", now()));
             run(catalog, "sub-order", "train-1", "RUNNING");
             JsonNode created = ws.nextEvent("1");
             assertThat(created.path("kind").asText()).isEqualTo("RUN_CREATED");
@@ -92,8 +100,9 @@ class SubscriptionIT {
     @Test
     void modelVersionsAliasesDeploymentsAndLineageAreEventsTooAndFiltersPickThem() {
         try (GraphQLWs ws = GraphQLWs.open(catalog.url("/graphql"), null)) {
-            ws.subscribe("all", EVENTS, Map.of("filter", Map.of("namespace", "sub-kinds")));
-            ws.subscribe("prod", EVENTS, Map.of("filter", Map.of("namespace", "sub-kinds", "environment", "prod")));
+            long since = now();
+            ws.subscribe("all", EVENTS, Map.of("filter", Map.of("namespace", "sub-kinds"), "since", since));
+            ws.subscribe("prod", EVENTS, Map.of("filter", Map.of("namespace", "sub-kinds", "environment", "prod"), "since", since));
             String runId = catalog.graphql("""
                     mutation { upsertRun(input: {namespace: "sub-kinds", name: "t", status: SUCCEEDED,
                       outputs: [{namespace: "sub-kinds", uri: "s3://m/model.onnx", kind: MODEL}]}) { id } }""").ok()
@@ -136,7 +145,7 @@ class SubscriptionIT {
     void aClientThatReconnectsWithSinceGetsWhatItMissedInOrderThenTheNewOnes() {
         long last;
         try (GraphQLWs ws = GraphQLWs.open(catalog.url("/graphql"), null)) {
-            ws.subscribe("1", EVENTS, Map.of("filter", Map.of("namespace", "sub-since", "kinds", List.of("RUN_CREATED"))));
+            ws.subscribe("1", EVENTS, Map.of("filter", Map.of("namespace", "sub-since", "kinds", List.of("RUN_CREATED")), "since", now()));
             run(catalog, "sub-since", "r0", "RUNNING");
             last = ws.nextEvent("1").path("sequence").asLong();
         }
@@ -172,8 +181,9 @@ class SubscriptionIT {
         try (TestCatalog other = TestCatalog.start(Limits.DEFAULT, catalog.database());
              GraphQLWs onOther = GraphQLWs.open(other.url("/graphql"), null);
              GraphQLWs onThis = GraphQLWs.open(catalog.url("/graphql"), null)) {
-            onOther.subscribe("1", EVENTS, Map.of("filter", Map.of("namespace", "sub-nodes")));
-            onThis.subscribe("1", EVENTS, Map.of("filter", Map.of("namespace", "sub-nodes")));
+            long since = now();
+            onOther.subscribe("1", EVENTS, Map.of("filter", Map.of("namespace", "sub-nodes"), "since", since));
+            onThis.subscribe("1", EVENTS, Map.of("filter", Map.of("namespace", "sub-nodes"), "since", since));
             run(catalog, "sub-nodes", "written-here", "RUNNING");
             run(other, "sub-nodes", "written-there", "RUNNING");
             for (GraphQLWs ws : List.of(onOther, onThis)) {

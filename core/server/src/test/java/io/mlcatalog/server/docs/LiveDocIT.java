@@ -81,6 +81,8 @@ class LiveDocIT {
             b.environment().put("MLCATALOG_TOKEN", "none-needed-on-an-open-catalog");
             b.environment().put("SINCE", Long.toString(catalog.server().feed().cursor()));
             Process node = b.start();
+            // a client that hangs is ended, so that the read below ends and the test fails instead of the build waiting
+            java.util.concurrent.CompletableFuture.delayedExecutor(60, TimeUnit.SECONDS).execute(node::destroyForcibly);
             run("doc-live", "RUNNING");
             run("doc-live", "SUCCEEDED");
             List<JsonNode> lines = new ArrayList<>();

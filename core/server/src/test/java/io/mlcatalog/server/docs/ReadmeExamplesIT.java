@@ -55,6 +55,7 @@ class ReadmeExamplesIT {
                 .orElseThrow();
         try (io.mlcatalog.server.testing.GraphQLWs ws = io.mlcatalog.server.testing.GraphQLWs.open(catalog.url("/graphql"), null)) {
             ws.subscribe("1", subscription, java.util.Map.of());
+            catalog.awaitOpenSubscriptions(null, 1);
             catalog.graphql("mutation { setAlias(namespace: \"growth\", model: \"churn-classifier\", alias: \"staging\", version: \"4\") { name } }")
                     .ok();
             JsonNode event = ws.nextEvent("1");

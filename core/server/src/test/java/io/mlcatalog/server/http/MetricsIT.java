@@ -68,6 +68,7 @@ class MetricsIT {
         catalog.graphql(ADMIN, "query Broken { run(id: \"nope\") { id } }", Map.of());
         try (GraphQLWs ws = GraphQLWs.open(catalog.url("/graphql"), ADMIN)) {
             ws.subscribe("1", "subscription { events { sequence } }", Map.of());
+            catalog.awaitOpenSubscriptions(ADMIN, 1);
             catalog.graphql(ADMIN, "mutation { upsertRun(input: {namespace: \"m\", name: \"r\", status: RUNNING}) { id } }", Map.of()).ok();
             ws.nextEvent("1"); // the subscription is open, and has had its event
 

@@ -195,6 +195,30 @@ public final class TestCatalog implements AutoCloseable {
         return counts;
     }
 
+    /**
+     * Waits until this node holds {@code n} open subscriptions, as /metrics counts them (with {@code token} where access
+     * control is on). graphql-transport-ws does not acknowledge a subscribe: a test that writes right after sending one,
+     * without {@code since:}, could write before the subscription began.
+     */
+    public void awaitOpenSubscriptions(String token, int n) {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        java.util.regex.Pattern open = java.util.regex.Pattern.compile("(?m)^mlcatalog_subscriptions (\\S+)$");
+        String last = null;
+        do {
+            HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url("/metrics"))).GET();
+            if (token != null) {
+                req.header("Authorization", "Bearer " + token);
+            }
+            java.util.regex.Matcher m = open.matcher(raw(req.build()).body());
+            last = m.find() ? m.group(1) : null;
+            if (last != null && Double.parseDouble(last) == n) {
+                return;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(java.time.Duration.ofMillis(10).toNanos());
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("this node did not hold " + n + " subscriptions within 20 s (last: " + last + ")");
+    }
+
     public long count(String sql) {
         return TestPostgres.count(database, sql);
     }
