@@ -50,7 +50,9 @@ final class CatalogClient {
             }
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException | IllegalArgumentException e) {
-            throw new Failure(2, "cannot reach the catalog at " + url + " (" + e.getMessage() + "); is it running? (--url)");
+            // (the JDK's ConnectException, for one, has no message)
+            throw new Failure(2, "cannot reach the catalog at " + url + " (" + (e.getMessage() == null ? e.getClass().getSimpleName()
+                    : e.getMessage()) + "); is it running? (--url)");
         }
         JsonNode answer;
         try {

@@ -28,15 +28,10 @@ final class LookupCommands {
     private LookupCommands() {
     }
 
-    /** The options every lookup takes. */
+    /** The options every lookup takes: where the catalog is and the token (as the token commands take them), and --json. */
     static class Connection {
-        @Option(names = "--url", defaultValue = "${env:MLCATALOG_URL:-http://127.0.0.1:8080}",
-                description = "The running catalog (default: ${DEFAULT-VALUE}).")
-        String url;
-
-        @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:MLCATALOG_TOKEN}",
-                description = "A token, when the catalog needs one (default: MLCATALOG_TOKEN).")
-        String token;
+        @picocli.CommandLine.Mixin
+        TokenCommand.Target target = new TokenCommand.Target();
 
         @Option(names = "--json", description = "Print the API's answer as JSON, for scripts.")
         boolean json;
@@ -49,7 +44,7 @@ final class LookupCommands {
         int run(Lookup lookup) throws InterruptedException {
             out = spec.commandLine().getOut();
             try {
-                return lookup.run(new CatalogClient(url, token));
+                return lookup.run(target.client());
             } catch (CatalogClient.Failure f) {
                 spec.commandLine().getErr().println("mlcatalog: " + f.getMessage());
                 return f.exitCode;
@@ -128,12 +123,13 @@ final class LookupCommands {
                 vars.put("at", at);
                 vars.put("depth", depth);
                 JsonNode data = client.query(QUERY, vars);
+                JsonNode e = data.path("explain");
+                boolean nothing = e.isNull() || e.path("deployment").isNull();
                 if (json) {
                     printJson(data);
-                    return 0;
+                    return nothing ? 1 : 0; // as the tree's: a script tells "nothing served" by the exit code either way
                 }
-                JsonNode e = data.path("explain");
-                if (e.isNull() || e.path("deployment").isNull()) {
+                if (nothing) {
                     out.println("nothing served " + environment + "/" + target + (at == null ? " now" : " at " + at));
                     return 1;
                 }
@@ -144,9 +140,16 @@ final class LookupCommands {
                 t.line(0, true, "served by " + v.path("model").path("name").asText() + " v" + v.path("version").asText()
                         + aliases(e.path("aliasesAtTime")) + "  (deployment " + d.path("status").asText() + " since " + d.path("startedAt").asText()
                         + (d.path("trafficPercent").isNull() ? "" : ", " + d.path("trafficPercent").asText() + "% of traffic") + ")");
-                if (e.path("deployments").size() > 1) {
-                    t.line(1, false, "beside it: " + String.join(", ", e.path("deployments").findValuesAsText("version").stream()
-                            .map(x -> "v" + x).toList()));
+                // deployments are every one serving the target then, the one above among them
+                List<String> beside = new ArrayList<>();
+                for (JsonNode other : e.path("deployments")) {
+                    if (!other.path("id").asText().equals(d.path("id").asText())) {
+                        beside.add("v" + other.path("modelVersion").path("version").asText()
+                                + (other.path("trafficPercent").isNull() ? "" : " (" + other.path("trafficPercent").asText() + "%)"));
+                    }
+                }
+                if (!beside.isEmpty()) {
+                    t.line(1, false, "beside it: " + String.join(", ", beside));
                 }
                 JsonNode run = e.path("run");
                 if (run.isNull() || run.isMissingNode()) {

@@ -29,7 +29,8 @@ final class TokenCommand {
         String url;
 
         @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:MLCATALOG_TOKEN}",
-                description = "An admin token (default: the MLCATALOG_TOKEN environment variable; prefer it: a command line shows in ps).")
+                description = "A token, when the catalog needs one; the token commands need an admin's (default: the MLCATALOG_TOKEN "
+                        + "environment variable; prefer it: a command line shows in ps).")
         String token;
 
         CatalogClient client() {

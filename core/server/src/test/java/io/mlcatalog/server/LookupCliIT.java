@@ -70,6 +70,23 @@ class LookupCliIT {
         Ran nothing = mlcatalog("explain", "--env", "prod", "--target", "no-such-service");
         assertThat(nothing.exit()).isEqualTo(1);
         assertThat(nothing.out()).contains("nothing served prod/no-such-service now");
+        Ran nothingJson = mlcatalog("explain", "--env", "prod", "--target", "no-such-service", "--json");
+        assertThat(nothingJson.exit()).isEqualTo(1);
+        assertThat(nothingJson.out().replaceAll("\\s", "")).isEqualTo("{\"explain\":null}");
+    }
+
+    @Test
+    void aTargetSplitBetweenVersionsNamesTheOthersBesideTheOneExplained() {
+        for (String[] v : new String[][] {{"3", "90"}, {"4", "10"}}) {
+            catalog.graphql(ADMIN, "mutation($i: DeploymentInput!) { startDeployment(input: $i) { id } }", java.util.Map.of("i",
+                    java.util.Map.of("namespace", "growth", "environment", "prod", "target", "split-api", "model", "churn-classifier",
+                            "version", v[0], "trafficPercent", Double.parseDouble(v[1])))).ok();
+        }
+        Ran r = mlcatalog("explain", "--env", "prod", "--target", "split-api");
+        assertThat(r.exit()).as(r.err()).isZero();
+        String served = r.out().replaceAll("(?s).*served by churn-classifier v(\\d).*", "$1");
+        String other = served.equals("3") ? "v4 (10.0%)" : "v3 (90.0%)";
+        assertThat(r.out()).contains("beside it: " + other + "\n");
     }
 
     @Test
@@ -118,6 +135,18 @@ class LookupCliIT {
         int exit = cl.execute("explain", "--env", "prod", "--target", "churn-api", "--url", catalog.url(""), "--token", "");
         assertThat(exit).isEqualTo(1);
         assertThat(err.toString()).contains("needs a token").contains("--token or MLCATALOG_TOKEN");
+    }
+
+    @Test
+    void aCatalogThatCannotBeReachedIsSaidSo() {
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(new StringWriter()));
+        cl.setErr(new PrintWriter(err));
+        // port 9 on loopback: nothing listens
+        assertThat(cl.execute("lineage", "s3://bucket/x", "--url", "http://127.0.0.1:9")).isEqualTo(2);
+        assertThat(err.toString()).startsWith("mlcatalog: cannot reach the catalog at http://127.0.0.1:9 (")
+                .doesNotContain("(null)").contains("is it running? (--url)");
     }
 
     static JsonNode json(Ran r) {
