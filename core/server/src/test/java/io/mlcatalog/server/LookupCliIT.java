@@ -3,14 +3,13 @@ package io.mlcatalog.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mlcatalog.server.demo.DemoData;
+import io.mlcatalog.server.testing.Cli;
+import io.mlcatalog.server.testing.Cli.Ran;
 import io.mlcatalog.server.testing.TestCatalog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,23 +29,14 @@ class LookupCliIT {
         catalog.close();
     }
 
-    record Ran(int exit, String out, String err) {
-    }
-
+    /** The command, against the test catalog with the admin's token. */
     static Ran mlcatalog(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        String[] all = new String[args.length + 4];
-        System.arraycopy(args, 0, all, 0, args.length);
+        String[] all = java.util.Arrays.copyOf(args, args.length + 4);
         all[args.length] = "--url";
         all[args.length + 1] = catalog.url("");
         all[args.length + 2] = "--token";
         all[args.length + 3] = ADMIN;
-        int exit = cl.execute(all);
-        return new Ran(exit, out.toString(), err.toString());
+        return Cli.run(all);
     }
 
     @Test
@@ -128,24 +118,17 @@ class LookupCliIT {
 
     @Test
     void aMissingTokenIsSaidSo() {
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(new StringWriter()));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute("explain", "--env", "prod", "--target", "churn-api", "--url", catalog.url(""), "--token", "");
-        assertThat(exit).isEqualTo(1);
-        assertThat(err.toString()).contains("needs a token").contains("--token or MLCATALOG_TOKEN");
+        Ran r = Cli.run("explain", "--env", "prod", "--target", "churn-api", "--url", catalog.url(""), "--token", "");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("needs a token").contains("--token or MLCATALOG_TOKEN");
     }
 
     @Test
     void aCatalogThatCannotBeReachedIsSaidSo() {
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(new StringWriter()));
-        cl.setErr(new PrintWriter(err));
         // port 9 on loopback: nothing listens
-        assertThat(cl.execute("lineage", "s3://bucket/x", "--url", "http://127.0.0.1:9")).isEqualTo(2);
-        assertThat(err.toString()).startsWith("mlcatalog: cannot reach the catalog at http://127.0.0.1:9 (")
+        Ran r = Cli.run("lineage", "s3://bucket/x", "--url", "http://127.0.0.1:9");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).startsWith("mlcatalog: cannot reach the catalog at http://127.0.0.1:9 (")
                 .doesNotContain("(null)").contains("is it running? (--url)");
     }
 

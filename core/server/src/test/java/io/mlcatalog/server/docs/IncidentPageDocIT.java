@@ -1,16 +1,14 @@
 package io.mlcatalog.server.docs;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mlcatalog.server.Main;
 import io.mlcatalog.server.demo.DemoData;
+import io.mlcatalog.server.testing.Cli;
+import io.mlcatalog.server.testing.Cli.Ran;
 import io.mlcatalog.server.testing.TestCatalog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,21 +35,12 @@ class IncidentPageDocIT {
         catalog.close();
     }
 
-    private record Ran(int exit, String out, String err) {
-    }
-
     /** The example's command line, as given, with where the catalog is and the token, as MLCATALOG_TOKEN would give it. */
     private static Ran run(String example) {
         List<String> args = new ArrayList<>(List.of(example.trim().split("\\s+")));
         assertThat(args.remove(0)).isEqualTo("mlcatalog");
         args.addAll(List.of("--url", catalog.url(""), "--token", TOKEN));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args.toArray(String[]::new));
-        return new Ran(exit, out.toString(), err.toString());
+        return Cli.run(args.toArray(String[]::new));
     }
 
     @Test
