@@ -97,7 +97,7 @@ public final class Bench {
               --fanout-writes N           writes fanned out to the open subscriptions, one at a time (default 5)
               --fields "SELECTION"        what each subscription selects of an event; it must give the run's name as run { name }
                                           or in after (default "sequence kind at run { name status }", a lookup of the run per
-                                          event and subscriber; "sequence kind at after" needs none)
+                                          event and node; "sequence kind at after" needs none)
               --jvm-opts "OPTS"           JVM options of the servers (default: those of ./mlcatalog, -Xms64m -Xmx512m -XX:+UseSerialGC)
               --wait-quiet SECONDS        before each start and each measurement, wait at most this long for other processes
                                           to leave the CPUs idle (default 60; 0 = do not wait)

@@ -95,7 +95,7 @@ final class LineageBench {
         say("mlcatalog benchmark: lineage   (" + started.format(DateTimeFormatter.RFC_1123_DATE_TIME) + ")");
         say("  jar       " + o.jar);
         say("  data dir  " + dataDir + (temporary && !o.keepDataDir ? " (removed at the end)" : " (kept)"));
-        say("  machine   " + machine());
+        say("  machine   " + Proc.machine());
         say("  load avg  " + Proc.loadAverage());
         Thread hook = new Thread(() -> {
             ServerProcess s = current;
@@ -163,7 +163,7 @@ final class LineageBench {
             }
             Runtime.getRuntime().removeShutdownHook(hook);
             if (temporary && !o.keepDataDir) {
-                deleteTree(dataDir);
+                Proc.deleteTree(dataDir);
             }
         }
     }
@@ -458,7 +458,7 @@ final class LineageBench {
                        List<String> blastRows, List<PlanCheck.Walk> plans, boolean seqScan, long failed) {
         say("");
         say("== Summary: lineage ==");
-        say("started " + started.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME).replaceFirst("\\.\\d+", "") + " on " + machine());
+        say("started " + started.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME).replaceFirst("\\.\\d+", "") + " on " + Proc.machine());
         say("catalog: seed " + o.seed + ", scale " + o.scale + "; " + String.format(Locale.ROOT, "%,d lineage edges between %,d nodes", graph.edges(),
                 graph.nodes()) + (generated.now() ? String.format(Locale.ROOT, "; generated in %.1f s (the generate command, launch to exit)",
                 generated.seconds()) : "; reused (generated earlier)"));
@@ -538,29 +538,8 @@ final class LineageBench {
         return UUID.fromString(globalId.substring(globalId.indexOf(':') + 1));
     }
 
-    private static String machine() {
-        return Runtime.getRuntime().availableProcessors() + " CPUs (" + Proc.cpuModel() + "), " + Proc.memTotal() + " RAM, "
-                + System.getProperty("os.name") + " " + System.getProperty("os.version") + ", Java " + System.getProperty("java.runtime.version");
-    }
-
     static void say(String line) {
         ServeBench.say(line);
     }
 
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    // best effort
-                }
-            });
-        } catch (IOException e) {
-            say("could not remove " + dir + ": " + e.getMessage());
-        }
-    }
 }

@@ -52,7 +52,7 @@ final class LiveBench {
     static final double GOAL_TWO_NODES_P99_MS = 1000;
     static final double GOAL_HEAP_MB = 100;
     static final String NAMESPACE = "bench";
-    /** What a dashboard of new runs would ask for: the event and the run it names (a lookup per event and subscriber). */
+    /** What a dashboard of new runs would ask for: the event and the run it names (looked up once per event and node). */
     static final String FIELDS = "sequence kind at run { name status }";
     static final String MUTATION = "mutation($name: String!) { upsertRun(input: {namespace: \"" + NAMESPACE
             + "\", name: $name, status: RUNNING}) { name } }";
@@ -113,7 +113,7 @@ final class LiveBench {
         say("mlcatalog benchmark: live   (" + started.format(DateTimeFormatter.RFC_1123_DATE_TIME) + ")");
         say("  jar       " + o.jar);
         say("  data dir  " + root + " (removed at the end)");
-        say("  machine   " + machine() + "; the client shares the CPUs with the servers and their PostgreSQL");
+        say("  machine   " + Proc.machine() + "; the client shares the CPUs with the servers and their PostgreSQL");
         say("  load avg  " + Proc.loadAverage());
         say("  server JVM options: " + ServeBench.describe(o.jvmOptions) + "  -> " + ServeBench.Ergonomics.of(java, o.jvmOptions));
         Thread hook = new Thread(this::stopAll, "stop-servers");
@@ -149,7 +149,7 @@ final class LiveBench {
             stopAll();
             Runtime.getRuntime().removeShutdownHook(hook);
             callbacks.shutdownNow();
-            deleteTree(root);
+            Proc.deleteTree(root);
         }
         print(started);
         return invalid ? 1 : 0;
@@ -803,7 +803,7 @@ final class LiveBench {
     private void print(ZonedDateTime started) {
         say("");
         say("== Summary: live ==");
-        say("started " + started.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME).replaceFirst("\\.\\d+", "") + " on " + machine());
+        say("started " + started.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME).replaceFirst("\\.\\d+", "") + " on " + Proc.machine());
         say("server: java " + (o.jvmOptions.isEmpty() ? "" : String.join(" ", o.jvmOptions) + " ") + "-jar " + o.jar.getFileName()
                 + " serve (" + ServeBench.Ergonomics.of(java, o.jvmOptions) + ")"
                 + (o.parts.contains("two-nodes") ? "; node B with --database-url to node A's embedded PostgreSQL" : ""));
@@ -841,29 +841,8 @@ final class LiveBench {
         return d == Math.rint(d) ? String.format(Locale.ROOT, "%,d", (long) d) : Double.toString(d);
     }
 
-    private static String machine() {
-        return Runtime.getRuntime().availableProcessors() + " CPUs (" + Proc.cpuModel() + "), " + Proc.memTotal() + " RAM, "
-                + System.getProperty("os.name") + " " + System.getProperty("os.version") + ", Java " + System.getProperty("java.runtime.version");
-    }
-
     static void say(String line) {
         ServeBench.say(line);
     }
 
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    // best effort
-                }
-            });
-        } catch (IOException e) {
-            say("could not remove " + dir + ": " + e.getMessage());
-        }
-    }
 }

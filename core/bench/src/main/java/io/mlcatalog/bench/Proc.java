@@ -221,4 +221,28 @@ final class Proc {
         }
         return "n/a";
     }
+
+    /** The machine a benchmark ran on, for its summary. */
+    static String machine() {
+        return Runtime.getRuntime().availableProcessors() + " CPUs (" + cpuModel() + "), " + memTotal() + " RAM, "
+                + System.getProperty("os.name") + " " + System.getProperty("os.version") + ", Java " + System.getProperty("java.runtime.version");
+    }
+
+    /** Removes a benchmark's temporary directory, as far as it can. */
+    static void deleteTree(java.nio.file.Path dir) {
+        if (!java.nio.file.Files.exists(dir)) {
+            return;
+        }
+        try (var paths = java.nio.file.Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    java.nio.file.Files.delete(p);
+                } catch (java.io.IOException e) {
+                    // best effort
+                }
+            });
+        } catch (java.io.IOException e) {
+            ServeBench.say("could not remove " + dir + ": " + e.getMessage());
+        }
+    }
 }

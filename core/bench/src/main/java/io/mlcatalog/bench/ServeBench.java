@@ -96,7 +96,7 @@ final class ServeBench {
         say("  jar       " + o.jar);
         say("  data dir  " + dataDir + (o.keepDataDir ? " (kept)" : " (removed at the end)"));
         say("  java      " + java + " (" + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + ")");
-        say("  machine   " + machine() + "; the client shares the CPUs with the server and its PostgreSQL");
+        say("  machine   " + Proc.machine() + "; the client shares the CPUs with the server and its PostgreSQL");
         say("  load avg  " + loadBefore);
         say("  server JVM options: " + describe(o.jvmOptions) + "  -> " + Ergonomics.of(java, o.jvmOptions));
         try {
@@ -119,13 +119,13 @@ final class ServeBench {
             }
             Runtime.getRuntime().removeShutdownHook(hook);
             if (!o.keepDataDir) {
-                deleteTree(dataDir);
+                Proc.deleteTree(dataDir);
             }
         }
         report.loadBefore = loadBefore;
         report.loadAfter = Proc.loadAverage();
         report.started = started;
-        report.machine = machine();
+        report.machine = Proc.machine();
         report.print(o);
         return report.valid() ? 0 : 1;
     }
@@ -323,12 +323,6 @@ final class ServeBench {
 
     // ------------------------------------------------------------------ helpers
 
-    private static String machine() {
-        return Runtime.getRuntime().availableProcessors() + " CPUs (" + Proc.cpuModel() + "), " + Proc.memTotal()
-                + " RAM, " + System.getProperty("os.name") + " " + System.getProperty("os.version")
-                + ", Java " + System.getProperty("java.runtime.version");
-    }
-
     private void waitQuiet() {
         Quiet.waitQuiet(o.waitQuietSeconds);
     }
@@ -427,23 +421,6 @@ final class ServeBench {
     static void say(String line) {
         System.out.println(line);
         System.out.flush();
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    // best effort
-                }
-            });
-        } catch (IOException e) {
-            say("could not remove " + dir + ": " + e.getMessage());
-        }
     }
 
     /** What the JVM picks with some options: its garbage collector and maximum heap. */
