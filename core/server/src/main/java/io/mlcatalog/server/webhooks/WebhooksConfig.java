@@ -19,6 +19,7 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -125,21 +126,28 @@ public record WebhooksConfig(List<Configured> webhooks) {
                 f.path("environment").asText(null), f.path("target").asText(null));
     }
 
-    /** Makes the listed webhooks (delivering from now on) or updates them; the configured ones no longer listed stop. */
+    /**
+     * Makes the listed webhooks (delivering from now on) or updates them; the configured ones no longer listed stop. A name
+     * a mutation's webhook has is found before anything is written: the configuration is refused whole, not half applied.
+     */
     public Future<Void> apply(WebhookStore store, ChangeFeed feed) {
-        Future<Void> chain = Future.succeededFuture();
-        for (Configured c : webhooks) {
-            chain = chain.compose(x -> store.byName(c.name()).compose(existing -> {
-                if (existing == null) {
-                    return store.create(c.name(), c.url(), c.secret(), c.filter(), c.enabled(), feed.cursor(), "config", "mlcatalog.yaml").mapEmpty();
-                }
-                if (!existing.origin().equals("config")) {
+        return store.all().compose(all -> {
+            Map<String, WebhookStore.Webhook> byName = new java.util.HashMap<>();
+            all.forEach(w -> byName.put(w.name(), w));
+            for (Configured c : webhooks) {
+                WebhookStore.Webhook existing = byName.get(c.name());
+                if (existing != null && !existing.origin().equals("config")) {
                     return Future.failedFuture(new PluginConfigError("mlcatalog.yaml: webhook '" + c.name() + "' exists already, made by "
                             + (existing.createdBy() == null ? "a mutation" : existing.createdBy()) + ": give the configured one another name"));
                 }
-                return store.update(c.name(), c.url(), c.secret(), c.filter(), c.enabled()).mapEmpty();
-            }));
-        }
-        return chain.compose(x -> store.deactivateConfigured(webhooks.stream().map(Configured::name).toList()));
+            }
+            Future<Void> chain = Future.succeededFuture();
+            for (Configured c : webhooks) {
+                chain = chain.compose(x -> byName.containsKey(c.name())
+                        ? store.update(c.name(), c.url(), c.secret(), c.filter(), c.enabled()).mapEmpty()
+                        : store.create(c.name(), c.url(), c.secret(), c.filter(), c.enabled(), feed.cursor(), "config", "mlcatalog.yaml").mapEmpty());
+            }
+            return chain.compose(x -> store.deactivateConfigured(webhooks.stream().map(Configured::name).toList()));
+        });
     }
 }

@@ -264,4 +264,36 @@ class WebhookIT {
             assertThat(awaitDelivery("cd-config", "DELIVERED").path("attempts").asInt()).isEqualTo(1);
         }
     }
+
+    @Test
+    void aConfiguredNameAMutationsWebhookHasRefusesTheWholeConfiguration(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        webhook("taken", url(), "wh-taken");
+        java.nio.file.Path file = dir.resolve("mlcatalog.yaml");
+        java.nio.file.Files.writeString(file, """
+                webhooks:
+                  - name: listed-first
+                    url: %1$s
+                    secret: listed-first-secret-0123
+                  - name: taken
+                    url: %1$s
+                    secret: taken-secret-0123456789
+                """.formatted(url()));
+        var config = new io.mlcatalog.server.config.ServerConfig("127.0.0.1", 0, dir, catalog.database().jdbcUrl(), 4,
+                io.mlcatalog.server.config.Limits.DEFAULT, new io.mlcatalog.server.config.ServerConfig.Plugins(file, null, false));
+        Throwable refused = null;
+        try (var server = io.mlcatalog.server.CatalogServer.start(config, Map.<String, String>of()::get)) {
+            assertThat(server).as("a server that started").isNull();
+        } catch (RuntimeException e) {
+            refused = e;
+        }
+        StringBuilder messages = new StringBuilder();
+        for (Throwable t = refused; t != null; t = t.getCause()) {
+            messages.append(t.getMessage()).append('\n');
+        }
+        assertThat(messages.toString()).contains("webhook 'taken' exists already").contains("give the configured one another name");
+        // refused whole: the webhook listed before it was not made
+        assertThat(catalog.graphql(ADMIN, "{ webhook(name: \"listed-first\") { name } }").ok().path("webhook").isNull()).isTrue();
+        assertThat(admin("{ webhook(name: \"taken\") { origin url } }", Map.of()).path("webhook").path("origin").asText()).isEqualTo("api");
+    }
 }
