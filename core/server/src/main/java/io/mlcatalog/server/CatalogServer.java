@@ -76,10 +76,15 @@ public final class CatalogServer implements AutoCloseable {
     private final Authenticator authenticator;
     private final io.mlcatalog.server.events.ChangeFeed feed;
     private final WebhookSender webhooks;
+    private final io.mlcatalog.server.plugin.SourceLeases leases;
+    private final io.mlcatalog.server.db.ReadReplica replica;
 
     private CatalogServer(EmbeddedDatabase embedded, Vertx vertx, Db db, HttpServer http, CatalogWriter writer, PluginHost plugins,
                           IntakeAppender intakeAppender, Intake intake, Authenticator authenticator,
-                          io.mlcatalog.server.events.ChangeFeed feed, WebhookSender webhooks) {
+                          io.mlcatalog.server.events.ChangeFeed feed, WebhookSender webhooks, io.mlcatalog.server.plugin.SourceLeases leases,
+                          io.mlcatalog.server.db.ReadReplica replica) {
+        this.leases = leases;
+        this.replica = replica;
         this.authenticator = authenticator;
         this.feed = feed;
         this.webhooks = webhooks;
@@ -119,6 +124,9 @@ public final class CatalogServer implements AutoCloseable {
         Authenticator authenticator = null;
         io.mlcatalog.server.events.ChangeFeed feed = null;
         WebhookSender webhooks = null;
+        io.mlcatalog.server.plugin.SourceLeases leases = null;
+        io.mlcatalog.server.db.ReadReplica replica = null;
+        Db readDb = null;
         try {
             // read the plugin configuration first: a mistake there should not wait for a database to start
             PluginsConfig pluginsConfig = config.plugins().configFile() == null ? PluginsConfig.EMPTY
@@ -177,15 +185,30 @@ public final class CatalogServer implements AutoCloseable {
                 await(WebhooksConfig.load(config.plugins().configFile(), env).apply(webhookStore, feed).toCompletionStage().toCompletableFuture());
             }
             Loaders loaders = new Loaders(runs, codeVersions, artifacts, models, aliases, deployments, tags, assertions, pluginStore, facets);
+            // the in-memory blastRadius index reads the primary: exact for every node, whichever database a query reads
+            io.mlcatalog.server.lineage.ReachabilityIndex reachability = io.mlcatalog.server.lineage.ReachabilityIndex.fromSystemProperties(db);
             GraphQLService graphql = new GraphQLService(config.limits(), loaders,
                     new Wiring(namespaces, codeVersions, runs, artifacts, models, deployments, pluginStore, new LineageWalk(lineage),
-                            io.mlcatalog.server.lineage.ReachabilityIndex.fromSystemProperties(db), changes,
-                            writer, db, authenticator, feed, webhookStore)::wire, config.security().introspection());
+                            reachability, changes, writer, db, authenticator, feed, webhookStore)::wire, config.security().introspection());
+            io.mlcatalog.server.http.GraphQLHttpHandler.Reads reads = null;
+            if (config.readDatabaseUrl() != null) {
+                DatabaseUrl readUrl = DatabaseUrl.parse(config.readDatabaseUrl());
+                readDb = Db.connect(vertx, readUrl, config.poolSize(), config.limits().statementTimeout());
+                readDb.timeStatements(metrics::sql);
+                replica = await(io.mlcatalog.server.db.ReadReplica.start(vertx, db, readDb, REPLICA_WAIT).toCompletionStage()
+                        .toCompletableFuture());
+                reads = new io.mlcatalog.server.http.GraphQLHttpHandler.Reads(readGraphQL(config, readDb, writer, db, authenticator, feed,
+                        webhookStore, reachability), replica);
+                log.info("queries read from the replica {} (writes and subscriptions: the primary)", readUrl);
+            }
 
             RecordBatchWriter batchWriter = new RecordBatchWriter(db, writer, new BatchRunWriter(namespaces, codeVersions, runs, artifacts,
                     lineage, assertions, changes, facets, writer), pluginStore);
             batchWriter.limitInstances(pluginsConfig.instanceLimits());
-            plugins = PluginHost.create(installed, pluginsConfig, batchWriter, pluginStore, config.pluginWorkDir(), Clock.systemUTC(), env);
+            leases = new io.mlcatalog.server.plugin.SourceLeases(db.background(), nodeName(env),
+                    io.mlcatalog.server.plugin.SourceLeases.ttlFromSystemProperties());
+            plugins = PluginHost.create(installed, pluginsConfig, batchWriter, pluginStore, config.pluginWorkDir(), Clock.systemUTC(), env,
+                    leases);
 
             ObjectMapper mapper = new ObjectMapper();
             IntakeQueue intakeQueue = new IntakeQueue(db);
@@ -199,7 +222,7 @@ public final class CatalogServer implements AutoCloseable {
             HttpServer http = await(HttpApi.listen(vertx, HttpApi.router(vertx, graphql, db, config.limits(), mapper, ingest,
                     plugins.defaultPaths(), authenticator,
                     new io.mlcatalog.server.auth.Budgets(config.security().pointsPerMinute(), config.security().requestsPerMinute(),
-                            System::nanoTime), persisted, config.security().graphiql(), metrics), config.host(), config.port())
+                            System::nanoTime), persisted, config.security().graphiql(), metrics, reads), config.host(), config.port())
                     .toCompletionStage().toCompletableFuture());
             if (config.plugins().schedule()) {
                 plugins.start();
@@ -209,7 +232,8 @@ public final class CatalogServer implements AutoCloseable {
             // requests stored before this start (a crash, a restart) are written now
             intake.start();
             webhooks.start();
-            return new CatalogServer(embedded, vertx, db, http, writer, plugins, intakeAppender, intake, authenticator, feed, webhooks);
+            return new CatalogServer(embedded, vertx, db, http, writer, plugins, intakeAppender, intake, authenticator, feed, webhooks,
+                    leases, replica);
         } catch (RuntimeException e) {
             if (webhooks != null) {
                 webhooks.close();
@@ -229,6 +253,14 @@ public final class CatalogServer implements AutoCloseable {
             if (plugins != null) {
                 plugins.close();
             }
+            if (leases != null) {
+                leases.close();
+            }
+            if (replica != null) {
+                replica.close();
+            } else if (readDb != null) {
+                readDb.close();
+            }
             if (db != null) {
                 db.close();
             }
@@ -240,6 +272,46 @@ public final class CatalogServer implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** How long a read that must see a write waits for the replica to replay it before it reads the primary instead. */
+    private static final java.time.Duration REPLICA_WAIT = java.time.Duration.ofMillis(Long.getLong("mlcatalog.replica.maxWaitMillis", 250));
+
+    /**
+     * The same schema and resolvers over the replica's connections, for queries. Mutations are never run on it (the
+     * HTTP handler sends them to the primary), so it shares the primary's writer; the blastRadius index, the change feed
+     * and the webhooks are the node's own.
+     */
+    private static GraphQLService readGraphQL(ServerConfig config, Db readDb, CatalogWriter writer, Db primary, Authenticator authenticator,
+                                              io.mlcatalog.server.events.ChangeFeed feed, WebhookStore webhookStore,
+                                              io.mlcatalog.server.lineage.ReachabilityIndex reachability) {
+        NamespaceStore namespaces = new NamespaceStore(readDb);
+        CodeVersionStore codeVersions = new CodeVersionStore(readDb);
+        RunStore runs = new RunStore(readDb);
+        ArtifactStore artifacts = new ArtifactStore(readDb);
+        ModelStore models = new ModelStore(readDb);
+        DeploymentStore deployments = new DeploymentStore(readDb);
+        PluginStore pluginStore = new PluginStore(readDb);
+        Loaders loaders = new Loaders(runs, codeVersions, artifacts, models, new AliasStore(readDb), deployments, new TagStore(readDb),
+                new AssertionStore(readDb), pluginStore, new FacetStore(readDb));
+        return new GraphQLService(config.limits(), loaders, new Wiring(namespaces, codeVersions, runs, artifacts, models, deployments,
+                pluginStore, new LineageWalk(new LineageStore(readDb)), reachability, new ChangeLog(readDb), writer, primary, authenticator,
+                feed, webhookStore)::wire, config.security().introspection());
+    }
+
+    /** This node's name in {@code plugins { polledBy }}: {@code MLCATALOG_NODE_NAME}, or the host's name and the process id. */
+    static String nodeName(Function<String, String> env) {
+        String given = env.apply("MLCATALOG_NODE_NAME");
+        if (given != null && !given.isBlank()) {
+            return given.strip();
+        }
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + "/" + ProcessHandle.current().pid();
     }
 
     /** What the metrics read from the parts of this node, and the intake queue, every few seconds. */
@@ -398,9 +470,14 @@ public final class CatalogServer implements AutoCloseable {
         intake.close();
         intakeAppender.close();
         plugins.close();
+        // after the sources stopped: another node takes them over at its next look
+        leases.close();
         webhooks.close();
         feed.close();
         authenticator.stop();
+        if (replica != null) {
+            replica.close();
+        }
         db.close();
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

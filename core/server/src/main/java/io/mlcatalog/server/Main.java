@@ -59,6 +59,12 @@ public final class Main {
                         + "(env MLCATALOG_DATABASE_URL).")
         String databaseUrl;
 
+        @Option(names = "--read-database-url", paramLabel = "URL", defaultValue = "${env:MLCATALOG_READ_DATABASE_URL}",
+                description = "A streaming replica of --database-url: queries read from it, writes and subscriptions go to the "
+                        + "primary, and a client that sends back a write's MLCatalog-LSN header reads that write "
+                        + "(env MLCATALOG_READ_DATABASE_URL; default: none).")
+        String readDatabaseUrl;
+
         @Option(names = "--host", defaultValue = "${env:MLCATALOG_HOST:-127.0.0.1}",
                 description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
         String host;
@@ -145,7 +151,8 @@ public final class Main {
                 throw new IllegalArgumentException("the configuration file " + config + " does not exist");
             }
             return new ServerConfig(host, port, data, databaseUrl == null || databaseUrl.isBlank() ? null : databaseUrl, poolSize, limits,
-                    new ServerConfig.Plugins(config, pluginsDir != null ? pluginsDir : data.resolve("plugins"), schedulePlugins), security());
+                    new ServerConfig.Plugins(config, pluginsDir != null ? pluginsDir : data.resolve("plugins"), schedulePlugins), security(),
+                    readDatabaseUrl == null || readDatabaseUrl.isBlank() ? null : readDatabaseUrl);
         }
 
         static Duration duration(String text) {

@@ -15,9 +15,10 @@ import static java.util.Objects.requireNonNull;
  * @param limits      request limits
  * @param plugins     which plugin instances to run
  * @param security    access control
+ * @param readDatabaseUrl a streaming replica of {@code databaseUrl} that queries read from, or null
  */
 public record ServerConfig(String host, int port, Path dataDir, String databaseUrl, int poolSize, Limits limits, Plugins plugins,
-                           Security security) {
+                           Security security, String readDatabaseUrl) {
 
     /**
      * Plugin instances.
@@ -38,6 +39,11 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
         this(host, port, dataDir, databaseUrl, poolSize, limits, plugins, Security.DEFAULT);
     }
 
+    public ServerConfig(String host, int port, Path dataDir, String databaseUrl, int poolSize, Limits limits, Plugins plugins,
+                        Security security) {
+        this(host, port, dataDir, databaseUrl, poolSize, limits, plugins, security, null);
+    }
+
     public ServerConfig {
         requireNonNull(host, "host is null");
         requireNonNull(limits, "limits is null");
@@ -45,6 +51,10 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
         requireNonNull(security, "security is null");
         if (databaseUrl == null) {
             requireNonNull(dataDir, "dataDir is null (needed for the embedded PostgreSQL)");
+        }
+        if (readDatabaseUrl != null && databaseUrl == null) {
+            throw new IllegalArgumentException("--read-database-url needs --database-url: the replica is of a PostgreSQL you run, "
+                    + "not of the embedded one");
         }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
@@ -55,11 +65,15 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
     }
 
     public ServerConfig withPlugins(Plugins p) {
-        return new ServerConfig(host, port, dataDir, databaseUrl, poolSize, limits, p, security);
+        return new ServerConfig(host, port, dataDir, databaseUrl, poolSize, limits, p, security, readDatabaseUrl);
     }
 
     public ServerConfig withSecurity(Security s) {
-        return new ServerConfig(host, port, dataDir, databaseUrl, poolSize, limits, plugins, s);
+        return new ServerConfig(host, port, dataDir, databaseUrl, poolSize, limits, plugins, s, readDatabaseUrl);
+    }
+
+    public ServerConfig withReadDatabaseUrl(String url) {
+        return new ServerConfig(host, port, dataDir, databaseUrl, poolSize, limits, plugins, security, url);
     }
 
     /** Where plugin instances keep their own files (clones, caches). */

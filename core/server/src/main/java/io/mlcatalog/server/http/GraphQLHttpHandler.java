@@ -9,6 +9,7 @@ import graphql.language.OperationDefinition;
 import io.mlcatalog.server.auth.Authenticator;
 import io.mlcatalog.server.auth.Budgets;
 import io.mlcatalog.server.auth.Principal;
+import io.mlcatalog.server.db.ReadReplica;
 import io.mlcatalog.server.graphql.CostMeter;
 import io.mlcatalog.server.graphql.Errors;
 import io.mlcatalog.server.graphql.GraphQLService;
@@ -16,6 +17,7 @@ import io.mlcatalog.server.model.ErrorCode;
 import io.mlcatalog.server.model.Source;
 import io.mlcatalog.server.model.Times;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -47,9 +49,24 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
     private final Budgets budgets;
     private final PersistedQueries persisted;
     private final io.mlcatalog.server.metrics.CatalogMetrics metrics;
+    private final Reads reads;
+
+    /**
+     * A streaming replica to read from: the same schema and resolvers over the replica's connections ({@code graphql}),
+     * and where each read goes ({@code replica}).
+     */
+    public record Reads(GraphQLService graphql, ReadReplica replica) {
+    }
 
     public GraphQLHttpHandler(GraphQLService graphql, ObjectMapper mapper, Authenticator authenticator, Budgets budgets,
                               PersistedQueries persisted, io.mlcatalog.server.metrics.CatalogMetrics metrics) {
+        this(graphql, mapper, authenticator, budgets, persisted, metrics, null);
+    }
+
+    /** As above, with queries read from a replica when {@code reads} is not null (mutations always go to the primary). */
+    public GraphQLHttpHandler(GraphQLService graphql, ObjectMapper mapper, Authenticator authenticator, Budgets budgets,
+                              PersistedQueries persisted, io.mlcatalog.server.metrics.CatalogMetrics metrics, Reads reads) {
+        this.reads = reads;
         this.metrics = metrics;
         this.budgets = budgets;
         this.persisted = persisted;
@@ -129,6 +146,37 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
                 return;
             }
         }
+        if (reads == null) {
+            execute(ctx, media, graphql, request, prepared, selected, principal, null);
+            return;
+        }
+        if (selected != null && selected.getOperation() == OperationDefinition.Operation.MUTATION) {
+            // the client reads its write from the replica by sending this position back (MLCatalog-Min-LSN)
+            execute(ctx, media, graphql, request, prepared, selected, principal, () -> reads.replica().written()
+                    .onSuccess(lsn -> ctx.response().putHeader(ReadReplica.WRITTEN_HEADER, lsn)).<Void>mapEmpty().otherwiseEmpty());
+            return;
+        }
+        Future<ReadReplica.Target> target;
+        try {
+            target = reads.replica().choose(ctx.request().getHeader(ReadReplica.MIN_HEADER));
+        } catch (IllegalArgumentException e) {
+            reply(ctx, 400, media, error(e.getMessage(), ErrorCode.BAD_USER_INPUT, null));
+            return;
+        }
+        Request asked = request;
+        target.onComplete(chosen -> {
+            ReadReplica.Target t = chosen.succeeded() ? chosen.result() : ReadReplica.Target.PRIMARY;
+            ctx.response().putHeader(ReadReplica.READ_FROM_HEADER, t.header());
+            execute(ctx, media, t == ReadReplica.Target.REPLICA ? reads.graphql() : graphql, asked, prepared, selected, principal, null);
+        });
+    }
+
+    /**
+     * Runs the operation on {@code service} and answers; {@code beforeReply} (or null) runs first, once the operation is
+     * done (the position of a write).
+     */
+    private void execute(RoutingContext ctx, String media, GraphQLService service, Request request, GraphQLService.Prepared prepared,
+                         OperationDefinition selected, Principal principal, java.util.function.Supplier<Future<Void>> beforeReply) {
         // a token's writes are asserted, and logged, under its name; the client header is for open catalogs
         Source source = principal.open() ? Source.api(clientName(ctx))
                 : new Source(principal.actor(), Times.now(), null, null, principal.access());
@@ -137,7 +185,7 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
         long started = System.nanoTime();
         String operationName = request.operationName() != null ? request.operationName() : selected != null ? selected.getName() : null;
         String type = selected == null ? null : selected.getOperation().name().toLowerCase(Locale.ROOT);
-        graphql.execute(request.query(), prepared, request.operationName(), request.variables(), source, principal, meter)
+        service.execute(request.query(), prepared, request.operationName(), request.variables(), source, principal, meter)
                 .whenComplete((result, failure) -> vertxContext.runOnContext(v -> {
                     metrics.graphql(operationName, type, failure != null || meter != null && meter.refused() != null ? "refused"
                             : result.getErrors().isEmpty() ? "ok" : "errors", System.nanoTime() - started);
@@ -157,7 +205,11 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
                         return;
                     }
                     int status = !result.isDataPresent() && GRAPHQL_RESPONSE.equals(media) ? 400 : 200;
-                    reply(ctx, status, media, body);
+                    if (beforeReply == null) {
+                        reply(ctx, status, media, body);
+                    } else {
+                        beforeReply.get().onComplete(x -> reply(ctx, status, media, body));
+                    }
                 }));
     }
 

@@ -33,7 +33,8 @@ public final class HttpApi {
 
     public static Router router(Vertx vertx, GraphQLService graphql, Db db, Limits limits, ObjectMapper mapper, IngestHandler ingest,
                                 Map<String, String> wellKnownPaths, Authenticator authenticator, io.mlcatalog.server.auth.Budgets budgets,
-                                PersistedQueries persisted, boolean graphiql, io.mlcatalog.server.metrics.CatalogMetrics metrics) {
+                                PersistedQueries persisted, boolean graphiql, io.mlcatalog.server.metrics.CatalogMetrics metrics,
+                                GraphQLHttpHandler.Reads reads) {
         Router router = Router.router(vertx);
         Handler<RoutingContext> ingestBody = ingest.bodyReader();
         router.route("/ingest/:instance").handler(ingest.gate()).handler(ingestBody).handler(ingest);
@@ -42,7 +43,7 @@ public final class HttpApi {
             router.route(path).handler(ingest.gate(instance, path)).handler(ingestBody).handler(ingest);
             router.route(path + "/*").handler(ingest.gate(instance, path)).handler(ingestBody).handler(ingest);
         });
-        GraphQLHttpHandler handler = new GraphQLHttpHandler(graphql, mapper, authenticator, budgets, persisted, metrics);
+        GraphQLHttpHandler handler = new GraphQLHttpHandler(graphql, mapper, authenticator, budgets, persisted, metrics, reads);
         GraphQLWebSocket webSocket = new GraphQLWebSocket(graphql, mapper, authenticator, budgets, persisted);
         metrics.gauge("mlcatalog.subscriptions", "subscriptions open on this node", webSocket, GraphQLWebSocket::openSubscriptions);
         // a WebSocket upgrade (subscriptions) first: any other GET goes on to the HTTP handler
@@ -89,12 +90,17 @@ public final class HttpApi {
             }
             ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
         });
+        // ready while the primary answers: without the replica, reads go to the primary (the body says so)
         router.get("/ready").handler(ctx -> db.ping().onComplete(ping -> {
-            if (ping.succeeded()) {
-                json(ctx, 200, Map.of("status", "ready"), mapper);
-            } else {
-                json(ctx, 503, Map.of("status", "unavailable", "reason", "the database is not reachable"), mapper);
+            Map<String, Object> body = new java.util.LinkedHashMap<>();
+            body.put("status", ping.succeeded() ? "ready" : "unavailable");
+            if (ping.failed()) {
+                body.put("reason", "the database is not reachable");
             }
+            if (reads != null) {
+                body.put("replica", reads.replica().state());
+            }
+            json(ctx, ping.succeeded() ? 200 : 503, body, mapper);
         }));
         if (graphiql) {
             router.get("/").handler(ctx -> ctx.redirect("/graphiql/"));

@@ -55,8 +55,11 @@ public final class Intake implements AutoCloseable {
     static final int MAX_RECORDS = 5_000;
     static final int CLAIM_ROWS = 500;
     static final long CLAIM_BYTES = 8L * 1024 * 1024;
-    /** How long a claim holds: a server that dies with requests claimed leaves them to others after this. */
-    static final Duration LEASE = Duration.ofSeconds(60);
+    /**
+     * How long a claim holds: a server that dies with requests claimed leaves them to others after this (JVM system
+     * property {@code mlcatalog.intake.claimSeconds}, default 60: longer than any one transaction of a worker's).
+     */
+    static final Duration LEASE = Duration.ofSeconds(Math.max(2, Long.getLong("mlcatalog.intake.claimSeconds", 60)));
     private static final long IDLE_LOOK_MILLIS = 1_000;
     private static final long MAX_BACKOFF_MILLIS = 30_000;
     /** Claims of a request the database fails on before it is refused (kept, with the error) rather than tried again. */

@@ -36,6 +36,14 @@ public interface BatchWriter {
         return write(Origin.of(instance), records, checkpoints, atomicity, receivedAt);
     }
 
+    /**
+     * As above, with {@code alsoInTransaction} run in the same transaction after the records and checkpoints: a
+     * source's lease, renewed or found lost ({@link SourceLeases#fence}), which then rolls the batch back.
+     */
+    Result write(String instance, List<MetadataRecord> records, Map<Map<String, String>, Map<String, String>> checkpoints,
+                 Atomicity atomicity, Instant receivedAt,
+                 java.util.function.Function<io.vertx.sqlclient.SqlConnection, io.vertx.core.Future<Void>> alsoInTransaction) throws Exception;
+
     /** As above, written by {@code origin}: only into the namespaces it may write in (others are refused as forbidden). */
     Result write(Origin origin, List<MetadataRecord> records, Map<Map<String, String>, Map<String, String>> checkpoints,
                  Atomicity atomicity, Instant receivedAt) throws Exception;

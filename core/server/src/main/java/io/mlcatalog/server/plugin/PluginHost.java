@@ -59,10 +59,11 @@ public final class PluginHost implements AutoCloseable {
      *
      * @param workRoot the folder under which each instance gets a work directory of its own
      * @param env      resolves {@code ${env:NAME}} and {@code MLCATALOG_PLUGIN_*} overrides (System::getenv)
+     * @param leases   which node polls each source (the caller closes it after this host)
      * @throws PluginConfigError naming the instance and the key
      */
     public static PluginHost create(PluginCatalog catalog, PluginsConfig config, BatchWriter writer, PluginStore store, Path workRoot,
-                                    Clock clock, Function<String, String> env) {
+                                    Clock clock, Function<String, String> env, SourceLeases leases) {
         Map<String, SourceRunner> sources = new LinkedHashMap<>();
         Map<String, Receiver> receivers = new LinkedHashMap<>();
         Map<String, String> types = new LinkedHashMap<>();
@@ -85,7 +86,8 @@ public final class PluginHost implements AutoCloseable {
                     SourceRunner.CommittedCheckpoints checkpoints = new SourceRunner.CommittedCheckpoints();
                     Context context = new Context(instance.name(), settings, clock, checkpoints, workRoot.resolve(instance.name()));
                     IngestSource source = create(instance, sourceFactory, () -> sourceFactory.create(context));
-                    sources.put(instance.name(), new SourceRunner(instance.name(), source, instance, writer, store, clock, checkpoints));
+                    sources.put(instance.name(), new SourceRunner(instance.name(), source, instance, writer, store, clock, checkpoints,
+                            leases));
                 } else {
                     Context context = new Context(instance.name(), settings, clock, null, workRoot.resolve(instance.name()));
                     IngestReceiver receiver = create(instance, receiverFactory, () -> receiverFactory.create(context));

@@ -95,6 +95,14 @@ public final class RecordBatchWriter implements BatchWriter {
         return write(effective(origin), records, java.util.Collections.nCopies(records.size(), receivedAt), checkpoints, atomicity, NOTHING_MORE);
     }
 
+    @Override
+    public Result write(String instance, List<MetadataRecord> records, Map<Map<String, String>, Map<String, String>> checkpoints,
+                        Atomicity atomicity, Instant receivedAt,
+                        java.util.function.Function<SqlConnection, Future<Void>> alsoInTransaction) throws Exception {
+        return write(effective(Origin.of(instance)), records, java.util.Collections.nCopies(records.size(), receivedAt), checkpoints, atomicity,
+                alsoInTransaction);
+    }
+
     private static final java.util.function.Function<SqlConnection, Future<Void>> NOTHING_MORE = tx -> Future.succeededFuture();
 
     @Override

@@ -27,7 +27,9 @@ import java.util.concurrent.TimeoutException;
  * Polls one source instance on its schedule. The poll runs on a thread of its own, so one that hangs
  * past the timeout can be abandoned (interrupted, its records discarded, a fresh thread for the next
  * poll) without holding up the schedule or any other instance. After a failure the next poll comes
- * sooner, then later and later (1 s, 2 s, 4 s, … up to the schedule).
+ * sooner, then later and later (1 s, 2 s, 4 s, … up to the schedule). With several nodes on one database, a
+ * node polls only while it holds the instance's lease ({@link SourceLeases}); the others look every few seconds
+ * whether it ran out, and the first to find it so polls at once.
  */
 final class SourceRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SourceRunner.class);
@@ -40,13 +42,15 @@ final class SourceRunner implements AutoCloseable {
     private final PluginStore store;
     private final Clock clock;
     private final CommittedCheckpoints checkpoints;
+    private final SourceLeases leases;
     private final ScheduledExecutorService schedule;
     private ExecutorService pollThread;
     private int failures;
     private volatile boolean closed;
 
     SourceRunner(String instance, IngestSource source, PluginsConfig.Instance config, BatchWriter writer, PluginStore store,
-                 Clock clock, CommittedCheckpoints checkpoints) {
+                 Clock clock, CommittedCheckpoints checkpoints, SourceLeases leases) {
+        this.leases = leases;
         this.instance = instance;
         this.source = source;
         this.config = config;
@@ -85,11 +89,19 @@ final class SourceRunner implements AutoCloseable {
         if (closed) {
             return;
         }
-        PollOutcome outcome = pollOnce();
-        if (closed) {
-            return;
+        Duration next;
+        if (!leases.node().equals(leaseHolder())) {
+            next = leases.renewEvery();
+        } else {
+            PollOutcome outcome = pollOnce();
+            if (closed) {
+                return;
+            }
+            next = outcome.ok() || outcome.error() != null && outcome.error().startsWith(ANOTHER_NODE) ? config.schedule() : backoff();
+            if (!leases.holds(instance)) {
+                next = leases.renewEvery();
+            }
         }
-        Duration next = outcome.ok() ? config.schedule() : backoff();
         schedule.schedule(this::scheduledPoll, next.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -98,12 +110,41 @@ final class SourceRunner implements AutoCloseable {
         return d.compareTo(config.schedule()) < 0 ? d : config.schedule();
     }
 
+    /** How an outcome's error starts when another node polls the instance (no failure of the source's). */
+    static final String ANOTHER_NODE = "another node polls this instance";
+
+    private String lastLeaseProblem;
+
+    /** Takes or renews this instance's lease: the node that holds it now (this one: it may poll), or why none is known. */
+    private String leaseHolder() {
+        try {
+            String holder = leases.acquire(instance);
+            lastLeaseProblem = null;
+            return holder == null ? "(another node, just now)" : holder;
+        } catch (Exception e) {
+            String problem = describe(e);
+            if (!problem.equals(lastLeaseProblem)) {
+                log.warn("plugin instance {}: could not take or renew its lease, not polling: {}", instance, problem);
+            }
+            lastLeaseProblem = problem;
+            return "(unknown: " + problem + ")";
+        }
+    }
+
     /** Told about every poll's outcome (metrics). */
     volatile java.util.function.Consumer<PollOutcome> observer = o -> {
     };
 
-    /** Runs one poll now and writes what it emitted; blocks until done. Never throws. */
+    /**
+     * Runs one poll now and writes what it emitted; blocks until done. Never throws. When another node holds the
+     * instance's lease, nothing is polled: the outcome says which node polls it.
+     */
     synchronized PollOutcome pollOnce() {
+        String holder = leases.holds(instance) ? leases.node() : leaseHolder();
+        if (!leases.node().equals(holder)) {
+            return new PollOutcome(instance, false, Map.of(), 0, List.of(), Map.of(), ANOTHER_NODE + " (" + holder
+                    + "); this node polls it once that node stops", Duration.ZERO, List.of());
+        }
         PollOutcome outcome = pollAndWrite();
         try {
             observer.accept(outcome);
@@ -137,7 +178,13 @@ final class SourceRunner implements AutoCloseable {
             }
             BatchWriter.Result result;
             try {
-                result = writer.write(instance, sink.records(), sink.checkpoints(), source.atomicity(), clock.instant());
+                result = writer.write(instance, sink.records(), sink.checkpoints(), source.atomicity(), clock.instant(),
+                        leases.fence(instance));
+            } catch (SourceLeases.LeaseLost e) {
+                // not a failure of the source: the other node polls it now, from the last committed checkpoints
+                log.warn("plugin instance {}: {}", instance, e.getMessage());
+                return new PollOutcome(instance, false, kinds(sink.records()), 0, List.of(), sink.checkpoints(),
+                        ANOTHER_NODE + ": " + e.getMessage(), since(start), List.of());
             } catch (InvalidRecordException e) {
                 // one record is invalid; the others were refused with it but are not themselves rejected
                 return failed(sink, start, "batch refused, nothing written: " + e.getMessage(), 1);

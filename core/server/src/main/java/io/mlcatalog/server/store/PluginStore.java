@@ -33,7 +33,8 @@ public final class PluginStore {
      * @param oldestQueuedAt when the oldest of them was received, or null
      */
     public record Status(String instance, String type, String status, OffsetDateTime lastSuccessAt, String lastError,
-                         OffsetDateTime lastErrorAt, long recordsWritten, long recordsRejected, long queued, OffsetDateTime oldestQueuedAt) {
+                         OffsetDateTime lastErrorAt, long recordsWritten, long recordsRejected, long queued, OffsetDateTime oldestQueuedAt,
+                         String polledBy) {
     }
 
     /** Every committed offset of an instance, by partition. */
@@ -131,8 +132,9 @@ public final class PluginStore {
     public Future<List<Status>> statuses() {
         return db.query("""
                 select s.instance, s.type, s.status, s.last_success_at, s.last_error, s.last_error_at, s.records_written, s.records_rejected,
-                       coalesce(q.queued, 0) as queued, q.oldest as oldest_queued_at
+                       coalesce(q.queued, 0) as queued, q.oldest as oldest_queued_at, l.holder as polled_by
                 from plugin_status s
+                left join source_lease l on l.instance = s.instance and l.expires_at > now()
                 left join (select instance, count(*) as queued, min(received_at) as oldest from intake_queue where refused is null
                            group by instance) q on q.instance = s.instance
                 order by s.instance
@@ -141,7 +143,8 @@ public final class PluginStore {
             for (Row r : rows) {
                 result.add(new Status(r.getString("instance"), r.getString("type"), r.getString("status"),
                         r.getOffsetDateTime("last_success_at"), r.getString("last_error"), r.getOffsetDateTime("last_error_at"),
-                        r.getLong("records_written"), r.getLong("records_rejected"), r.getLong("queued"), r.getOffsetDateTime("oldest_queued_at")));
+                        r.getLong("records_written"), r.getLong("records_rejected"), r.getLong("queued"), r.getOffsetDateTime("oldest_queued_at"),
+                        r.getString("polled_by")));
             }
             return result;
         });

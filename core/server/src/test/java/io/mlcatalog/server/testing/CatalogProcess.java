@@ -58,8 +58,15 @@ public final class CatalogProcess implements AutoCloseable {
 
     /** As above, with these environment variables too. */
     public static CatalogProcess start(java.util.Map<String, String> env, String... args) {
+        return start(env, List.of(), args);
+    }
+
+    /** As above, with these JVM options (system properties such as {@code -Dmlcatalog.sources.leaseSeconds=3}) too. */
+    public static CatalogProcess start(java.util.Map<String, String> env, List<String> jvmOptions, String... args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", jar().toString()));
+                "-Xmx256m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar().toString()));
         command.addAll(List.of(args));
         try {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -135,6 +142,19 @@ public final class CatalogProcess implements AutoCloseable {
     public int stop() {
         process.destroy();
         return awaitExit(Duration.ofSeconds(60));
+    }
+
+    /** Kills the catalog as {@code kill -9} does: no shutdown hook runs, nothing is closed or given up cleanly. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("the process did not die within 30 s of SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override
