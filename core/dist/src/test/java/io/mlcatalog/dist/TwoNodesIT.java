@@ -113,6 +113,12 @@ class TwoNodesIT {
         assertThat(pg.primaryCount("select count(*) from artifact")).isEqualTo(30);
         assertThat(pg.primaryCount("select count(*) from source_lease")).isEqualTo(1);
         assertThat(other.process().output()).contains("plugin instance files: this node (" + other.name() + ") polls it now");
+        // a poll asked for by hand, while a node polls the source, is not made
+        try (CatalogProcess once = CatalogProcess.start("ingest", "--once", "files", "--database-url", pg.primaryUrl(), "--config",
+                config.toString())) {
+            assertThat(once.awaitExit(START)).isEqualTo(1);
+            assertThat(once.output()).contains("another node polls this instance (" + other.name() + ", which holds its lease)");
+        }
     }
 
     @Test

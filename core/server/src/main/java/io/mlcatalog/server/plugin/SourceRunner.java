@@ -143,7 +143,7 @@ final class SourceRunner implements AutoCloseable {
         String holder = leases.holds(instance) ? leases.node() : leaseHolder();
         if (!leases.node().equals(holder)) {
             return new PollOutcome(instance, false, Map.of(), 0, List.of(), Map.of(), ANOTHER_NODE + " (" + holder
-                    + "); this node polls it once that node stops", Duration.ZERO, List.of());
+                    + ", which holds its lease): not polled here", Duration.ZERO, List.of());
         }
         PollOutcome outcome = pollAndWrite();
         try {
