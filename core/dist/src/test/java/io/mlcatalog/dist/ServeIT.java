@@ -153,11 +153,20 @@ class ServeIT {
     }
 
     @Test
-    void helpListsTheOptions() {
+    void helpListsTheOptionsAndTheReadmeNamesOnlyOptionsItLists() throws IOException {
         try (CatalogProcess catalog = CatalogProcess.start("serve", "--help")) {
             assertThat(catalog.awaitExit(START)).isZero();
-            assertThat(catalog.output()).contains("--data-dir", "--database-url", "--port", "--demo", "--max-query-depth",
-                    "--statement-timeout");
+            assertThat(catalog.output()).contains("--data-dir", "--database-url", "--read-database-url", "--port", "--demo",
+                    "--max-query-depth", "--statement-timeout");
+            // README.md's table of serve's options ("Running it for real"): every option it names is one serve has
+            java.util.regex.Matcher option = java.util.regex.Pattern.compile("(?m)^\\| `(--[a-z-]+)").matcher(
+                    Files.readString(io.mlcatalog.server.testing.Repository.file("README.md")));
+            int named = 0;
+            while (option.find()) {
+                assertThat(catalog.output()).as("serve --help lists README's %s", option.group(1)).contains(option.group(1));
+                named++;
+            }
+            assertThat(named).isGreaterThan(10);
         }
     }
 

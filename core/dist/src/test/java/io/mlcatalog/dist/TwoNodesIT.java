@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class TwoNodesIT {
     private static final Duration START = Duration.ofSeconds(120);
-    /** Longer than any take-over should need (a 3 s lease here), short enough to fail a test that waits for nothing. */
+    /** Longer than any take-over should need (a 4 s lease here), short enough to fail a test that waits for nothing. */
     private static final Duration TAKE_OVER = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -88,8 +88,8 @@ class TwoNodesIT {
                       roots: [%s]
                       namespace: shared
                 """.formatted(data));
-        Node a = node("node-a", config, false, "-Dmlcatalog.sources.leaseSeconds=3");
-        Node b = node("node-b", config, false, "-Dmlcatalog.sources.leaseSeconds=3");
+        Node a = node("node-a", config, false, "-Dmlcatalog.sources.leaseSeconds=4");
+        Node b = node("node-b", config, false, "-Dmlcatalog.sources.leaseSeconds=4");
         await("all 20 files are in the catalog", () -> artifacts(b.url()) == 20);
         String holder = polledBy(b.url());
         assertThat(holder).isIn("node-a", "node-b");

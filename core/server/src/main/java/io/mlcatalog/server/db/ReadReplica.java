@@ -121,12 +121,17 @@ public final class ReadReplica implements AutoCloseable {
      * @throws IllegalArgumentException when {@code minLsn} is not a WAL position ({@code 16/B374D848})
      */
     public Future<Target> choose(String minLsn) {
-        long wanted = Math.max(floor, minLsn == null || minLsn.isBlank() ? 0 : parse(minLsn.strip()));
+        boolean asked = minLsn != null && !minLsn.isBlank();
+        long wanted = Math.max(floor, asked ? parse(minLsn.strip()) : 0);
         if (replayed < 0) {
             return Future.succeededFuture(Target.PRIMARY);
         }
         if (replayed >= wanted) {
             return Future.succeededFuture(Target.REPLICA);
+        }
+        if (!asked) {
+            // only a client that wrote waits; the others read the primary until the replica has the node's schema
+            return Future.succeededFuture(Target.PRIMARY);
         }
         Promise<Target> chosen = Promise.promise();
         wait(wanted, System.nanoTime() + maxWait.toNanos(), chosen);
