@@ -271,8 +271,12 @@ class TwoNodesIT {
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(ready.body()).path("replica").asText()).contains("not reachable");
         assertThat(graphql(b.url(), read("third"), Map.of()).body().path("data").path("run").path("name").asText()).isEqualTo("third");
+        String metrics = get(b.url() + "/metrics").body();
+        assertThat(metrics).contains("mlcatalog_replica_reachable 0.0").containsPattern("mlcatalog_graphql_reads_total\\{database=\"replica\",\\} [1-9]")
+                .containsPattern("mlcatalog_graphql_reads_total\\{database=\"primary\",\\} [1-9]");
         pg.startReplica();
         await("b reads the replica again", () -> "ok".equals(JSON.readTree(get(b.url() + "/ready").body()).path("replica").asText()));
+        assertThat(get(b.url() + "/metrics").body()).contains("mlcatalog_replica_reachable 1.0");
     }
 
     private static String upsert(String name) {

@@ -219,6 +219,14 @@ public final class CatalogServer implements AutoCloseable {
                     Clock.systemUTC());
             // every metric is there before the first request can be answered (a scrape right after /ready sees them all)
             observe(metrics, vertx, db, plugins, feed, webhooks);
+            if (replica != null) {
+                for (var target : io.mlcatalog.server.db.ReadReplica.Target.values()) {
+                    metrics.counter("mlcatalog.graphql.reads", "queries by the database that answered them", Map.of("database",
+                            target.header()), replica, r -> r.reads(target));
+                }
+                metrics.gauge("mlcatalog.replica.reachable", "1 while the read replica answers as a standby, else 0 (reads go to the "
+                        + "primary)", replica, r -> r.reachable() ? 1 : 0);
+            }
             HttpServer http = await(HttpApi.listen(vertx, HttpApi.router(vertx, graphql, db, config.limits(), mapper, ingest,
                     plugins.defaultPaths(), authenticator,
                     new io.mlcatalog.server.auth.Budgets(config.security().pointsPerMinute(), config.security().requestsPerMinute(),

@@ -53,6 +53,8 @@ public final class ReadReplica implements AutoCloseable {
     /** Reads never go to the replica before it replayed this far (the schema this node found or migrated on start). */
     private volatile long floor;
     private volatile String lastProblem;
+    private final java.util.concurrent.atomic.AtomicLong readsFromReplica = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong readsFromPrimary = new java.util.concurrent.atomic.AtomicLong();
 
     private ReadReplica(Vertx vertx, Db primary, Db replica, Duration maxWait) {
         this.vertx = vertx;
@@ -73,6 +75,16 @@ public final class ReadReplica implements AutoCloseable {
 
     public Db replica() {
         return replica;
+    }
+
+    /** Queries this node read from {@code target} (the metrics). */
+    public long reads(Target target) {
+        return (target == Target.REPLICA ? readsFromReplica : readsFromPrimary).get();
+    }
+
+    /** Counts a query read from {@code target}. */
+    public void count(Target target) {
+        (target == Target.REPLICA ? readsFromReplica : readsFromPrimary).incrementAndGet();
     }
 
     /** Whether the replica answered at the last look (every second), as a standby. */

@@ -167,6 +167,7 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
         target.onComplete(chosen -> {
             ReadReplica.Target t = chosen.succeeded() ? chosen.result() : ReadReplica.Target.PRIMARY;
             ctx.response().putHeader(ReadReplica.READ_FROM_HEADER, t.header());
+            reads.replica().count(t);
             execute(ctx, media, t == ReadReplica.Target.REPLICA ? reads.graphql() : graphql, asked, prepared, selected, principal, null);
         });
     }
