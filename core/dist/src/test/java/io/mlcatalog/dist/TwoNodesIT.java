@@ -89,7 +89,10 @@ class TwoNodesIT {
                       namespace: shared
                 """.formatted(data));
         Node a = node("node-a", config, false, "-Dmlcatalog.sources.leaseSeconds=4");
+        await("node-a polls the source", () -> "OK".equals(status(a.url())));
         Node b = node("node-b", config, false, "-Dmlcatalog.sources.leaseSeconds=4");
+        // a node joining leaves the status of the node that polls as it is (it does not read as never polled)
+        assertThat(status(b.url())).isEqualTo("OK");
         await("all 20 files are in the catalog", () -> artifacts(b.url()) == 20);
         String holder = polledBy(b.url());
         assertThat(holder).isIn("node-a", "node-b");
@@ -337,6 +340,15 @@ class TwoNodesIT {
         for (JsonNode p : plugins) {
             if (p.path("instance").asText().equals("files")) {
                 return p.path("polledBy").isNull() ? null : p.path("polledBy").asText();
+            }
+        }
+        return null;
+    }
+
+    private String status(String url) throws IOException, InterruptedException {
+        for (JsonNode p : graphql(url, "{ plugins { instance status } }", Map.of()).body().path("data").path("plugins")) {
+            if (p.path("instance").asText().equals("files")) {
+                return p.path("status").asText();
             }
         }
         return null;

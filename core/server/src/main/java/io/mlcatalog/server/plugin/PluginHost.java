@@ -39,13 +39,15 @@ public final class PluginHost implements AutoCloseable {
     private final List<String> disabled;
     private final Map<String, String> defaultPaths;
     private final PluginStore store;
+    private final SourceLeases leases;
 
     /** A receiver instance with its settings. */
     public record Receiver(String instance, String type, IngestReceiver receiver, PluginsConfig.Instance config) {
     }
 
     private PluginHost(Map<String, SourceRunner> sources, Map<String, Receiver> receivers, Map<String, String> types, List<String> disabled,
-                       Map<String, String> defaultPaths, PluginStore store) {
+                       Map<String, String> defaultPaths, PluginStore store, SourceLeases leases) {
+        this.leases = leases;
         this.sources = sources;
         this.receivers = receivers;
         this.types = types;
@@ -105,7 +107,7 @@ public final class PluginHost implements AutoCloseable {
             receivers.values().forEach(r -> closeQuietly(r.receiver()));
             throw e;
         }
-        return new PluginHost(sources, receivers, types, disabled, defaultPaths(catalog, receivers), store);
+        return new PluginHost(sources, receivers, types, disabled, defaultPaths(catalog, receivers), store, leases);
     }
 
     /**
@@ -219,7 +221,7 @@ public final class PluginHost implements AutoCloseable {
             SourceRunner.get(store.retainOnly(List.copyOf(types.keySet())));
             for (var e : types.entrySet()) {
                 SourceRunner.get(disabled.contains(e.getKey()) ? store.disabled(e.getKey(), e.getValue())
-                        : store.starting(e.getKey(), e.getValue()));
+                        : store.starting(e.getKey(), e.getValue(), leases.node()));
             }
         } catch (Exception e) {
             throw new IllegalStateException("could not record plugin status: " + SourceRunner.describe(e), e);

@@ -70,11 +70,16 @@ public final class PluginStore {
         return db.query("delete from plugin_checkpoint where instance = $1", Tuple.of(instance)).mapEmpty();
     }
 
-    public Future<Void> starting(String instance, String type) {
+    /**
+     * Records an instance as starting on node {@code node}, unless another node polls it now (it holds the source's
+     * lease): then its status is that node's, and a node joining does not make it read as never polled.
+     */
+    public Future<Void> starting(String instance, String type, String node) {
         return db.query("""
                 insert into plugin_status (instance, type, status, updated_at) values ($1, $2, 'STARTING', now())
                 on conflict (instance) do update set type = excluded.type, status = 'STARTING', updated_at = now()
-                """, Tuple.of(instance, type)).mapEmpty();
+                where not exists (select 1 from source_lease l where l.instance = $1 and l.holder <> $3 and l.expires_at > now())
+                """, Tuple.of(instance, type, node)).mapEmpty();
     }
 
     /** Records a successful poll or request, in its transaction. */
