@@ -138,6 +138,15 @@ public final class ArtifactStore {
                 """.formatted(COLUMNS), Tuple.of(Rows.uuids(runIds))).map(ArtifactStore::grouped);
     }
 
+    /** The artifacts each job declares it reads ({@link EdgeKind#CONSUMED}) or writes ({@link EdgeKind#PRODUCED}), by job id. */
+    public Future<Map<UUID, List<Artifact>>> declaredBy(Collection<UUID> jobIds, io.mlcatalog.server.model.EdgeKind direction) {
+        return db.query("""
+                select j.job_id as parent, %s from job_io j join artifact a on a.id = j.artifact_id
+                where j.job_id = any($1) and j.direction = $2
+                order by a.uri, a.created_at
+                """.formatted(COLUMNS), Tuple.of(Rows.uuids(jobIds), direction.name())).map(ArtifactStore::grouped);
+    }
+
     private static Where where(ArtifactFilter f) {
         Where where = new Where();
         if (f.namespace() != null) {

@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
  *       consumed/produced edges, from the first event that names them, so lineage shows while a run is running;</li>
  *   <li>the parent run facet → the parent run (recorded as running, if it is not yet known, so that the link never waits);</li>
  *   <li>the sourceCodeLocation job facet (git, with a full commit) → the code version the run was built from;</li>
+ *   <li>a job event → the job's facets and its declared inputs and outputs (static lineage, no run); a dataset event → its
+ *       dataset;</li>
  *   <li>every run, job and dataset facet (with the dataset's input or output facets), known or custom, kept whole (but for
  *       one too large to keep, see {@link EventReader}).</li>
  * </ul>
@@ -83,12 +85,12 @@ final class EventMapper {
         return records;
     }
 
+    /** A job event: the job's facets, and the datasets it declares as its static inputs and outputs. */
     private List<MetadataRecord> jobEvent(Event e) {
-        List<MetadataRecord> records = new ArrayList<>();
-        e.inputs().forEach(d -> records.add(artifact(d, e.job().namespace(), e.eventTime())));
-        e.outputs().forEach(d -> records.add(artifact(d, e.job().namespace(), e.eventTime())));
-        records.add(new JobRecord(e.job().namespace(), e.job().name(), e.job().facets(), e.eventTime(), null, null));
-        return records;
+        Event.Job job = e.job();
+        List<ArtifactRecord> inputs = e.inputs().stream().map(d -> artifact(d, job.namespace(), e.eventTime())).toList();
+        List<ArtifactRecord> outputs = e.outputs().stream().map(d -> artifact(d, job.namespace(), e.eventTime())).toList();
+        return List.of(new JobRecord(job.namespace(), job.name(), job.facets(), e.eventTime(), null, null, inputs, outputs));
     }
 
     static RunStatus status(String eventType) {

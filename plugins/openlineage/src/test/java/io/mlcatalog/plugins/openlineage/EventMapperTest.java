@@ -310,13 +310,16 @@ class EventMapperTest {
 
         List<MetadataRecord> records = mapper.records(parse(e));
 
-        assertThat(records).filteredOn(ArtifactRecord.class::isInstance).extracting(r -> ((ArtifactRecord) r).uri())
-                .containsExactly("bigquery:p.d.in", "bigquery:p.d.out");
-        assertThat(records).filteredOn(JobRecord.class::isInstance).singleElement().isInstanceOfSatisfying(JobRecord.class, j -> {
+        assertThat(records).singleElement().isInstanceOfSatisfying(JobRecord.class, j -> {
             assertThat(j.namespace()).isEqualTo("team");
             assertThat(j.name()).isEqualTo("daily");
             assertThat(j.facets()).containsKey("sql");
             assertThat(j.at()).isEqualTo(Instant.parse(T));
+            // its datasets are its declared (static) inputs and outputs, filed under the job's namespace
+            assertThat(j.inputs()).extracting(ArtifactRecord::uri).containsExactly("bigquery:p.d.in");
+            assertThat(j.outputs()).extracting(ArtifactRecord::uri).containsExactly("bigquery:p.d.out");
+            assertThat(j.inputs()).extracting(ArtifactRecord::namespace).containsExactly("team");
+            assertThat(j.inputs()).extracting(ArtifactRecord::createdAt).containsExactly(Instant.parse(T));
         });
     }
 
