@@ -181,13 +181,20 @@ final class MarquezGraph {
         if (createdAt != null && (data.get("createdAt") == null || Times.before(createdAt, (String) data.get("createdAt")))) {
             data.put("createdAt", createdAt);
         }
-        if (createdAt != null && (data.get("updatedAt") == null || !Times.before(createdAt, (String) data.get("updatedAt")))) {
-            // the newest version's facets are the dataset's
+        // the dataset's facets are its versions', of each name the newest version's
+        Map<String, Object> facets = artifact.get("facets") == null ? Map.of() : cast(artifact.get("facets"));
+        Map<String, Object> merged = new TreeMap<>();
+        boolean newer = createdAt != null && (data.get("updatedAt") == null || !Times.before(createdAt, (String) data.get("updatedAt")));
+        if (newer) {
+            merged.putAll(cast(data.get("facets")));
+            merged.putAll(facets);
             data.put("updatedAt", createdAt);
-            Map<String, Object> facets = cast(artifact.get("facets"));
-            data.put("facets", facets == null ? Map.of() : facets);
-            data.put("fields", fields(facets));
+        } else {
+            merged.putAll(facets);
+            merged.putAll(cast(data.get("facets")));
         }
+        data.put("facets", merged);
+        data.put("fields", fields(merged));
         return id;
     }
 
