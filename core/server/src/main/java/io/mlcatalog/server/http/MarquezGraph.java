@@ -146,6 +146,9 @@ final class MarquezGraph {
         String id = new NodeId(false, namespace, job).toString();
         drawnAs.put((String) run.get("id"), id);
         Map<String, Object> data = nodes.computeIfAbsent(id, k -> jobData(namespace, job));
+        if (run.get("jobFacets") instanceof Map<?, ?> facets && !facets.isEmpty()) {
+            data.put("facets", facets); // a job's facets are shared by its runs: any run's are the job's
+        }
         String startedAt = (String) run.get("startedAt");
         String endedAt = (String) run.get("endedAt");
         String at = startedAt != null ? startedAt : endedAt;

@@ -43,7 +43,7 @@ public final class MarquezLineage implements Handler<RoutingContext> {
 
     private static final String NODE_FIELDS = """
             nodes { __typename
-              ... on Run { id namespace name pipeline externalId status startedAt endedAt }
+              ... on Run { id namespace name pipeline externalId status startedAt endedAt jobFacets }
               ... on Artifact { id namespace name uri createdAt facets } }
             edges { from to kind }""";
     private static final String DATASET_ROOT = """
