@@ -45,12 +45,44 @@ final class EventMapper {
         this.requireUuidRunIds = requireUuidRunIds;
     }
 
+    /** The facet that keeps what the catalog assumed to accept an event, on what the event describes. */
+    static final String WARNINGS_FACET = "mlcatalog_warnings";
+
     List<MetadataRecord> records(Event e) {
-        return switch (e.kind()) {
-            case RUN -> runEvent(e);
-            case DATASET -> List.of(artifact(e.dataset(), e.dataset().namespace(), e.eventTime()));
-            case JOB -> jobEvent(e);
+        Event noted = noted(e);
+        return switch (noted.kind()) {
+            case RUN -> runEvent(noted);
+            case DATASET -> List.of(artifact(noted.dataset(), noted.dataset().namespace(), noted.eventTime()));
+            case JOB -> jobEvent(noted);
         };
+    }
+
+    /**
+     * An event accepted on an assumption (an eventTime without an offset, taken as UTC) keeps a note of it, where a user
+     * of the catalog sees it later (most producers never read the answer that says so): a facet {@value #WARNINGS_FACET}
+     * of its run, of its job for a job event, of its dataset for a dataset event.
+     */
+    private static Event noted(Event e) {
+        if (e.warnings().isEmpty()) {
+            return e;
+        }
+        Map<String, Object> note = Map.of(WARNINGS_FACET, Map.of("warnings", e.warnings(), "eventTime", e.eventTime().toString()));
+        return switch (e.kind()) {
+            case RUN -> new Event(e.kind(), e.eventTime(), e.producer(), e.eventType(), e.runId(), with(e.runFacets(), note), e.job(),
+                    e.inputs(), e.outputs(), e.dataset(), e.warnings());
+            case JOB -> new Event(e.kind(), e.eventTime(), e.producer(), e.eventType(), e.runId(), e.runFacets(),
+                    new Event.Job(e.job().namespace(), e.job().name(), with(e.job().facets(), note)), e.inputs(), e.outputs(), e.dataset(),
+                    e.warnings());
+            case DATASET -> new Event(e.kind(), e.eventTime(), e.producer(), e.eventType(), e.runId(), e.runFacets(), e.job(), e.inputs(),
+                    e.outputs(), new Event.Dataset(e.dataset().namespace(), e.dataset().name(), with(e.dataset().facets(), note)),
+                    e.warnings());
+        };
+    }
+
+    private static Map<String, Object> with(Map<String, Object> facets, Map<String, Object> more) {
+        Map<String, Object> all = new LinkedHashMap<>(facets);
+        all.putAll(more);
+        return all;
     }
 
     private List<MetadataRecord> runEvent(Event e) {

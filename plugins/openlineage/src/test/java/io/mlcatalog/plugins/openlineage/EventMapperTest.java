@@ -302,6 +302,21 @@ class EventMapperTest {
     }
 
     @Test
+    void anEventTakenAsUtcKeepsANoteOnWhatItDescribes() throws EventError {
+        ObjectNode dataset = LineageHttp.JSON.createObjectNode().put("eventTime", "2026-01-02T03:04:05").put("producer", "p");
+        dataset.set("dataset", Events.dataset("s3://bucket", "raw/orders.csv"));
+        ObjectNode run = Events.run("START", "2026-01-02T03:04:05", "0192963f-929e-731b-a075-9bb14bf41d38", "team", "daily");
+
+        ArtifactRecord artifact = (ArtifactRecord) mapper.records(parse(dataset)).get(0);
+        RunRecord started = (RunRecord) mapper.records(parse(run)).get(0);
+
+        assertThat(artifact.createdAt()).isEqualTo(Instant.parse("2026-01-02T03:04:05Z"));
+        assertThat(artifact.facets()).containsKey(EventMapper.WARNINGS_FACET);
+        assertThat(started.facets().get(EventMapper.WARNINGS_FACET)).asString().contains("has no offset: taken as UTC");
+        assertThat(run(Events.run("START", T, RUN_ID, "team", "daily")).facets()).doesNotContainKey(EventMapper.WARNINGS_FACET);
+    }
+
+    @Test
     void aJobEventIsItsJobsFacetsAndItsDatasets() throws EventError {
         ObjectNode e = LineageHttp.JSON.createObjectNode().put("eventTime", T).put("producer", "p");
         e.putObject("job").put("namespace", "team").put("name", "daily").putObject("facets").putObject("sql").put("query", "select 1");

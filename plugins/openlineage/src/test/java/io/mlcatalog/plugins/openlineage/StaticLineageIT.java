@@ -168,6 +168,11 @@ class StaticLineageIT {
                 .isEqualTo("eventTime '2026-05-06T09:30:00' has no offset: taken as UTC (2026-05-06T09:30:00Z)");
         JsonNode export = catalog.query("{ artifact(uri: \"s3://acme-exports/daily/export.csv\") { createdAt } }").path("artifact");
         assertThat(java.time.Instant.parse(export.path("createdAt").asText())).isEqualTo(java.time.Instant.parse("2026-05-06T09:30:00Z"));
+        // and the catalog keeps the note where its users look later: a facet of the job the event describes
+        JsonNode note = catalog.query("{ job(namespace: \"warehouse\", name: \"legacy_export\") { facets } }")
+                .path("job").path("facets").path("mlcatalog_warnings");
+        assertThat(note.path("warnings").path(0).asText()).contains("has no offset: taken as UTC");
+        assertThat(note.path("eventTime").asText()).isEqualTo("2026-05-06T09:30:00Z");
         assertThat(catalog.strings("select since from job_io where job = 'legacy_export'")).singleElement()
                 .satisfies(since -> assertThat(since).startsWith("2026-05-06 09:30:00"));
     }
