@@ -102,6 +102,8 @@ public final class Loaders {
         r.register("inputsOfRun", lists(ids -> visibleLists(artifacts.inputsOf(ids), access, Artifact::namespace)));
         r.register("outputsOfRun", lists(ids -> visibleLists(artifacts.outputsOf(ids), access, Artifact::namespace)));
         r.register("declaredInputsOfJob", lists(ids -> visibleLists(artifacts.declaredBy(ids, EdgeKind.CONSUMED), access, Artifact::namespace)));
+        r.register("jobsDeclaringInput", lists(ids -> visibleLists(artifacts.declaringJobsOf(ids, EdgeKind.CONSUMED), access, FacetStore.Job::namespace)));
+        r.register("jobsDeclaringOutput", lists(ids -> visibleLists(artifacts.declaringJobsOf(ids, EdgeKind.PRODUCED), access, FacetStore.Job::namespace)));
         r.register("declaredOutputsOfJob", lists(ids -> visibleLists(artifacts.declaredBy(ids, EdgeKind.PRODUCED), access, Artifact::namespace)));
         r.register("versionsOfRun", lists(ids -> visibleVersionLists(models.versionsOfRuns(ids), access)));
         r.register("versionsOfArtifact", lists(ids -> visibleVersionLists(models.versionsOfArtifacts(ids), access)));

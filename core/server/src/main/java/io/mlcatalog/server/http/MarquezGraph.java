@@ -100,7 +100,7 @@ final class MarquezGraph {
             Map<String, Object> node = cast(n);
             switch ((String) node.get("__typename")) {
                 case "Run" -> run(node);
-                case "Artifact" -> artifact(node);
+                case "Artifact" -> declarations(node, artifact(node));
                 default -> {
                     // code versions, model versions, deployments: not in Marquez's shape
                 }
@@ -199,6 +199,28 @@ final class MarquezGraph {
         data.put("facets", merged);
         data.put("fields", fields(merged));
         return id;
+    }
+
+    /** The jobs that declare they read or write a dataset (job events: static lineage), drawn with their edges to it. */
+    private void declarations(Map<String, Object> artifact, String dataset) {
+        for (String side : List.of("declaredReadBy", "declaredWrittenBy")) {
+            if (!(artifact.get(side) instanceof List<?> jobs)) {
+                continue;
+            }
+            for (Object j : jobs) {
+                Map<String, Object> job = cast(j);
+                String id = new NodeId(false, (String) job.get("namespace"), (String) job.get("name")).toString();
+                Map<String, Object> data = nodes.computeIfAbsent(id, k -> jobData((String) job.get("namespace"), (String) job.get("name")));
+                if (job.get("facets") instanceof Map<?, ?> facets && !facets.isEmpty()) {
+                    data.put("facets", facets);
+                }
+                if (side.equals("declaredReadBy")) {
+                    edge(dataset, id);
+                } else {
+                    edge(id, dataset);
+                }
+            }
+        }
     }
 
     private void edge(String origin, String destination) {

@@ -44,7 +44,8 @@ public final class MarquezLineage implements Handler<RoutingContext> {
     private static final String NODE_FIELDS = """
             nodes { __typename
               ... on Run { id namespace name pipeline externalId status startedAt endedAt jobFacets }
-              ... on Artifact { id namespace name uri createdAt facets } }
+              ... on Artifact { id namespace name uri createdAt facets
+                declaredReadBy { namespace name facets } declaredWrittenBy { namespace name facets } } }
             edges { from to kind }""";
     private static final String DATASET_ROOT = """
             query($uri: String!) { artifact(uri: $uri) { id } }""";

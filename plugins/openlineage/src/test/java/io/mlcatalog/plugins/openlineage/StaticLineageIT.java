@@ -183,7 +183,7 @@ class StaticLineageIT {
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         JsonNode graph = LineageHttp.json(r).path("graph");
-        assertThat(graph.findValuesAsText("id")).contains("job:warehouse:orders_rollup",
+        assertThat(ids(graph)).contains("job:warehouse:orders_rollup",
                 "dataset:postgres://db.acme.internal:5432:shop.public.orders", "dataset:postgres://db.acme.internal:5432:shop.public.rollup");
         JsonNode job = node(graph, "job:warehouse:orders_rollup");
         assertThat(job.path("type").asText()).isEqualTo("JOB");
@@ -199,12 +199,24 @@ class StaticLineageIT {
         // the dataset, named the OpenLineage way, is found again, and leads to the job that reads it
         HttpResponse<String> fromDataset = get("dataset:postgres://db.acme.internal:5432:shop.public.orders");
         assertThat(fromDataset.statusCode()).as(fromDataset.body()).isEqualTo(200);
-        assertThat(LineageHttp.json(fromDataset).path("graph").findValuesAsText("id")).contains("job:warehouse:rollup_daily");
+        JsonNode datasetGraph = LineageHttp.json(fromDataset).path("graph");
+        // the job whose run read it, and the job that declares it reads it (a job event: no run), each with its edge
+        assertThat(ids(datasetGraph)).contains("job:warehouse:rollup_daily", "job:warehouse:orders_rollup");
+        assertThat(node(datasetGraph, "dataset:postgres://db.acme.internal:5432:shop.public.orders").path("outEdges")
+                .findValuesAsText("destination")).containsExactly("job:warehouse:orders_rollup", "job:warehouse:rollup_daily");
+        assertThat(node(datasetGraph, "job:warehouse:orders_rollup").path("data").path("facets").path("sql").path("query").asText())
+                .startsWith("insert into rollup");
     }
 
     private static HttpResponse<String> get(String nodeId) {
         return http.send(HttpRequest.newBuilder(URI.create(catalog.url(LineageHttp.PATH + "?nodeId="
                 + URLEncoder.encode(nodeId, StandardCharsets.UTF_8) + "&depth=4"))).GET().build());
+    }
+
+    private static List<String> ids(JsonNode graph) {
+        List<String> ids = new java.util.ArrayList<>();
+        graph.forEach(n -> ids.add(n.path("id").asText()));
+        return ids;
     }
 
     private static JsonNode node(JsonNode graph, String id) {
