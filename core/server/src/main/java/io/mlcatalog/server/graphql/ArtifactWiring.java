@@ -38,6 +38,8 @@ final class ArtifactWiring {
         w.type("Artifact", t -> t
                 .dataFetcher("id", NodeWiring::globalId)
                 .dataFetcher("producedBy", env -> Loaders.load(env, "producersOfArtifact", artifact(env).id()))
+                .dataFetcher("declaredReadBy", env -> Loaders.load(env, "jobsDeclaringInput", artifact(env).id()))
+                .dataFetcher("declaredWrittenBy", env -> Loaders.load(env, "jobsDeclaringOutput", artifact(env).id()))
                 .dataFetcher("consumedBy", env -> {
                     UUID id = artifact(env).id();
                     return Loaders.childConnection(env, "consumersOfArtifact", "consumerCountOfArtifact", id, Args.page(env), id);

@@ -3,6 +3,7 @@ package io.mlcatalog.server.graphql;
 import io.mlcatalog.server.model.Access;
 import io.mlcatalog.server.model.Alias;
 import io.mlcatalog.server.model.Artifact;
+import io.mlcatalog.server.model.EdgeKind;
 import io.mlcatalog.server.model.Assertion;
 import io.mlcatalog.server.model.CodeVersion;
 import io.mlcatalog.server.model.Deployment;
@@ -100,6 +101,10 @@ public final class Loaders {
                 (Set<ModelStore.VersionKey> keys) -> stage(models.versionsByKeys(keys))));
         r.register("inputsOfRun", lists(ids -> visibleLists(artifacts.inputsOf(ids), access, Artifact::namespace)));
         r.register("outputsOfRun", lists(ids -> visibleLists(artifacts.outputsOf(ids), access, Artifact::namespace)));
+        r.register("declaredInputsOfJob", lists(ids -> visibleLists(artifacts.declaredBy(ids, EdgeKind.CONSUMED), access, Artifact::namespace)));
+        r.register("jobsDeclaringInput", lists(ids -> visibleLists(artifacts.declaringJobsOf(ids, EdgeKind.CONSUMED), access, FacetStore.Job::namespace)));
+        r.register("jobsDeclaringOutput", lists(ids -> visibleLists(artifacts.declaringJobsOf(ids, EdgeKind.PRODUCED), access, FacetStore.Job::namespace)));
+        r.register("declaredOutputsOfJob", lists(ids -> visibleLists(artifacts.declaredBy(ids, EdgeKind.PRODUCED), access, Artifact::namespace)));
         r.register("versionsOfRun", lists(ids -> visibleVersionLists(models.versionsOfRuns(ids), access)));
         r.register("versionsOfArtifact", lists(ids -> visibleVersionLists(models.versionsOfArtifacts(ids), access)));
         r.register("producersOfArtifact", lists(ids -> visibleLists(runs.producersOf(ids), access, Run::namespace)));

@@ -4,6 +4,7 @@ import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
 import io.mlcatalog.server.model.CatalogException;
 import io.mlcatalog.server.model.CodeVersion;
+import io.mlcatalog.server.model.Ids;
 import io.mlcatalog.server.model.NodeType;
 import io.mlcatalog.server.model.Run;
 import io.mlcatalog.server.model.RunStatus;
@@ -12,6 +13,7 @@ import io.mlcatalog.server.model.Times;
 import io.mlcatalog.server.model.Uris;
 import io.mlcatalog.server.store.CodeVersionStore;
 import io.mlcatalog.server.store.FacetStore;
+import io.mlcatalog.server.store.JobStore;
 import io.mlcatalog.server.store.PageArgs;
 import io.mlcatalog.server.store.RunFilter;
 import io.mlcatalog.server.store.RunStore;
@@ -31,17 +33,20 @@ final class RunWiring {
     private final RunStore runs;
     private final CodeVersionStore codeVersions;
     private final CatalogWriter writer;
+    private final JobStore jobs;
 
-    RunWiring(RunStore runs, CodeVersionStore codeVersions, CatalogWriter writer) {
+    RunWiring(RunStore runs, CodeVersionStore codeVersions, CatalogWriter writer, JobStore jobs) {
         this.runs = runs;
         this.codeVersions = codeVersions;
         this.writer = writer;
+        this.jobs = jobs;
     }
 
     void wire(RuntimeWiring.Builder w) {
         w.type("Query", t -> t
                 .dataFetcher("runs", this::runs)
                 .dataFetcher("run", this::findRun)
+                .dataFetcher("job", this::findJob)
                 .dataFetcher("codeVersion", this::codeVersion));
         w.type("Mutation", t -> t.dataFetcher("upsertRun", env ->
                 stage(writer.upsertRun(Args.source(env), Inputs.run("input", Args.map(env.getArgument("input")))))));
@@ -59,6 +64,17 @@ final class RunWiring {
                 .dataFetcher("jobFacets", env -> run(env).pipeline() == null ? Map.of()
                         : Loaders.<Map<String, Object>>load(env, "facetsOfJob", new FacetStore.Job(run(env).namespace(), run(env).pipeline()))
                         .thenApply(f -> f == null ? Map.of() : f)));
+        w.type("Job", t -> t
+                .dataFetcher("facets", env -> Loaders.<Map<String, Object>>load(env, "facetsOfJob", job(env))
+                        .thenApply(f -> f == null ? Map.of() : f))
+                .dataFetcher("declaredInputs", env -> Loaders.load(env, "declaredInputsOfJob", Ids.job(job(env).namespace(), job(env).name())))
+                .dataFetcher("declaredOutputs", env -> Loaders.load(env, "declaredOutputsOfJob", Ids.job(job(env).namespace(), job(env).name())))
+                .dataFetcher("runs", env -> {
+                    RunFilter filter = new RunFilter(job(env).namespace(), job(env).name(), null, null, null, null, null, null, null)
+                            .withReadable(Args.access(env).readable());
+                    return stage(runs.page(filter, Args.page(env))).toCompletableFuture()
+                            .thenApply(p -> new Connection<>(p, () -> stage(runs.count(filter)).toCompletableFuture()));
+                }));
         w.type("CodeVersion", t -> t
                 .dataFetcher("id", NodeWiring::globalId)
                 .dataFetcher("runs", env -> {
@@ -79,6 +95,19 @@ final class RunWiring {
         PageArgs page = Args.page(env);
         return stage(runs.page(filter, page)).toCompletableFuture()
                 .thenApply(p -> new Connection<>(p, () -> stage(runs.count(filter)).toCompletableFuture()));
+    }
+
+    private static FacetStore.Job job(DataFetchingEnvironment env) {
+        return env.getSource();
+    }
+
+    /** A job the caller may read that something is recorded of; null otherwise (a namespace it may not read: FORBIDDEN). */
+    private CompletableFuture<FacetStore.Job> findJob(DataFetchingEnvironment env) {
+        String namespace = Text.name("namespace", env.getArgument("namespace"), Text.SHORT_NAME_BYTES);
+        String name = Text.name("name", env.getArgument("name"), Text.NAME_BYTES);
+        Args.readableNamespace(env, namespace, "namespace");
+        return stage(jobs.exists(namespace, name)).toCompletableFuture()
+                .thenApply(found -> found ? new FacetStore.Job(namespace, name) : null);
     }
 
     private CompletableFuture<Run> findRun(DataFetchingEnvironment env) {

@@ -31,7 +31,7 @@ public final class Wiring {
                   CatalogWriter writer, io.mlcatalog.server.db.Db db, io.mlcatalog.server.auth.Authenticator authenticator,
                   io.mlcatalog.server.events.ChangeFeed feed, io.mlcatalog.server.webhooks.WebhookStore webhookStore) {
         this.nodes = new NodeWiring(namespaces, writer);
-        this.runs = new RunWiring(runs, codeVersions, writer);
+        this.runs = new RunWiring(runs, codeVersions, writer, new io.mlcatalog.server.store.JobStore(db));
         this.artifacts = new ArtifactWiring(artifacts, writer);
         this.models = new ModelWiring(models, writer);
         this.deployments = new DeploymentWiring(deployments, writer);

@@ -23,7 +23,10 @@ import io.vertx.ext.web.handler.graphql.GraphiQLHandlerOptions;
 
 import java.util.Map;
 
-/** The HTTP routes: /graphql (also a WebSocket for subscriptions), /graphiql, /ui/ (the incident page), /metrics, /health and /ready. */
+/**
+ * The HTTP routes: /graphql (also a WebSocket for subscriptions), /graphiql, /ui/ (the incident page), /metrics, /health,
+ * /ready, and GET /api/v1/lineage (lineage in Marquez's shape).
+ */
 public final class HttpApi {
     /** The version of the cytoscape WebJar the page draws graphs with (the pom's cytoscape.version). */
     static final String CYTOSCAPE = "3.33.1";
@@ -36,6 +39,8 @@ public final class HttpApi {
                                 PersistedQueries persisted, boolean graphiql, io.mlcatalog.server.metrics.CatalogMetrics metrics,
                                 GraphQLHttpHandler.Reads reads) {
         Router router = Router.router(vertx);
+        // before the ingest routes: OpenLineage clients POST to /api/v1/lineage, Marquez's UI and scripts GET from it
+        router.get("/api/v1/lineage").handler(new MarquezLineage(graphql, mapper, authenticator, budgets));
         Handler<RoutingContext> ingestBody = ingest.bodyReader();
         router.route("/ingest/:instance").handler(ingest.gate()).handler(ingestBody).handler(ingest);
         router.route("/ingest/:instance/*").handler(ingest.gate()).handler(ingestBody).handler(ingest);

@@ -25,6 +25,11 @@ public final class Ids {
         return of("artifact", uri, digest == null ? "" : digest);
     }
 
+    /** A job: a pipeline name in a namespace (OpenLineage's job), known from its runs or from a job event. */
+    public static UUID job(String namespace, String name) {
+        return of("job", namespace, name);
+    }
+
     public static UUID model(String namespace, String name) {
         return of("model", namespace, name);
     }

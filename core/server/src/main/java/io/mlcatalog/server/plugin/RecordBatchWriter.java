@@ -301,7 +301,17 @@ public final class RecordBatchWriter implements BatchWriter {
             Text.name("namespace", r.namespace(), Text.SHORT_NAME_BYTES);
             Text.name("name", r.name(), Text.NAME_BYTES);
             access.requireWrite(r.namespace(), "namespace");
-            return (writer, tx) -> writer.putJobFacets(tx, source, r.namespace(), r.name(), at, facets);
+            List<io.mlcatalog.server.write.ArtifactSpec> inputs = new ArrayList<>(r.inputs().size());
+            List<io.mlcatalog.server.write.ArtifactSpec> outputs = new ArrayList<>(r.outputs().size());
+            for (int i = 0; i < r.inputs().size(); i++) {
+                inputs.add(RecordSpecs.artifact("inputs[" + i + "]", r.inputs().get(i)));
+                access.requireWrite(inputs.get(i).namespace(), "inputs[" + i + "].namespace");
+            }
+            for (int i = 0; i < r.outputs().size(); i++) {
+                outputs.add(RecordSpecs.artifact("outputs[" + i + "]", r.outputs().get(i)));
+                access.requireWrite(outputs.get(i).namespace(), "outputs[" + i + "].namespace");
+            }
+            return (writer, tx) -> writer.putJob(tx, source, r.namespace(), r.name(), at, facets, inputs, outputs);
         }
         throw new IllegalArgumentException("unknown record type " + record.getClass().getName());
     }

@@ -138,6 +138,31 @@ public final class ArtifactStore {
                 """.formatted(COLUMNS), Tuple.of(Rows.uuids(runIds))).map(ArtifactStore::grouped);
     }
 
+    /** The artifacts each job declares it reads ({@link EdgeKind#CONSUMED}) or writes ({@link EdgeKind#PRODUCED}), by job id. */
+    public Future<Map<UUID, List<Artifact>>> declaredBy(Collection<UUID> jobIds, io.mlcatalog.server.model.EdgeKind direction) {
+        return db.query("""
+                select j.job_id as parent, %s from job_io j join artifact a on a.id = j.artifact_id
+                where j.job_id = any($1) and j.direction = $2
+                order by a.uri, a.created_at
+                """.formatted(COLUMNS), Tuple.of(Rows.uuids(jobIds), direction.name())).map(ArtifactStore::grouped);
+    }
+
+    /** The jobs that declare they read ({@link EdgeKind#CONSUMED}) or write ({@link EdgeKind#PRODUCED}) each artifact, by artifact id. */
+    public Future<Map<UUID, List<FacetStore.Job>>> declaringJobsOf(Collection<UUID> artifactIds, io.mlcatalog.server.model.EdgeKind direction) {
+        return db.query("""
+                select artifact_id, namespace, job from job_io
+                where artifact_id = any($1) and direction = $2
+                order by namespace, job
+                """, Tuple.of(Rows.uuids(artifactIds), direction.name())).map(rows -> {
+            Map<UUID, List<FacetStore.Job>> result = new HashMap<>();
+            for (Row row : rows) {
+                result.computeIfAbsent(row.getUUID("artifact_id"), k -> new ArrayList<>())
+                        .add(new FacetStore.Job(row.getString("namespace"), row.getString("job")));
+            }
+            return result;
+        });
+    }
+
     private static Where where(ArtifactFilter f) {
         Where where = new Where();
         if (f.namespace() != null) {

@@ -71,6 +71,7 @@ public final class CatalogWriter {
     private final ChangeLog changes;
     private final FacetStore facets;
     private final PendingRunLinks pendingLinks;
+    private final io.mlcatalog.server.store.JobStore jobs;
 
     public CatalogWriter(Db db, NamespaceStore namespaces, CodeVersionStore codeVersions, RunStore runs, ArtifactStore artifacts,
                          ModelStore models, AliasStore aliases, DeploymentStore deployments, TagStore tags, LineageStore lineage,
@@ -90,6 +91,7 @@ public final class CatalogWriter {
         this.facets = requireNonNull(facets, "facets is null");
         this.pendingLinks = new PendingRunLinks(new io.mlcatalog.server.store.PendingLinkStore(db), runs, models, lineage, assertions,
                 changes);
+        this.jobs = new io.mlcatalog.server.store.JobStore(db);
     }
 
     // ------------------------------------------------------------------ code versions and artifacts
@@ -245,6 +247,35 @@ public final class CatalogWriter {
         f.keySet().forEach(k -> Text.name("facets", k, 256));
         OffsetDateTime when = Times.normalize(at, "at");
         return mayWrite(source, List.of(ns), "namespace").compose(x -> namespaces.ensure(tx, List.of(ns))).compose(x -> facets.putJobFacets(tx, new FacetStore.Job(ns, name), when, f));
+    }
+
+    /**
+     * Records what a job says of itself apart from any run (an OpenLineage job event): its facets, and the datasets it
+     * declares it reads and writes (recorded as artifacts if new), as of {@code at}. Idempotent.
+     */
+    public Future<Void> putJob(SqlConnection tx, Source source, String namespace, String job, OffsetDateTime at,
+                               Map<String, Object> jobFacets, List<ArtifactSpec> inputs, List<ArtifactSpec> outputs) {
+        String ns = Text.name("namespace", namespace, Text.SHORT_NAME_BYTES);
+        String name = Text.name("name", job, Text.NAME_BYTES);
+        OffsetDateTime when = Times.normalize(at, "at");
+        Future<Void> done = putJobFacets(tx, source, ns, name, at, jobFacets);
+        for (var declared : List.of(Map.entry(EdgeKind.CONSUMED, inputs), Map.entry(EdgeKind.PRODUCED, outputs))) {
+            if (declared.getValue().isEmpty()) {
+                continue;
+            }
+            done = done.compose(x -> {
+                List<UUID> ids = new java.util.ArrayList<>(declared.getValue().size());
+                Future<Void> logged = Future.succeededFuture();
+                for (ArtifactSpec spec : declared.getValue()) {
+                    logged = logged.compose(y -> logArtifact(tx, source, spec).map(a -> {
+                        ids.add(a.id());
+                        return null;
+                    }));
+                }
+                return logged.compose(y -> jobs.declare(tx, ns, name, declared.getKey(), ids, when));
+            });
+        }
+        return done;
     }
 
     private Future<Void> putFacets(SqlConnection tx, Source source, Run run, RunSpec spec) {

@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
  *       consumed/produced edges, from the first event that names them, so lineage shows while a run is running;</li>
  *   <li>the parent run facet → the parent run (recorded as running, if it is not yet known, so that the link never waits);</li>
  *   <li>the sourceCodeLocation job facet (git, with a full commit) → the code version the run was built from;</li>
+ *   <li>a job event → the job's facets and its declared inputs and outputs (static lineage, no run); a dataset event → its
+ *       dataset;</li>
  *   <li>every run, job and dataset facet (with the dataset's input or output facets), known or custom, kept whole (but for
  *       one too large to keep, see {@link EventReader}).</li>
  * </ul>
@@ -43,12 +45,44 @@ final class EventMapper {
         this.requireUuidRunIds = requireUuidRunIds;
     }
 
+    /** The facet that keeps what the catalog assumed to accept an event, on what the event describes. */
+    static final String WARNINGS_FACET = "mlcatalog_warnings";
+
     List<MetadataRecord> records(Event e) {
-        return switch (e.kind()) {
-            case RUN -> runEvent(e);
-            case DATASET -> List.of(artifact(e.dataset(), e.dataset().namespace(), e.eventTime()));
-            case JOB -> jobEvent(e);
+        Event noted = noted(e);
+        return switch (noted.kind()) {
+            case RUN -> runEvent(noted);
+            case DATASET -> List.of(artifact(noted.dataset(), noted.dataset().namespace(), noted.eventTime()));
+            case JOB -> jobEvent(noted);
         };
+    }
+
+    /**
+     * An event accepted on an assumption (an eventTime without an offset, taken as UTC) keeps a note of it, where a user
+     * of the catalog sees it later (most producers never read the answer that says so): a facet {@value #WARNINGS_FACET}
+     * of its run, of its job for a job event, of its dataset for a dataset event.
+     */
+    private static Event noted(Event e) {
+        if (e.warnings().isEmpty()) {
+            return e;
+        }
+        Map<String, Object> note = Map.of(WARNINGS_FACET, Map.of("warnings", e.warnings(), "eventTime", e.eventTime().toString()));
+        return switch (e.kind()) {
+            case RUN -> new Event(e.kind(), e.eventTime(), e.producer(), e.eventType(), e.runId(), with(e.runFacets(), note), e.job(),
+                    e.inputs(), e.outputs(), e.dataset(), e.warnings());
+            case JOB -> new Event(e.kind(), e.eventTime(), e.producer(), e.eventType(), e.runId(), e.runFacets(),
+                    new Event.Job(e.job().namespace(), e.job().name(), with(e.job().facets(), note)), e.inputs(), e.outputs(), e.dataset(),
+                    e.warnings());
+            case DATASET -> new Event(e.kind(), e.eventTime(), e.producer(), e.eventType(), e.runId(), e.runFacets(), e.job(), e.inputs(),
+                    e.outputs(), new Event.Dataset(e.dataset().namespace(), e.dataset().name(), with(e.dataset().facets(), note)),
+                    e.warnings());
+        };
+    }
+
+    private static Map<String, Object> with(Map<String, Object> facets, Map<String, Object> more) {
+        Map<String, Object> all = new LinkedHashMap<>(facets);
+        all.putAll(more);
+        return all;
     }
 
     private List<MetadataRecord> runEvent(Event e) {
@@ -83,12 +117,12 @@ final class EventMapper {
         return records;
     }
 
+    /** A job event: the job's facets, and the datasets it declares as its static inputs and outputs. */
     private List<MetadataRecord> jobEvent(Event e) {
-        List<MetadataRecord> records = new ArrayList<>();
-        e.inputs().forEach(d -> records.add(artifact(d, e.job().namespace(), e.eventTime())));
-        e.outputs().forEach(d -> records.add(artifact(d, e.job().namespace(), e.eventTime())));
-        records.add(new JobRecord(e.job().namespace(), e.job().name(), e.job().facets(), e.eventTime(), null, null));
-        return records;
+        Event.Job job = e.job();
+        List<ArtifactRecord> inputs = e.inputs().stream().map(d -> artifact(d, job.namespace(), e.eventTime())).toList();
+        List<ArtifactRecord> outputs = e.outputs().stream().map(d -> artifact(d, job.namespace(), e.eventTime())).toList();
+        return List.of(new JobRecord(job.namespace(), job.name(), job.facets(), e.eventTime(), null, null, inputs, outputs));
     }
 
     static RunStatus status(String eventType) {

@@ -1,7 +1,9 @@
 package io.mlcatalog.plugins.openlineage;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +13,7 @@ import java.util.UUID;
 
 /**
  * Checks an event against what the OpenLineage spec (2-0-x) requires, naming the JSON path of the first
- * problem: {@code eventTime}, {@code producer}, and for a run event {@code run.runId}, {@code job.namespace}
+ * problem: {@code eventTime} (one without an offset is taken as UTC, with a warning), {@code producer}, and for a run event {@code run.runId}, {@code job.namespace}
  * and {@code job.name}; {@code eventType}, when present, one of the spec's.
  *
  * <p>The spec says a runId is a UUID, and every producer we know sends one; but OpenLineage's own consumer
@@ -35,7 +37,8 @@ final class EventParser {
             throw new EventError("$", "an event is a JSON object");
         }
         Map<String, Object> e = (Map<String, Object>) value;
-        Instant eventTime = time(e, "eventTime");
+        List<String> warnings = new ArrayList<>(1);
+        Instant eventTime = time(e, "eventTime", warnings);
         String producer = text(e, "$", "producer");
         if (e.containsKey("run")) {
             Map<String, Object> run = object(e, "$", "run");
@@ -56,7 +59,7 @@ final class EventParser {
             }
             Event.Job job = job(e);
             return new Event(Event.Kind.RUN, eventTime, producer, eventType, runId, facets(run, "$.run"), job,
-                    datasets(e, "inputs"), datasets(e, "outputs"), null);
+                    datasets(e, "inputs"), datasets(e, "outputs"), null, warnings);
         }
         if (claimsToBeRunEvent(e)) {
             // without this, a run event that lost its run would be taken for a job event and accepted
@@ -64,11 +67,11 @@ final class EventParser {
         }
         if (e.containsKey("dataset")) {
             return new Event(Event.Kind.DATASET, eventTime, producer, null, null, Map.of(), null, List.of(), List.of(),
-                    dataset(object(e, "$", "dataset"), "$.dataset"));
+                    dataset(object(e, "$", "dataset"), "$.dataset"), warnings);
         }
         if (e.containsKey("job")) {
             return new Event(Event.Kind.JOB, eventTime, producer, null, null, Map.of(), job(e), datasets(e, "inputs"),
-                    datasets(e, "outputs"), null);
+                    datasets(e, "outputs"), null, warnings);
         }
         throw new EventError("$", "not an OpenLineage event: it has no run, job or dataset");
     }
@@ -160,7 +163,12 @@ final class EventParser {
         return text;
     }
 
-    private static Instant time(Map<String, Object> e, String field) throws EventError {
+    /**
+     * The event's time. The spec asks for an offset; some older producers send a local date-time without one (Airflow
+     * 1.x integrations, hand-written emitters). Such a time is taken as UTC, the offset every OpenLineage client writes,
+     * and {@code warnings} says so: the sender is told what the catalog assumed rather than refused.
+     */
+    private static Instant time(Map<String, Object> e, String field, List<String> warnings) throws EventError {
         String text = text(e, "$", field);
         try {
             return OffsetDateTime.parse(text).toInstant();
@@ -168,7 +176,13 @@ final class EventParser {
             try {
                 return Instant.parse(text);
             } catch (DateTimeParseException e2) {
-                throw new EventError("$." + field, field + " must be an ISO 8601 date-time with an offset, got '" + excerpt(text) + "'");
+                try {
+                    Instant utc = LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
+                    warnings.add(field + " '" + excerpt(text) + "' has no offset: taken as UTC (" + utc + ")");
+                    return utc;
+                } catch (DateTimeParseException e3) {
+                    throw new EventError("$." + field, field + " must be an ISO 8601 date-time, got '" + excerpt(text) + "'");
+                }
             }
         }
     }

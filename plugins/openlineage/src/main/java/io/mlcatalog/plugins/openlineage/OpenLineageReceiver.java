@@ -181,7 +181,13 @@ final class OpenLineageReceiver implements IngestReceiver {
             // 403: the sender may not write in the event's namespace; 400: the event is wrong in itself
             return error(e instanceof ForbiddenRecordException ? 403 : 400, e.getMessage(), path(e.field()));
         }
-        return ReceiverResponse.json(201, "{\"status\":\"accepted\"}");
+        if (event.warnings().isEmpty()) {
+            return ReceiverResponse.json(201, "{\"status\":\"accepted\"}");
+        }
+        ObjectNode accepted = json.createObjectNode();
+        accepted.put("status", "accepted");
+        warn(accepted, event.warnings());
+        return ReceiverResponse.json(201, accepted.toString());
     }
 
     /** One event of a batch: its position, and its value as read or why it could not be read. */
@@ -279,7 +285,8 @@ final class OpenLineageReceiver implements IngestReceiver {
                 continue;
             }
             try {
-                chunk.add(new Parsed(c.index(), mapper.records(parser.parse(c.value()))));
+                Event event = parser.parse(c.value());
+                chunk.add(new Parsed(c.index(), mapper.records(event), event.warnings()));
             } catch (EventError e) {
                 results[c.index()] = rejected(c.index(), e.getMessage(), e.path());
             }
@@ -304,7 +311,7 @@ final class OpenLineageReceiver implements IngestReceiver {
         return ReceiverResponse.json(200, json.writeValueAsString(body));
     }
 
-    private record Parsed(int index, List<MetadataRecord> records) {
+    private record Parsed(int index, List<MetadataRecord> records, List<String> warnings) {
     }
 
     /**
@@ -324,7 +331,7 @@ final class OpenLineageReceiver implements IngestReceiver {
             }
             try {
                 writer.write(records);
-                remaining.forEach(p -> results[p.index()] = accepted(p.index()));
+                remaining.forEach(p -> results[p.index()] = warn(accepted(p.index()), p.warnings()));
                 return;
             } catch (InvalidRecordException e) {
                 Parsed bad = owners.get(e.index());
@@ -361,6 +368,14 @@ final class OpenLineageReceiver implements IngestReceiver {
         n.put("index", index);
         n.put("status", "accepted");
         return n;
+    }
+
+    /** What the catalog assumed to accept an event, told to its sender. */
+    private static ObjectNode warn(ObjectNode answer, List<String> warnings) {
+        if (!warnings.isEmpty()) {
+            warnings.forEach(answer.putArray("warnings")::add);
+        }
+        return answer;
     }
 
     private ObjectNode rejected(int index, String reason, String path) {

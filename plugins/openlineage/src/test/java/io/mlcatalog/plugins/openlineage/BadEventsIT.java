@@ -377,9 +377,14 @@ class BadEventsIT {
     }
 
     @Test
-    void getIs405AndAnUnknownSubPathIs404() {
+    void putIs405AGetWithoutNodeIs400AndAnUnknownSubPathIs404() {
+        HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(catalog.url(LineageHttp.PATH)))
+                .PUT(HttpRequest.BodyPublishers.ofString(valid().toString())).build());
+        assertThat(put.statusCode()).isEqualTo(405);
+        // GET reads lineage, Marquez's way: it needs the node to start from
         HttpResponse<String> get = http.send(HttpRequest.newBuilder(URI.create(catalog.url(LineageHttp.PATH))).GET().build());
-        assertThat(get.statusCode()).isEqualTo(405);
+        assertThat(get.statusCode()).isEqualTo(400);
+        assertThat(LineageHttp.json(get).path("message").asText()).contains("nodeId is required");
 
         HttpResponse<String> unknown = http.post("/api/v1/lineage/events", "application/json",
                 valid().toString().getBytes(StandardCharsets.UTF_8), null);

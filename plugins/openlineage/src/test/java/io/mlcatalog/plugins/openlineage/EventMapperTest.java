@@ -302,6 +302,21 @@ class EventMapperTest {
     }
 
     @Test
+    void anEventTakenAsUtcKeepsANoteOnWhatItDescribes() throws EventError {
+        ObjectNode dataset = LineageHttp.JSON.createObjectNode().put("eventTime", "2026-01-02T03:04:05").put("producer", "p");
+        dataset.set("dataset", Events.dataset("s3://bucket", "raw/orders.csv"));
+        ObjectNode run = Events.run("START", "2026-01-02T03:04:05", "0192963f-929e-731b-a075-9bb14bf41d38", "team", "daily");
+
+        ArtifactRecord artifact = (ArtifactRecord) mapper.records(parse(dataset)).get(0);
+        RunRecord started = (RunRecord) mapper.records(parse(run)).get(0);
+
+        assertThat(artifact.createdAt()).isEqualTo(Instant.parse("2026-01-02T03:04:05Z"));
+        assertThat(artifact.facets()).containsKey(EventMapper.WARNINGS_FACET);
+        assertThat(started.facets().get(EventMapper.WARNINGS_FACET)).asString().contains("has no offset: taken as UTC");
+        assertThat(run(Events.run("START", T, RUN_ID, "team", "daily")).facets()).doesNotContainKey(EventMapper.WARNINGS_FACET);
+    }
+
+    @Test
     void aJobEventIsItsJobsFacetsAndItsDatasets() throws EventError {
         ObjectNode e = LineageHttp.JSON.createObjectNode().put("eventTime", T).put("producer", "p");
         e.putObject("job").put("namespace", "team").put("name", "daily").putObject("facets").putObject("sql").put("query", "select 1");
@@ -310,13 +325,16 @@ class EventMapperTest {
 
         List<MetadataRecord> records = mapper.records(parse(e));
 
-        assertThat(records).filteredOn(ArtifactRecord.class::isInstance).extracting(r -> ((ArtifactRecord) r).uri())
-                .containsExactly("bigquery:p.d.in", "bigquery:p.d.out");
-        assertThat(records).filteredOn(JobRecord.class::isInstance).singleElement().isInstanceOfSatisfying(JobRecord.class, j -> {
+        assertThat(records).singleElement().isInstanceOfSatisfying(JobRecord.class, j -> {
             assertThat(j.namespace()).isEqualTo("team");
             assertThat(j.name()).isEqualTo("daily");
             assertThat(j.facets()).containsKey("sql");
             assertThat(j.at()).isEqualTo(Instant.parse(T));
+            // its datasets are its declared (static) inputs and outputs, filed under the job's namespace
+            assertThat(j.inputs()).extracting(ArtifactRecord::uri).containsExactly("bigquery:p.d.in");
+            assertThat(j.outputs()).extracting(ArtifactRecord::uri).containsExactly("bigquery:p.d.out");
+            assertThat(j.inputs()).extracting(ArtifactRecord::namespace).containsExactly("team");
+            assertThat(j.inputs()).extracting(ArtifactRecord::createdAt).containsExactly(Instant.parse(T));
         });
     }
 

@@ -106,12 +106,37 @@ class EventParserTest {
     }
 
     @Test
-    void anEventTimeThatIsNoDateTimeWithAnOffset() {
+    void anEventTimeThatIsNoDateTime() {
         ObjectNode e = valid();
         e.put("eventTime", "yesterday");
         assertRefused(e, "$.eventTime", "ISO 8601");
-        e.put("eventTime", "2024-10-16T16:53:08");
-        assertRefused(e, "$.eventTime", "offset");
+        e.put("eventTime", "2024-10-16");
+        assertRefused(e, "$.eventTime", "ISO 8601");
+        e.put("eventTime", "2024-10-16T25:53:08");
+        assertRefused(e, "$.eventTime", "ISO 8601");
+    }
+
+    @Test
+    void anEventTimeWithoutAnOffsetIsTakenAsUtcAndSaysSo() throws EventError {
+        ObjectNode e = valid();
+        e.put("eventTime", "2024-10-16T16:53:08.979");
+        Event event = parse(e);
+        assertThat(event.eventTime()).isEqualTo(Instant.parse("2024-10-16T16:53:08.979Z"));
+        assertThat(event.warnings()).containsExactly(
+                "eventTime '2024-10-16T16:53:08.979' has no offset: taken as UTC (2024-10-16T16:53:08.979Z)");
+
+        e.put("eventTime", "2024-10-16T16:53:08.979Z");
+        assertThat(parse(e).warnings()).isEmpty();
+
+        ObjectNode job = e;
+        job.remove("run");
+        job.remove("eventType");
+        job.remove("schemaURL");
+        job.put("eventTime", "2024-10-16T16:53");
+        Event jobEvent = parse(job);
+        assertThat(jobEvent.kind()).isEqualTo(Event.Kind.JOB);
+        assertThat(jobEvent.eventTime()).isEqualTo(Instant.parse("2024-10-16T16:53:00Z"));
+        assertThat(jobEvent.warnings()).hasSize(1);
     }
 
     @Test

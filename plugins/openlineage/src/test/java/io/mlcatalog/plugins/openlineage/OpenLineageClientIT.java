@@ -211,6 +211,78 @@ class OpenLineageClientIT {
         assertThat(run("sales-team", runId).path("jobFacets").path("sql").path("query").asText()).isEqualTo("select 1");
     }
 
+    /** Every run event type the client knows, one run each: its status is what the mapping table says. */
+    @Test
+    void everyRunEventTypeTheClientBuilds() {
+        Map<OpenLineage.RunEvent.EventType, String> expected = Map.of(
+                OpenLineage.RunEvent.EventType.START, "RUNNING",
+                OpenLineage.RunEvent.EventType.RUNNING, "RUNNING",
+                OpenLineage.RunEvent.EventType.OTHER, "RUNNING",
+                OpenLineage.RunEvent.EventType.COMPLETE, "SUCCEEDED",
+                OpenLineage.RunEvent.EventType.FAIL, "FAILED",
+                OpenLineage.RunEvent.EventType.ABORT, "ABORTED");
+        assertThat(expected.keySet()).as("every event type of the client is checked").containsExactlyInAnyOrder(
+                OpenLineage.RunEvent.EventType.values());
+        for (OpenLineage.RunEvent.EventType type : OpenLineage.RunEvent.EventType.values()) {
+            UUID runId = UUID.randomUUID();
+            OpenLineage.InputDataset in = ol.newInputDataset("s3://acme-types", "in/" + type + ".csv", null, null);
+            OpenLineage.OutputDataset out = ol.newOutputDataset("s3://acme-types", "out/" + type + ".csv", null, null);
+
+            client.emit(event(type, T0.plusMinutes(type.ordinal()), runId, ol.newJob("types", "job_" + type, null), null,
+                    List.of(in), List.of(out)));
+
+            JsonNode run = run("types", runId);
+            assertThat(run.path("status").asText()).as(type.name()).isEqualTo(expected.get(type));
+            Instant at = T0.plusMinutes(type.ordinal()).toInstant();
+            assertThat(Instant.parse(run.path(expected.get(type).equals("RUNNING") ? "startedAt" : "endedAt").asText())).as(type.name())
+                    .isEqualTo(at);
+            assertThat(run.path("pipeline").asText()).isEqualTo("job_" + type);
+            assertThat(uris(run.path("inputs"))).containsExactly("s3://acme-types/in/" + type + ".csv");
+            assertThat(uris(run.path("outputs"))).containsExactly("s3://acme-types/out/" + type + ".csv");
+        }
+    }
+
+    /** The client's job event (static lineage) and dataset event, as a catalog-sync tool would send them. */
+    @Test
+    void theClientsJobAndDatasetEventsShowAsTheJobAndTheDataset() {
+        OpenLineage.JobFacets facets = ol.newJobFacetsBuilder()
+                .jobType(ol.newJobTypeJobFacet("BATCH", "DBT", "MODEL", null))
+                .sql(ol.newSQLJobFacet("select * from raw.events", "postgres"))
+                .documentation(ol.newDocumentationJobFacet("loads the events table", null))
+                .build();
+        OpenLineage.InputDataset events = ol.newInputDataset("postgres://pg.acme:5432", "raw.public.events", null, null);
+        OpenLineage.OutputDataset daily = ol.newOutputDataset("postgres://pg.acme:5432", "mart.public.daily_events",
+                ol.newDatasetFacetsBuilder().schema(ol.newSchemaDatasetFacet(List.of(
+                        ol.newSchemaDatasetFacetFieldsBuilder().name("day").type("DATE").build()))).build(), null);
+        OpenLineage.JobEvent jobEvent = ol.newJobEventBuilder().eventTime(T0).job(ol.newJob("static-team", "daily_events", facets))
+                .inputs(List.of(events)).outputs(List.of(daily)).build();
+        OpenLineage.DatasetEvent datasetEvent = ol.newDatasetEventBuilder().eventTime(T0.plusMinutes(1))
+                .dataset(ol.newStaticDataset("postgres://pg.acme:5432", "raw.public.events", ol.newDatasetFacetsBuilder()
+                        .documentation(ol.newDocumentationDatasetFacet("every event, raw", null)).build()))
+                .build();
+
+        client.emit(jobEvent);
+        client.emit(datasetEvent);
+        Map<String, Long> rows = catalog.rowCounts();
+        client.emit(jobEvent);
+        client.emit(datasetEvent);
+        assertThat(catalog.rowCounts()).as("sent again, nothing changes").isEqualTo(rows);
+
+        JsonNode job = catalog.query("""
+                { job(namespace: "static-team", name: "daily_events") { facets declaredInputs { uri } declaredOutputs { uri facets }
+                  runs { totalCount } } }""").path("job");
+        assertThat(job.path("facets").path("jobType").path("integration").asText()).isEqualTo("DBT");
+        assertThat(job.path("facets").path("sql").path("query").asText()).isEqualTo("select * from raw.events");
+        assertThat(job.path("facets").path("documentation").path("description").asText()).isEqualTo("loads the events table");
+        assertThat(uris(job.path("declaredInputs"))).containsExactly("postgres://pg.acme:5432/raw.public.events");
+        assertThat(uris(job.path("declaredOutputs"))).containsExactly("postgres://pg.acme:5432/mart.public.daily_events");
+        assertThat(job.path("declaredOutputs").path(0).path("facets").path("schema").path("fields").findValuesAsText("name"))
+                .containsExactly("day");
+        assertThat(job.path("runs").path("totalCount").asInt()).isZero();
+        assertThat(artifact("postgres://pg.acme:5432/raw.public.events").path("facets").path("documentation").path("description").asText())
+                .isEqualTo("every event, raw");
+    }
+
     @Test
     void withATokenOnTheInstanceTheClientsApiKeyIsTheBearerToken() throws Exception {
         try (TestingCatalog secured = TestingCatalog.builder()

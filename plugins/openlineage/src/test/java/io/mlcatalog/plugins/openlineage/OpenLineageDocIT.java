@@ -86,6 +86,21 @@ class OpenLineageDocIT {
             assertThat(run.path("pipeline").asText()).isEqualTo("daily_report");
             assertThat(run.path("inputs").findValuesAsText("uri")).containsExactly("bigquery:acme.sales.orders");
             assertThat(run.path("outputs").findValuesAsText("uri")).containsExactly("gs://acme-reports/daily/2026-03-01.pdf");
+            // the batch's event without an offset was taken as UTC, and its run keeps a note of it
+            JsonNode assumed = catalog.query("""
+                    { run(namespace: "sales", externalId: "0195ab1c-6c00-7000-8000-000000000004") { startedAt facets } }""").path("run");
+            assertThat(assumed.path("startedAt").asText()).startsWith("2026-03-01T07:07:00");
+            assertThat(assumed.path("facets").path("mlcatalog_warnings").path("warnings").path(0).asText())
+                    .isEqualTo("eventTime '2026-03-01T07:07:00' has no offset: taken as UTC (2026-03-01T07:07:00Z)");
+            // every GraphQL example of the doc runs, without errors, against what the examples wrote
+            for (String query : blocks("graphql")) {
+                JsonNode answer = catalog.graphql(query, Map.of());
+                assertThat(answer.path("errors").isMissingNode()).as("%s → %s", query, answer).isTrue();
+            }
+            JsonNode job = catalog.query(blocks("graphql").stream().filter(q -> q.contains("job(")).findFirst().orElseThrow()).path("job");
+            assertThat(job.path("facets").path("documentation").path("description").asText()).isEqualTo("The daily sales report, as a PDF");
+            assertThat(job.path("declaredInputs").findValuesAsText("uri")).containsExactly("bigquery:acme.sales.orders");
+            assertThat(job.path("runs").path("totalCount").asInt()).isEqualTo(2);
         }
     }
 
