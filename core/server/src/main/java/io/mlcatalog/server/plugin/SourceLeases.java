@@ -107,13 +107,15 @@ public final class SourceLeases implements AutoCloseable {
 
     /**
      * Run in a poll's transaction, after its records: renews the lease, or fails (and so rolls the batch back) when
-     * this node no longer holds it. The row stays locked until the transaction ends, so no other node takes the lease
-     * over between this check and the commit.
+     * another node holds it now. A lease that ran out without another node taking it (a long poll on a busy machine
+     * whose renewals came late) is still this node's: nobody else polled meanwhile. The row stays locked until the
+     * transaction ends, so no other node takes the lease over between this check and the commit (a take-over waits,
+     * then finds the lease renewed).
      */
     Function<SqlConnection, Future<Void>> fence(String instance) {
         return tx -> db.query(tx, """
                 update source_lease set expires_at = now() + $3::bigint * interval '1 millisecond'
-                where instance = $1 and holder = $2 and expires_at > now()
+                where instance = $1 and holder = $2
                 """, Tuple.of(instance, node, ttl.toMillis())).compose(rows -> {
             if (rows.rowCount() == 1) {
                 return Future.succeededFuture();
@@ -145,12 +147,12 @@ public final class SourceLeases implements AutoCloseable {
             Set<String> renewed = ConcurrentHashMap.newKeySet();
             Db.await(db.query("""
                     update source_lease set expires_at = now() + $3::bigint * interval '1 millisecond'
-                    where instance = any($1) and holder = $2 and expires_at > now()
+                    where instance = any($1) and holder = $2
                     returning instance
                     """, Tuple.of(asked.toArray(String[]::new), node, ttl.toMillis()))).forEach(r -> renewed.add(r.getString(0)));
             for (String instance : asked) {
                 if (!renewed.contains(instance) && held.remove(instance)) {
-                    log.warn("plugin instance {}: this node's lease ran out before it was renewed; another node may poll it now",
+                    log.warn("plugin instance {}: another node took this node's lease over; this node stops polling it",
                             instance);
                 }
             }

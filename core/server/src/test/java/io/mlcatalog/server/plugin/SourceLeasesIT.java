@@ -52,6 +52,13 @@ class SourceLeasesIT {
                     .compose(r -> x.fence("files").apply(tx))));
             assertThat(TestPostgres.count(url, "select count(*) from namespace where name = 'written-by-x'")).isEqualTo(1);
 
+            // x's renewals come late (a busy machine) and the lease runs out, but no other node took it: x's batch still goes
+            Db.await(db.query("update source_lease set expires_at = now() - interval '1 second' where instance = 'files'", Tuple.tuple()));
+            Db.await(db.inTransaction(tx -> db.query(tx, "insert into namespace (name) values ('late-but-alone')", Tuple.tuple())
+                    .compose(r -> x.fence("files").apply(tx))));
+            assertThat(TestPostgres.count(url, "select count(*) from namespace where name = 'late-but-alone'")).isEqualTo(1);
+            assertThat(y.acquire("files")).as("renewed by that batch").isEqualTo("node-x");
+
             // x stops renewing (its database connection is gone, say) and the lease runs out: y takes the instance
             Db.await(db.query("update source_lease set expires_at = now() - interval '1 second' where instance = 'files'", Tuple.tuple()));
             assertThat(y.acquire("files")).isEqualTo("node-y");
