@@ -191,18 +191,10 @@ public final class BatchRunWriter {
         if (byId.isEmpty()) {
             return Future.succeededFuture();
         }
-        List<FacetStore.ArtifactFacets> artifactFacets = new ArrayList<>();
-        byId.values().forEach(list -> list.forEach(a -> {
-            if (!a.spec().facets().isEmpty()) {
-                artifactFacets.add(new FacetStore.ArtifactFacets(a.spec().id(),
-                        a.spec().createdAt() != null ? a.spec().createdAt() : a.source().observedAt(), a.spec().facets()));
-            }
-        }));
         return upsertAll(tx, byId, artifacts::lockAll, artifacts::insertAll, artifacts::updateAll,
                 first -> Merges.artifact(first.spec(), first.source().observedAt()),
                 (old, item) -> Merges.artifact(old, item.spec(), item.source().observedAt()), Snapshots::of, Merges::seenLater,
-                NodeType.ARTIFACT)
-                .compose(x -> facets.putArtifactFacets(tx, artifactFacets));
+                NodeType.ARTIFACT).mapEmpty();
     }
 
     // ------------------------------------------------------------------ edges, provenance, facets, tags
@@ -264,11 +256,21 @@ public final class BatchRunWriter {
         return new Edge(e.from(), e.to(), e.kind(), null, null);
     }
 
+    /** Run, job and artifact facets, in one put: their documents are stored in one statement (see {@link FacetStore#putAll}). */
     private Future<Void> putFacets(SqlConnection tx, List<Item> items) {
         List<FacetStore.RunFacets> runFacets = new ArrayList<>();
         List<FacetStore.JobFacets> jobFacets = new ArrayList<>();
+        List<FacetStore.ArtifactFacets> artifactFacets = new ArrayList<>();
         for (Item i : items) {
             RunSpec s = i.spec();
+            for (List<ArtifactSpec> io : List.of(s.inputs(), s.outputs())) {
+                for (ArtifactSpec a : io) {
+                    if (!a.facets().isEmpty()) {
+                        artifactFacets.add(new FacetStore.ArtifactFacets(a.id(),
+                                a.createdAt() != null ? a.createdAt() : i.source().observedAt(), a.facets()));
+                    }
+                }
+            }
             OffsetDateTime at = s.eventTime(i.source().observedAt());
             if (!s.facets().isEmpty()) {
                 runFacets.add(new FacetStore.RunFacets(s.id(), at, s.facets()));
@@ -277,7 +279,7 @@ public final class BatchRunWriter {
                 jobFacets.add(new FacetStore.JobFacets(new FacetStore.Job(s.namespace(), s.pipeline()), at, s.jobFacets()));
             }
         }
-        return facets.putRunFacets(tx, runFacets).compose(x -> facets.putJobFacets(tx, jobFacets));
+        return facets.putAll(tx, runFacets, jobFacets, artifactFacets);
     }
 
     /** Tags are rare on batched runs: merged one run at a time, as the one-by-one write does. */
