@@ -97,11 +97,14 @@ public final class BatchRunWriter {
             i.spec().inputs().forEach(a -> nss.add(a.namespace()));
             i.spec().outputs().forEach(a -> nss.add(a.namespace()));
         }
-        return writer.lockRunsForLinks(tx, items.stream().map(Item::spec).toList())
-                .compose(x -> namespaces.ensure(tx, nss))
-                .compose(x -> upsertCodeVersions(tx, items))
-                .compose(x -> checkParents(tx, items))
-                .compose(x -> upsertRunRows(tx, items))
+        return absorbedRuns(tx, items).compose(absorbed -> {
+            List<Item> changing = items.stream().filter(i -> !absorbed.contains(i.spec().id())).toList();
+            return writer.lockRunsForLinks(tx, changing.stream().map(Item::spec).toList())
+                    .compose(x -> namespaces.ensure(tx, nss))
+                    .compose(x -> upsertCodeVersions(tx, items))
+                    .compose(x -> checkParents(tx, items))
+                    .compose(x -> upsertRunRows(tx, changing));
+        })
                 .compose(runRows -> writer.completePendingLinks(tx, runRows.after().values()).map(runRows))
                 .compose(runRows -> upsertArtifacts(tx, items).compose(x -> linkAndAssert(tx, items, runRows)))
                 .compose(x -> putFacets(tx, items))
@@ -153,13 +156,43 @@ public final class BatchRunWriter {
         });
     }
 
+    /**
+     * The runs of the batch that are stored already and that the batch's assertions leave as they are (what
+     * {@link #upsertAll} would neither write nor log), found by a plain read. Every task of a DAG run names the DAG run as
+     * its parent, which the OpenLineage mapping asserts again as running: locking that run, and taking its advisory lock
+     * (see {@link PendingRunLinks}), in each task's transaction made all the tasks of a pipeline wait on each other. A run
+     * left out here is neither locked nor written: a run stored and committed has had the links that waited for it made
+     * by the transaction that recorded it, and a later link finds it; and the assertions leave it as a committed state
+     * holds it, as if this transaction had come before any other writer of the run.
+     */
+    private Future<Set<UUID>> absorbedRuns(SqlConnection tx, List<Item> items) {
+        Map<UUID, List<Item>> byId = new LinkedHashMap<>();
+        items.forEach(i -> byId.computeIfAbsent(i.spec().id(), k -> new ArrayList<>()).add(i));
+        return runs.readAll(tx, byId.keySet()).map(stored -> {
+            Set<UUID> absorbed = new HashSet<>();
+            stored.forEach((id, old) -> {
+                Run row = old;
+                for (Item item : byId.get(id)) {
+                    row = mergeRun(row, item);
+                }
+                if (ChangeLog.diff(RunMerge.snapshot(old), RunMerge.snapshot(row)).isEmpty()) {
+                    absorbed.add(id);
+                }
+            });
+            return absorbed;
+        });
+    }
+
+    private static Run mergeRun(Run old, Item item) {
+        return withUpdatedAt(RunMerge.merge(old, item.spec(), codeVersionId(item), item.source().observedAt()), item.source().observedAt());
+    }
+
     private Future<Upserted<Run>> upsertRunRows(SqlConnection tx, List<Item> items) {
         Map<UUID, List<Item>> byId = new LinkedHashMap<>();
         items.forEach(i -> byId.computeIfAbsent(i.spec().id(), k -> new ArrayList<>()).add(i));
         return upsertAll(tx, byId, runs::lockAll, runs::insertAll, runs::updateAll,
                 first -> RunMerge.create(first.spec(), codeVersionId(first), first.source().observedAt()),
-                (old, item) -> withUpdatedAt(RunMerge.merge(old, item.spec(), codeVersionId(item), item.source().observedAt()),
-                        item.source().observedAt()),
+                BatchRunWriter::mergeRun,
                 RunMerge::snapshot, (a, b) -> false, NodeType.RUN);
     }
 
