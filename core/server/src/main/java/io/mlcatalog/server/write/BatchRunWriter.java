@@ -1,5 +1,6 @@
 package io.mlcatalog.server.write;
 
+import io.mlcatalog.server.model.Artifact;
 import io.mlcatalog.server.model.CatalogException;
 import io.mlcatalog.server.model.GlobalId;
 import io.mlcatalog.server.model.NodeType;
@@ -224,10 +225,46 @@ public final class BatchRunWriter {
         if (byId.isEmpty()) {
             return Future.succeededFuture();
         }
-        return upsertAll(tx, byId, artifacts::lockAll, artifacts::insertAll, artifacts::updateAll,
-                first -> Merges.artifact(first.spec(), first.source().observedAt()),
-                (old, item) -> Merges.artifact(old, item.spec(), item.source().observedAt()), Snapshots::of, Merges::seenLater,
-                NodeType.ARTIFACT).mapEmpty();
+        // the last-seen time goes to this connection's slot, apart from the row (V16__artifact_seen.sql): the latest
+        // presence each artifact is asserted at here
+        Map<UUID, OffsetDateTime> seen = new HashMap<>();
+        Set<UUID> mayBeGone = new HashSet<>();
+        byId.forEach((id, list) -> list.forEach(a -> {
+            if (a.spec().gone()) {
+                mayBeGone.add(id);
+            } else {
+                seen.merge(id, a.source().observedAt(), Merges::latest);
+            }
+        }));
+        return artifacts.lockForWrite(tx, byId.keySet(), mayBeGone)
+                .compose(x -> artifacts.readAll(tx, byId.keySet()))
+                .compose(stored -> {
+                    // a stored artifact the assertions change in nothing the log shows (nor its gone time) needs no row lock:
+                    // only its last-seen time moves. The others are locked, merged and logged as before.
+                    Map<UUID, List<ArtifactItem>> changing = new LinkedHashMap<>();
+                    byId.forEach((id, list) -> {
+                        Artifact old = stored.get(id);
+                        if (old == null) {
+                            changing.put(id, list);
+                            return;
+                        }
+                        Artifact row = old;
+                        for (ArtifactItem item : list) {
+                            row = Merges.artifact(row, item.spec(), item.source().observedAt());
+                        }
+                        if (!ChangeLog.diff(Snapshots.of(old), Snapshots.of(row)).isEmpty()) {
+                            changing.put(id, list);
+                        } else if (old.seenAt() != null && !seen.getOrDefault(id, old.seenAt()).isAfter(old.seenAt())) {
+                            seen.remove(id); // seen as late before: nothing to write
+                        }
+                    });
+                    Future<?> rows = changing.isEmpty() ? Future.succeededFuture()
+                            : upsertAll(tx, changing, artifacts::lockAll, artifacts::insertAll, artifacts::updateAll,
+                            first -> Merges.artifact(first.spec(), first.source().observedAt()),
+                            (old, item) -> Merges.artifact(old, item.spec(), item.source().observedAt()), Snapshots::of, (a, b) -> false,
+                            NodeType.ARTIFACT);
+                    return rows.compose(x -> artifacts.see(tx, seen));
+                });
     }
 
     // ------------------------------------------------------------------ edges, provenance, facets, tags

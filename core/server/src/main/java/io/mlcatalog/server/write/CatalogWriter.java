@@ -198,9 +198,14 @@ public final class CatalogWriter {
 
     /** The artifact's row alone: a run's write puts its artifacts' facets with its own (see {@link #putFacets}). */
     private Future<Artifact> upsertArtifactRow(SqlConnection tx, Source source, ArtifactSpec spec) {
-        return upsert(tx, source, Merges.artifact(spec, source.observedAt()), id -> artifacts.lock(tx, id),
-                a -> artifacts.insertIfAbsent(tx, a), old -> Merges.artifact(old, spec, source.observedAt()), a -> artifacts.update(tx, a),
-                Snapshots::of, Merges::seenLater);
+        // the advisory lock first (shared for a presence, exclusive for an absence), then the row; the last-seen time goes
+        // to this connection's slot, apart from the row (V16__artifact_seen.sql)
+        return artifacts.lockForWrite(tx, List.of(spec.id()), spec.gone() ? List.of(spec.id()) : List.of())
+                .compose(x -> upsert(tx, source, Merges.artifact(spec, source.observedAt()), id -> artifacts.lock(tx, id),
+                        a -> artifacts.insertIfAbsent(tx, a), old -> Merges.artifact(old, spec, source.observedAt()),
+                        a -> artifacts.update(tx, a), Snapshots::of))
+                .compose(a -> spec.gone() ? Future.succeededFuture(a)
+                        : artifacts.see(tx, Map.of(a.id(), source.observedAt())).map(a));
     }
 
     private static OffsetDateTime artifactFacetsAt(Source source, ArtifactSpec spec) {
