@@ -49,11 +49,11 @@ public final class FacetStore {
 
     /*
      * A facet document is stored once (facet_document, V15__facet_documents.sql), under the SHA-256 of its text as encoded
-     * here, and a facet row refers to it by that hash. A put is two statements for all the facets it is given, however
-     * many: one stores the documents not stored yet, the other upserts the facet rows. The rows arrive as arrays, the
-     * latest assertion of each facet is picked (in Java by event time; the rare ties of one instant in the statement, by
-     * the document's text, the rule the upsert applies to the stored row), and the rows are written in key order, so that
-     * two concurrent writers take their row locks in the same order and cannot deadlock.
+     * here, and a facet row refers to it by that hash. A put is a statement that stores the documents not stored yet, and
+     * one per kind (run, job, artifact) that upserts the facet rows, for all the facets it is given, however many. The
+     * rows arrive as arrays, the latest assertion of each facet is picked (in Java by event time; the rare ties of one
+     * instant in the statement, by the document's text, the rule the upsert applies to the stored row), and the rows are
+     * written in key order, so that two concurrent writers take their row locks in the same order and cannot deadlock.
      *
      * A facet row that already holds this assertion or a later one is left out before the upsert, by a plain read: an
      * upsert locks every row it conflicts with, even one it leaves as it is, and the same job and dataset facets come
