@@ -58,7 +58,7 @@ public final class TestingCatalog implements AutoCloseable {
     /** The tables that hold catalog data. */
     public static final List<String> DATA_TABLES = List.of("namespace", "code_version", "run", "artifact", "model", "model_version",
             "alias_event", "alias", "deployment", "tag", "lineage_edge", "assertion", "change_log", "plugin_checkpoint", "run_facet",
-            "job_facet", "artifact_facet", "pending_run_link", "job_io");
+            "job_facet", "artifact_facet", "facet_document", "pending_run_link", "job_io");
 
     private final CatalogServer server;
     private final DatabaseUrl database;

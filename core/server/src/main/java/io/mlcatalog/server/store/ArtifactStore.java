@@ -18,7 +18,18 @@ import java.util.UUID;
 
 /** All SQL about artifacts. */
 public final class ArtifactStore {
-    static final String COLUMNS = "a.id, a.namespace, a.name, a.uri, a.digest, a.size_bytes, a.media_type, a.kind, a.created_at, a.gone_at, a.seen_at";
+    /**
+     * The columns reads select. The last-seen time is the writers' bookkeeping (whether a "gone since" assertion stands),
+     * which no reader shows: reads leave it null rather than look it up ({@link #readAll} and the locks give it).
+     */
+    static final String COLUMNS = "a.id, a.namespace, a.name, a.uri, a.digest, a.size_bytes, a.media_type, a.kind, a.created_at, a.gone_at, "
+            + "null::timestamptz as seen_at";
+    /** As {@link #COLUMNS}, with the last-seen time: the latest of the artifact's slots (V16__artifact_seen.sql). */
+    private static final String WRITE_COLUMNS = "a.id, a.namespace, a.name, a.uri, a.digest, a.size_bytes, a.media_type, a.kind, a.created_at, "
+            + "a.gone_at, (select max(s.seen_at) from artifact_seen s where s.artifact_id = a.id) as seen_at";
+    /** The first key of the artifacts' advisory locks: the two-key form, a key space apart from the runs' (PendingLinkStore). */
+    private static final int LOCK_CLASS = 0x61727466; // "artf"
+    private static final int LOCK_BUCKETS = 256;
 
     private final Db db;
 
@@ -27,21 +38,82 @@ public final class ArtifactStore {
     }
 
     private static final String INSERT = """
-            insert into artifact (id, namespace, name, uri, digest, size_bytes, media_type, kind, created_at, gone_at, seen_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            insert into artifact (id, namespace, name, uri, digest, size_bytes, media_type, kind, created_at, gone_at)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
             on conflict do nothing returning id""";
     private static final String UPDATE = """
             update artifact set namespace = $2, name = $3, size_bytes = $4, media_type = $5, kind = $6, created_at = $7,
-                                gone_at = $8, seen_at = $9
+                                gone_at = $8
             where id = $1""";
+
+    /**
+     * The advisory locks a write of these artifacts takes before it reads them (V16__artifact_seen.sql): exclusive on
+     * those it may record as gone, shared on the others, in one order for all writers, so that they cannot wait on each
+     * other in a cycle. Writers that only see artifacts present do not wait on each other; a writer of an absence waits
+     * for them, and they for it.
+     */
+    public Future<Void> lockForWrite(SqlClient tx, Collection<UUID> ids, Collection<UUID> mayBeGone) {
+        if (ids.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        java.util.TreeMap<Integer, Boolean> keys = new java.util.TreeMap<>();
+        ids.forEach(id -> keys.merge(lockKey(id), false, Boolean::logicalOr));
+        mayBeGone.forEach(id -> keys.put(lockKey(id), true)); // two artifacts of one key: the stronger lock, once
+        Integer[] k = keys.keySet().toArray(Integer[]::new);
+        Boolean[] exclusive = keys.values().toArray(Boolean[]::new);
+        return db.query(tx, """
+                select case when x then pg_advisory_xact_lock($1, k)::text else pg_advisory_xact_lock_shared($1, k)::text end
+                from unnest($2::int[], $3::boolean[]) with ordinality as l(k, x, n) order by n""",
+                Tuple.of(LOCK_CLASS, k, exclusive)).mapEmpty();
+    }
+
+    /**
+     * The artifact's lock: one of {@link #LOCK_BUCKETS}. Advisory locks take room in PostgreSQL's shared lock table (about
+     * 6,400 entries for all transactions, by default), and a poll may write 100,000 artifacts in one transaction; a
+     * bucket shared by several artifacts only makes a writer of an absence wait for more presences than it must.
+     */
+    private static int lockKey(UUID id) {
+        long h = id.getMostSignificantBits() ^ id.getLeastSignificantBits();
+        return Math.floorMod((int) (h ^ (h >>> 32)), LOCK_BUCKETS);
+    }
+
+    /** The artifacts that exist among {@code ids}, as committed, with their last-seen time, without row locks. */
+    public Future<Map<UUID, Artifact>> readAll(SqlClient tx, Collection<UUID> ids) {
+        return db.query(tx, "select " + WRITE_COLUMNS + " from artifact a where a.id = any($1)", Tuple.of(Rows.uuids(ids)))
+                .map(rows -> {
+                    Map<UUID, Artifact> result = new HashMap<>();
+                    rows.forEach(r -> result.put(r.getUUID("id"), map(r)));
+                    return result;
+                });
+    }
+
+    /**
+     * Records that these artifacts were seen at their URI at these times: each time goes to this connection's slot
+     * (V16__artifact_seen.sql) when later than what the slot holds. Concurrent writers are on other connections, so they
+     * write other rows and do not wait on each other.
+     */
+    public Future<Void> see(SqlClient tx, Map<UUID, java.time.OffsetDateTime> seenAt) {
+        if (seenAt.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        java.util.TreeMap<UUID, java.time.OffsetDateTime> sorted = new java.util.TreeMap<>(seenAt);
+        return db.query(tx, """
+                insert into artifact_seen (artifact_id, slot, seen_at)
+                select artifact_id, (pg_backend_pid() % 64)::smallint, seen_at
+                from unnest($1::uuid[], $2::timestamptz[]) as s(artifact_id, seen_at)
+                order by artifact_id
+                on conflict (artifact_id, slot) do update set seen_at = excluded.seen_at where artifact_seen.seen_at < excluded.seen_at""",
+                Tuple.tuple().addValue(sorted.keySet().toArray(UUID[]::new))
+                        .addValue(sorted.values().toArray(java.time.OffsetDateTime[]::new))).mapEmpty();
+    }
 
     public Future<Boolean> insertIfAbsent(SqlClient tx, Artifact a) {
         return db.query(tx, INSERT, insertTuple(a)).map(rows -> rows.size() == 1);
     }
 
-    /** The artifacts that exist among {@code ids}, locked in id order. */
+    /** The artifacts that exist among {@code ids}, with their last-seen time, their rows locked in id order. */
     public Future<Map<UUID, Artifact>> lockAll(SqlClient tx, Collection<UUID> ids) {
-        return db.query(tx, "select " + COLUMNS + " from artifact a where a.id = any($1) order by a.id for update",
+        return db.query(tx, "select " + WRITE_COLUMNS + " from artifact a where a.id = any($1) order by a.id for update of a",
                 Tuple.of(Rows.uuids(ids))).map(rows -> {
             Map<UUID, Artifact> result = new HashMap<>();
             rows.forEach(r -> result.put(r.getUUID("id"), map(r)));
@@ -66,16 +138,15 @@ public final class ArtifactStore {
 
     private static Tuple insertTuple(Artifact a) {
         return Tuple.of(a.id(), a.namespace(), a.name(), a.uri(), a.digest(), a.sizeBytes(), a.mediaType(), a.kind().name(), a.createdAt(),
-                a.goneAt(), a.seenAt());
+                a.goneAt());
     }
 
     private static Tuple updateTuple(Artifact a) {
-        return Tuple.of(a.id(), a.namespace(), a.name(), a.sizeBytes(), a.mediaType(), a.kind().name(), a.createdAt(), a.goneAt(),
-                a.seenAt());
+        return Tuple.of(a.id(), a.namespace(), a.name(), a.sizeBytes(), a.mediaType(), a.kind().name(), a.createdAt(), a.goneAt());
     }
 
     public Future<Artifact> lock(SqlClient tx, UUID id) {
-        return db.query(tx, "select " + COLUMNS + " from artifact a where a.id = $1 for update", Tuple.of(id))
+        return db.query(tx, "select " + WRITE_COLUMNS + " from artifact a where a.id = $1 for update of a", Tuple.of(id))
                 .map(rows -> rows.size() == 0 ? null : map(rows.iterator().next()));
     }
 

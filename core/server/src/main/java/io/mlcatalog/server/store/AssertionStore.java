@@ -44,9 +44,15 @@ public final class AssertionStore {
         }
         UUID[] ids = bySubject.keySet().toArray(UUID[]::new);
         String[] externalIds = bySubject.values().toArray(String[]::new);
+        // an assertion already recorded as given is left out by a plain read before the upsert: the upsert would lock its
+        // row even to leave it as it is, and every event of a pipeline asserts the same datasets and parent run again, so
+        // every transaction would lock those rows. One left out is as if this transaction had come before the other
+        // writers of the row: the first observation time stays, and an external id written meanwhile is the last one given.
         return db.query(tx, """
                 insert into assertion (subject_id, source, external_id, observed_at)
                 select subject_id, $3, external_id, $4 from unnest($1::uuid[], $2::text[]) as s(subject_id, external_id)
+                where not exists (select 1 from assertion a where a.subject_id = s.subject_id and a.source = $3
+                                  and (s.external_id is null or a.external_id = s.external_id))
                 order by subject_id
                 on conflict (subject_id, source) do update set external_id = excluded.external_id
                 where excluded.external_id is not null and assertion.external_id is distinct from excluded.external_id

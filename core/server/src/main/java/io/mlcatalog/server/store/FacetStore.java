@@ -2,11 +2,15 @@ package io.mlcatalog.server.store;
 
 import io.mlcatalog.server.db.Db;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -44,10 +48,18 @@ public final class FacetStore {
     }
 
     /*
-     * Each put below is one statement for all the facets it is given, however many: the rows arrive as arrays, the
-     * latest assertion of each facet is picked (in Java by event time; the rare ties of one instant in the statement,
-     * by the document's text, the rule the upsert applies to the stored row), and the rows are written in key order,
-     * so that two concurrent writers take their row locks in the same order and cannot deadlock.
+     * A facet document is stored once (facet_document, V15__facet_documents.sql), under the SHA-256 of its text as encoded
+     * here, and a facet row refers to it by that hash. A put is a statement that stores the documents not stored yet, and
+     * one per kind (run, job, artifact) that upserts the facet rows, for all the facets it is given, however many. The
+     * rows arrive as arrays, the latest assertion of each facet is picked (in Java by event time; the rare ties of one
+     * instant in the statement, by the document's text, the rule the upsert applies to the stored row), and the rows are
+     * written in key order, so that two concurrent writers take their row locks in the same order and cannot deadlock.
+     *
+     * A facet row that already holds this assertion or a later one is left out before the upsert, by a plain read: an
+     * upsert locks every row it conflicts with, even one it leaves as it is, and the same job and dataset facets come
+     * with every event of a pipeline, so every transaction would lock them. Leaving such a row out needs no lock: the
+     * stored facet only ever moves to a later (or, at one instant, larger) document, so one that holds this assertion
+     * holds it for good.
      */
 
     public Future<Void> putRunFacets(SqlClient tx, UUID runId, OffsetDateTime at, Map<String, Object> facets) {
@@ -55,13 +67,7 @@ public final class FacetStore {
     }
 
     public Future<Void> putRunFacets(SqlClient tx, List<RunFacets> all) {
-        Columns c = new Columns();
-        all.forEach(r -> r.facets().forEach((name, value) -> c.add(name, r.at(), value, r.runId())));
-        if (c.isEmpty()) {
-            return Future.succeededFuture();
-        }
-        return db.query(tx, c.statement("run_facet", "run_id", "uuid"),
-                Tuple.of(c.keys(UUID[]::new, 0), c.names(), c.times(), c.values())).mapEmpty();
+        return putAll(tx, all, List.of(), List.of());
     }
 
     public Future<Void> putJobFacets(SqlClient tx, Job job, OffsetDateTime at, Map<String, Object> facets) {
@@ -69,13 +75,7 @@ public final class FacetStore {
     }
 
     public Future<Void> putJobFacets(SqlClient tx, List<JobFacets> all) {
-        Columns c = new Columns();
-        all.forEach(j -> j.facets().forEach((name, value) -> c.add(name, j.at(), value, j.job().namespace(), j.job().name())));
-        if (c.isEmpty()) {
-            return Future.succeededFuture();
-        }
-        return db.query(tx, c.statement("job_facet", "namespace, job", "text", "text"),
-                Tuple.of(c.keys(String[]::new, 0), c.keys(String[]::new, 1), c.names(), c.times(), c.values())).mapEmpty();
+        return putAll(tx, List.of(), all, List.of());
     }
 
     public Future<Void> putArtifactFacets(SqlClient tx, UUID artifactId, OffsetDateTime at, Map<String, Object> facets) {
@@ -83,13 +83,78 @@ public final class FacetStore {
     }
 
     public Future<Void> putArtifactFacets(SqlClient tx, List<ArtifactFacets> all) {
-        Columns c = new Columns();
-        all.forEach(a -> a.facets().forEach((name, value) -> c.add(name, a.at(), value, a.artifactId())));
-        if (c.isEmpty()) {
+        return putAll(tx, List.of(), List.of(), all);
+    }
+
+    /**
+     * Run, job and artifact facets of one transaction. Their documents are stored in one statement, in hash order: a
+     * document another transaction is storing at the same moment makes this one wait for it, and in one order two
+     * writers cannot wait on each other in a cycle.
+     */
+    public Future<Void> putAll(SqlClient tx, List<RunFacets> runFacets, List<JobFacets> jobFacets, List<ArtifactFacets> artifactFacets) {
+        Documents documents = new Documents();
+        Columns runs = new Columns(documents);
+        runFacets.forEach(r -> r.facets().forEach((name, value) -> runs.add(name, r.at(), value, r.runId())));
+        Columns jobs = new Columns(documents);
+        jobFacets.forEach(j -> j.facets().forEach((name, value) -> jobs.add(name, j.at(), value, j.job().namespace(), j.job().name())));
+        Columns artifacts = new Columns(documents);
+        artifactFacets.forEach(a -> a.facets().forEach((name, value) -> artifacts.add(name, a.at(), value, a.artifactId())));
+        if (runs.isEmpty() && jobs.isEmpty() && artifacts.isEmpty()) {
             return Future.succeededFuture();
         }
-        return db.query(tx, c.statement("artifact_facet", "artifact_id", "uuid"),
-                Tuple.of(c.keys(UUID[]::new, 0), c.names(), c.times(), c.values())).mapEmpty();
+        Future<Void> chain = documents.store(tx);
+        if (!runs.isEmpty()) {
+            chain = chain.compose(x -> db.query(tx, runs.statement("run_facet", "run_id", "uuid"),
+                    Tuple.of(runs.keys(UUID[]::new, 0), runs.names(), runs.times(), runs.hashes(), runs.values())).mapEmpty());
+        }
+        if (!jobs.isEmpty()) {
+            chain = chain.compose(x -> db.query(tx, jobs.statement("job_facet", "namespace, job", "text", "text"),
+                    Tuple.from(new Object[]{jobs.keys(String[]::new, 0), jobs.keys(String[]::new, 1), jobs.names(), jobs.times(),
+                            jobs.hashes(), jobs.values()})).mapEmpty());
+        }
+        if (!artifacts.isEmpty()) {
+            chain = chain.compose(x -> db.query(tx, artifacts.statement("artifact_facet", "artifact_id", "uuid"),
+                    Tuple.of(artifacts.keys(UUID[]::new, 0), artifacts.names(), artifacts.times(), artifacts.hashes(),
+                            artifacts.values())).mapEmpty());
+        }
+        return chain;
+    }
+
+    /** A document's text as stored and its hash, the key it is stored under. */
+    private record Document(String text, Buffer hash) {
+    }
+
+    /** The documents of one put, by text: each is hashed once, and stored once. */
+    private final class Documents {
+        private final Map<String, Document> byText = new HashMap<>();
+
+        Document of(Object value) {
+            String text = document(value).encode();
+            return byText.computeIfAbsent(text, t -> new Document(t, Buffer.buffer(sha256(t))));
+        }
+
+        /** Stores the documents not stored yet, in hash order (see {@link #putAll}). */
+        Future<Void> store(SqlClient tx) {
+            if (byText.isEmpty()) {
+                return Future.succeededFuture();
+            }
+            // the read before the insert keeps a stored document from being parsed as jsonb again, and from being locked
+            return db.query(tx, """
+                    insert into facet_document (hash, value)
+                    select hash, value::jsonb from unnest($1::bytea[], $2::text[]) as d(hash, value)
+                    where not exists (select 1 from facet_document f where f.hash = d.hash)
+                    order by hash
+                    on conflict do nothing""", Tuple.tuple().addValue(byText.values().stream().map(Document::hash).toArray(Buffer[]::new))
+                    .addValue(byText.values().stream().map(Document::text).toArray(String[]::new))).mapEmpty();
+        }
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
     }
 
     /**
@@ -102,11 +167,16 @@ public final class FacetStore {
         private record Facet(List<Object> key, String name) {
         }
 
-        private record Value(Object[] key, String name, OffsetDateTime at, String value) {
+        private record Value(Object[] key, String name, OffsetDateTime at, Document document) {
         }
 
+        private final Documents documents;
         private final Map<Facet, List<Value>> latest = new LinkedHashMap<>();
         private boolean ties;
+
+        Columns(Documents documents) {
+            this.documents = documents;
+        }
 
         void add(String name, OffsetDateTime at, Object value, Object... key) {
             Facet facet = new Facet(List.of(key), name);
@@ -117,13 +187,13 @@ public final class FacetStore {
                     return;
                 }
                 if (order == 0) {
-                    kept.add(new Value(key, name, at, document(value).encode()));
+                    kept.add(new Value(key, name, at, documents.of(value)));
                     ties = true;
                     return;
                 }
             }
             List<Value> one = new ArrayList<>(1);
-            one.add(new Value(key, name, at, document(value).encode()));
+            one.add(new Value(key, name, at, documents.of(value)));
             latest.put(facet, one);
         }
 
@@ -133,7 +203,9 @@ public final class FacetStore {
 
         /**
          * The upsert into {@code table}: a row replaces the stored one only when of a later event, or of the same
-         * instant with the larger document text. With ties in the batch it picks among them with the same rule.
+         * instant with the larger document text. With ties in the batch it picks among them with the same rule. The
+         * documents' texts are sent along for those ties only (a document stored by this transaction is not visible to
+         * the statement's own reads of facet_document).
          */
         String statement(String table, String keyColumns, String... keyArrayTypes) {
             StringBuilder params = new StringBuilder();
@@ -141,18 +213,29 @@ public final class FacetStore {
             for (String t : keyArrayTypes) {
                 params.append('$').append(n++).append("::").append(t).append("[], ");
             }
-            params.append('$').append(n++).append("::text[], $").append(n++).append("::timestamptz[], $").append(n).append("::text[]");
-            String columns = keyColumns + ", name, event_time, value";
+            params.append('$').append(n++).append("::text[], $").append(n++).append("::timestamptz[], $").append(n++)
+                    .append("::bytea[], $").append(n).append("::text[]");
+            String columns = keyColumns + ", name, event_time, document";
+            String[] keys = keyColumns.split(", ");
+            StringBuilder sameKey = new StringBuilder();
+            for (String k : keys) {
+                sameKey.append("s.").append(k).append(" = f.").append(k).append(" and ");
+            }
+            String absorbed = " where not exists (select 1 from " + table + " s where " + sameKey + "s.name = f.name"
+                    + " and (s.event_time > f.event_time or (s.event_time = f.event_time and s.document = f.document)))";
             String source = ties
-                    ? "select distinct on (" + keyColumns + ", name) " + keyColumns + ", name, event_time, value::jsonb from unnest("
-                    + params + ") as f(" + columns + ") order by " + keyColumns + ", name, event_time desc, value::jsonb::text desc"
+                    ? "select distinct on (" + keyColumns + ", name) " + keyColumns + ", name, event_time, document from unnest("
+                    + params + ") as f(" + columns + ", value)" + absorbed + " order by " + keyColumns
+                    + ", name, event_time desc, value::jsonb::text desc"
                     // in key order all the same: concurrent writers lock rows in one order, and cannot deadlock
-                    : "select " + keyColumns + ", name, event_time, value::jsonb from unnest(" + params + ") as f(" + columns + ")"
-                    + " order by " + keyColumns + ", name";
+                    : "select " + keyColumns + ", name, event_time, document from unnest(" + params + ") as f(" + columns + ", value)"
+                    + absorbed + " order by " + keyColumns + ", name";
             return "insert into " + table + " (" + columns + ") " + source
-                    + " on conflict (" + keyColumns + ", name) do update set event_time = excluded.event_time, value = excluded.value"
+                    + " on conflict (" + keyColumns + ", name) do update set event_time = excluded.event_time, document = excluded.document"
                     + " where excluded.event_time > " + table + ".event_time"
-                    + " or (excluded.event_time = " + table + ".event_time and excluded.value::text > " + table + ".value::text)";
+                    + " or (excluded.event_time = " + table + ".event_time and excluded.document <> " + table + ".document"
+                    + " and (select d.value::text from facet_document d where d.hash = excluded.document)"
+                    + " > (select d.value::text from facet_document d where d.hash = " + table + ".document))";
         }
 
         private List<Value> rows;
@@ -185,14 +268,20 @@ public final class FacetStore {
             return rows().stream().map(Value::at).toArray(OffsetDateTime[]::new);
         }
 
+        Buffer[] hashes() {
+            return rows().stream().map(v -> v.document().hash()).toArray(Buffer[]::new);
+        }
+
+        /** The documents' texts, for ties within the statement only (null otherwise: nothing reads them). */
         String[] values() {
-            return rows().stream().map(Value::value).toArray(String[]::new);
+            return rows().stream().map(v -> ties ? v.document().text() : null).toArray(String[]::new);
         }
     }
 
     /** Each artifact's facets, by facet name. */
     public Future<Map<UUID, Map<String, Object>>> ofArtifacts(Collection<UUID> artifactIds) {
-        return db.query("select artifact_id, name, value from artifact_facet where artifact_id = any($1) order by name",
+        return db.query("select f.artifact_id, f.name, d.value from artifact_facet f join facet_document d on d.hash = f.document"
+                + " where f.artifact_id = any($1) order by f.name",
                 Tuple.of(Rows.uuids(artifactIds))).map(rows -> {
                     Map<UUID, Map<String, Object>> result = new HashMap<>();
                     for (Row r : rows) {
@@ -205,7 +294,8 @@ public final class FacetStore {
 
     /** Each run's facets, by facet name. */
     public Future<Map<UUID, Map<String, Object>>> ofRuns(Collection<UUID> runIds) {
-        return db.query("select run_id, name, value from run_facet where run_id = any($1) order by name", Tuple.of(Rows.uuids(runIds)))
+        return db.query("select f.run_id, f.name, d.value from run_facet f join facet_document d on d.hash = f.document"
+                + " where f.run_id = any($1) order by f.name", Tuple.of(Rows.uuids(runIds)))
                 .map(rows -> {
                     Map<UUID, Map<String, Object>> result = new HashMap<>();
                     for (Row r : rows) {
@@ -220,8 +310,9 @@ public final class FacetStore {
         String[] namespaces = jobs.stream().map(Job::namespace).toArray(String[]::new);
         String[] names = jobs.stream().map(Job::name).toArray(String[]::new);
         return db.query("""
-                select f.namespace, f.job, f.name, f.value from unnest($1::text[], $2::text[]) as j(namespace, job)
+                select f.namespace, f.job, f.name, d.value from unnest($1::text[], $2::text[]) as j(namespace, job)
                 join job_facet f on f.namespace = j.namespace and f.job = j.job
+                join facet_document d on d.hash = f.document
                 order by f.name
                 """, Tuple.of(namespaces, (Object) names)).map(rows -> {
             Map<Job, Map<String, Object>> result = new HashMap<>();

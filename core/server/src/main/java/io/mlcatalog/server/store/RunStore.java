@@ -67,6 +67,11 @@ public final class RunStore {
 
     // batched forms, for writes of many runs at once: one round trip each, whatever the number of runs
 
+    /** The runs that exist among {@code ids}, as committed, without locking them. */
+    public Future<Map<UUID, Run>> readAll(SqlClient tx, Collection<UUID> ids) {
+        return db.query(tx, "select " + COLUMNS + " from run r where r.id = any($1)", Tuple.of(Rows.uuids(ids))).map(RunStore::byId);
+    }
+
     /** The runs that exist among {@code ids}, locked in id order (concurrent writers lock in the same order). */
     public Future<Map<UUID, Run>> lockAll(SqlClient tx, Collection<UUID> ids) {
         return db.query(tx, "select " + COLUMNS + " from run r where r.id = any($1) order by r.id for update", Tuple.of(Rows.uuids(ids)))

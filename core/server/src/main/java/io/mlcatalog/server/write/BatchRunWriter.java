@@ -1,5 +1,6 @@
 package io.mlcatalog.server.write;
 
+import io.mlcatalog.server.model.Artifact;
 import io.mlcatalog.server.model.CatalogException;
 import io.mlcatalog.server.model.GlobalId;
 import io.mlcatalog.server.model.NodeType;
@@ -97,11 +98,14 @@ public final class BatchRunWriter {
             i.spec().inputs().forEach(a -> nss.add(a.namespace()));
             i.spec().outputs().forEach(a -> nss.add(a.namespace()));
         }
-        return writer.lockRunsForLinks(tx, items.stream().map(Item::spec).toList())
-                .compose(x -> namespaces.ensure(tx, nss))
-                .compose(x -> upsertCodeVersions(tx, items))
-                .compose(x -> checkParents(tx, items))
-                .compose(x -> upsertRunRows(tx, items))
+        return absorbedRuns(tx, items).compose(absorbed -> {
+            List<Item> changing = items.stream().filter(i -> !absorbed.contains(i.spec().id())).toList();
+            return writer.lockRunsForLinks(tx, changing.stream().map(Item::spec).toList())
+                    .compose(x -> namespaces.ensure(tx, nss))
+                    .compose(x -> upsertCodeVersions(tx, items))
+                    .compose(x -> checkParents(tx, items))
+                    .compose(x -> upsertRunRows(tx, changing));
+        })
                 .compose(runRows -> writer.completePendingLinks(tx, runRows.after().values()).map(runRows))
                 .compose(runRows -> upsertArtifacts(tx, items).compose(x -> linkAndAssert(tx, items, runRows)))
                 .compose(x -> putFacets(tx, items))
@@ -153,13 +157,43 @@ public final class BatchRunWriter {
         });
     }
 
+    /**
+     * The runs of the batch that are stored already and that the batch's assertions leave as they are (what
+     * {@link #upsertAll} would neither write nor log), found by a plain read. Every task of a DAG run names the DAG run as
+     * its parent, which the OpenLineage mapping asserts again as running: locking that run, and taking its advisory lock
+     * (see {@link PendingRunLinks}), in each task's transaction made all the tasks of a pipeline wait on each other. A run
+     * left out here is neither locked nor written: a run stored and committed has had the links that waited for it made
+     * by the transaction that recorded it, and a later link finds it; and the assertions leave it as a committed state
+     * holds it, as if this transaction had come before any other writer of the run.
+     */
+    private Future<Set<UUID>> absorbedRuns(SqlConnection tx, List<Item> items) {
+        Map<UUID, List<Item>> byId = new LinkedHashMap<>();
+        items.forEach(i -> byId.computeIfAbsent(i.spec().id(), k -> new ArrayList<>()).add(i));
+        return runs.readAll(tx, byId.keySet()).map(stored -> {
+            Set<UUID> absorbed = new HashSet<>();
+            stored.forEach((id, old) -> {
+                Run row = old;
+                for (Item item : byId.get(id)) {
+                    row = mergeRun(row, item);
+                }
+                if (ChangeLog.diff(RunMerge.snapshot(old), RunMerge.snapshot(row)).isEmpty()) {
+                    absorbed.add(id);
+                }
+            });
+            return absorbed;
+        });
+    }
+
+    private static Run mergeRun(Run old, Item item) {
+        return withUpdatedAt(RunMerge.merge(old, item.spec(), codeVersionId(item), item.source().observedAt()), item.source().observedAt());
+    }
+
     private Future<Upserted<Run>> upsertRunRows(SqlConnection tx, List<Item> items) {
         Map<UUID, List<Item>> byId = new LinkedHashMap<>();
         items.forEach(i -> byId.computeIfAbsent(i.spec().id(), k -> new ArrayList<>()).add(i));
         return upsertAll(tx, byId, runs::lockAll, runs::insertAll, runs::updateAll,
                 first -> RunMerge.create(first.spec(), codeVersionId(first), first.source().observedAt()),
-                (old, item) -> withUpdatedAt(RunMerge.merge(old, item.spec(), codeVersionId(item), item.source().observedAt()),
-                        item.source().observedAt()),
+                BatchRunWriter::mergeRun,
                 RunMerge::snapshot, (a, b) -> false, NodeType.RUN);
     }
 
@@ -191,18 +225,46 @@ public final class BatchRunWriter {
         if (byId.isEmpty()) {
             return Future.succeededFuture();
         }
-        List<FacetStore.ArtifactFacets> artifactFacets = new ArrayList<>();
-        byId.values().forEach(list -> list.forEach(a -> {
-            if (!a.spec().facets().isEmpty()) {
-                artifactFacets.add(new FacetStore.ArtifactFacets(a.spec().id(),
-                        a.spec().createdAt() != null ? a.spec().createdAt() : a.source().observedAt(), a.spec().facets()));
+        // the last-seen time goes to this connection's slot, apart from the row (V16__artifact_seen.sql): the latest
+        // presence each artifact is asserted at here
+        Map<UUID, OffsetDateTime> seen = new HashMap<>();
+        Set<UUID> mayBeGone = new HashSet<>();
+        byId.forEach((id, list) -> list.forEach(a -> {
+            if (a.spec().gone()) {
+                mayBeGone.add(id);
+            } else {
+                seen.merge(id, a.source().observedAt(), Merges::latest);
             }
         }));
-        return upsertAll(tx, byId, artifacts::lockAll, artifacts::insertAll, artifacts::updateAll,
-                first -> Merges.artifact(first.spec(), first.source().observedAt()),
-                (old, item) -> Merges.artifact(old, item.spec(), item.source().observedAt()), Snapshots::of, Merges::seenLater,
-                NodeType.ARTIFACT)
-                .compose(x -> facets.putArtifactFacets(tx, artifactFacets));
+        return artifacts.lockForWrite(tx, byId.keySet(), mayBeGone)
+                .compose(x -> artifacts.readAll(tx, byId.keySet()))
+                .compose(stored -> {
+                    // a stored artifact the assertions change in nothing the log shows (nor its gone time) needs no row lock:
+                    // only its last-seen time moves. The others are locked, merged and logged as before.
+                    Map<UUID, List<ArtifactItem>> changing = new LinkedHashMap<>();
+                    byId.forEach((id, list) -> {
+                        Artifact old = stored.get(id);
+                        if (old == null) {
+                            changing.put(id, list);
+                            return;
+                        }
+                        Artifact row = old;
+                        for (ArtifactItem item : list) {
+                            row = Merges.artifact(row, item.spec(), item.source().observedAt());
+                        }
+                        if (!ChangeLog.diff(Snapshots.of(old), Snapshots.of(row)).isEmpty()) {
+                            changing.put(id, list);
+                        } else if (old.seenAt() != null && !seen.getOrDefault(id, old.seenAt()).isAfter(old.seenAt())) {
+                            seen.remove(id); // seen as late before: nothing to write
+                        }
+                    });
+                    Future<?> rows = changing.isEmpty() ? Future.succeededFuture()
+                            : upsertAll(tx, changing, artifacts::lockAll, artifacts::insertAll, artifacts::updateAll,
+                            first -> Merges.artifact(first.spec(), first.source().observedAt()),
+                            (old, item) -> Merges.artifact(old, item.spec(), item.source().observedAt()), Snapshots::of, (a, b) -> false,
+                            NodeType.ARTIFACT);
+                    return rows.compose(x -> artifacts.see(tx, seen));
+                });
     }
 
     // ------------------------------------------------------------------ edges, provenance, facets, tags
@@ -264,11 +326,21 @@ public final class BatchRunWriter {
         return new Edge(e.from(), e.to(), e.kind(), null, null);
     }
 
+    /** Run, job and artifact facets, in one put: their documents are stored in one statement (see {@link FacetStore#putAll}). */
     private Future<Void> putFacets(SqlConnection tx, List<Item> items) {
         List<FacetStore.RunFacets> runFacets = new ArrayList<>();
         List<FacetStore.JobFacets> jobFacets = new ArrayList<>();
+        List<FacetStore.ArtifactFacets> artifactFacets = new ArrayList<>();
         for (Item i : items) {
             RunSpec s = i.spec();
+            for (List<ArtifactSpec> io : List.of(s.inputs(), s.outputs())) {
+                for (ArtifactSpec a : io) {
+                    if (!a.facets().isEmpty()) {
+                        artifactFacets.add(new FacetStore.ArtifactFacets(a.id(),
+                                a.createdAt() != null ? a.createdAt() : i.source().observedAt(), a.facets()));
+                    }
+                }
+            }
             OffsetDateTime at = s.eventTime(i.source().observedAt());
             if (!s.facets().isEmpty()) {
                 runFacets.add(new FacetStore.RunFacets(s.id(), at, s.facets()));
@@ -277,7 +349,7 @@ public final class BatchRunWriter {
                 jobFacets.add(new FacetStore.JobFacets(new FacetStore.Job(s.namespace(), s.pipeline()), at, s.jobFacets()));
             }
         }
-        return facets.putRunFacets(tx, runFacets).compose(x -> facets.putJobFacets(tx, jobFacets));
+        return facets.putAll(tx, runFacets, jobFacets, artifactFacets);
     }
 
     /** Tags are rare on batched runs: merged one run at a time, as the one-by-one write does. */

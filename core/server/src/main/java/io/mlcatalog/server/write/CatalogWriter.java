@@ -193,12 +193,25 @@ public final class CatalogWriter {
     }
 
     private Future<Artifact> upsertArtifact(SqlConnection tx, Source source, ArtifactSpec spec) {
-        return upsert(tx, source, Merges.artifact(spec, source.observedAt()), id -> artifacts.lock(tx, id),
-                a -> artifacts.insertIfAbsent(tx, a), old -> Merges.artifact(old, spec, source.observedAt()), a -> artifacts.update(tx, a),
-                Snapshots::of, Merges::seenLater)
+        return upsertArtifactRow(tx, source, spec)
                 .compose(a -> spec.facets().isEmpty() ? Future.succeededFuture(a)
-                        : facets.putArtifactFacets(tx, a.id(), spec.createdAt() != null ? spec.createdAt() : source.observedAt(),
-                        spec.facets()).map(a));
+                        : facets.putArtifactFacets(tx, a.id(), artifactFacetsAt(source, spec), spec.facets()).map(a));
+    }
+
+    /** The artifact's row alone: a run's write puts its artifacts' facets with its own (see {@link #putFacets}). */
+    private Future<Artifact> upsertArtifactRow(SqlConnection tx, Source source, ArtifactSpec spec) {
+        // the advisory lock first (shared for a presence, exclusive for an absence), then the row; the last-seen time goes
+        // to this connection's slot, apart from the row (V16__artifact_seen.sql)
+        return artifacts.lockForWrite(tx, List.of(spec.id()), spec.gone() ? List.of(spec.id()) : List.of())
+                .compose(x -> upsert(tx, source, Merges.artifact(spec, source.observedAt()), id -> artifacts.lock(tx, id),
+                        a -> artifacts.insertIfAbsent(tx, a), old -> Merges.artifact(old, spec, source.observedAt()),
+                        a -> artifacts.update(tx, a), Snapshots::of))
+                .compose(a -> spec.gone() ? Future.succeededFuture(a)
+                        : artifacts.see(tx, Map.of(a.id(), source.observedAt())).map(a));
+    }
+
+    private static OffsetDateTime artifactFacetsAt(Source source, ArtifactSpec spec) {
+        return spec.createdAt() != null ? spec.createdAt() : source.observedAt();
     }
 
     // ------------------------------------------------------------------ runs
@@ -220,8 +233,8 @@ public final class CatalogWriter {
                 .compose(cv -> checkExists(tx, source, spec.parentId(), "input.parentRunId").map(cv))
                 .compose(cv -> upsertRunRow(tx, source, spec, cv == null ? null : cv.id())
                         .compose(run -> pendingLinks.complete(tx, List.of(run)).map(run))
-                        .compose(run -> Futures.each(spec.inputs(), a -> upsertArtifact(tx, source, a))
-                                .compose(ins -> Futures.each(spec.outputs(), a -> upsertArtifact(tx, source, a))
+                        .compose(run -> Futures.each(spec.inputs(), a -> upsertArtifactRow(tx, source, a))
+                                .compose(ins -> Futures.each(spec.outputs(), a -> upsertArtifactRow(tx, source, a))
                                         .compose(outs -> linkRun(tx, source, spec, run, cv, ins, outs)))
                                 .compose(x -> mergeTags(tx, source, run, spec.tags()))
                                 .compose(x -> putFacets(tx, source, run, spec))
@@ -278,11 +291,21 @@ public final class CatalogWriter {
         return done;
     }
 
+    /** The run's, its job's and its artifacts' facets, in one put: their documents are stored in one statement. */
     private Future<Void> putFacets(SqlConnection tx, Source source, Run run, RunSpec spec) {
         OffsetDateTime at = spec.eventTime(source.observedAt());
-        return facets.putRunFacets(tx, run.id(), at, spec.facets())
-                .compose(x -> spec.jobFacets().isEmpty() ? Future.<Void>succeededFuture()
-                        : facets.putJobFacets(tx, new FacetStore.Job(run.namespace(), spec.pipeline()), at, spec.jobFacets()));
+        List<FacetStore.ArtifactFacets> artifactFacets = new java.util.ArrayList<>();
+        for (List<ArtifactSpec> io : List.of(spec.inputs(), spec.outputs())) {
+            for (ArtifactSpec a : io) {
+                if (!a.facets().isEmpty()) {
+                    artifactFacets.add(new FacetStore.ArtifactFacets(a.id(), artifactFacetsAt(source, a), a.facets()));
+                }
+            }
+        }
+        return facets.putAll(tx, List.of(new FacetStore.RunFacets(run.id(), at, spec.facets())),
+                spec.jobFacets().isEmpty() ? List.of()
+                        : List.of(new FacetStore.JobFacets(new FacetStore.Job(run.namespace(), spec.pipeline()), at, spec.jobFacets())),
+                artifactFacets);
     }
 
     /** A run named by id must be there, and readable to the writer: one it may not read is not there for it. */

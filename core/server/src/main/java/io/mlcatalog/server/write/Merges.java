@@ -70,7 +70,8 @@ final class Merges {
 
     /**
      * Whether the merge moved only what the change log does not show: the time the artifact was last seen, which
-     * every newer observation advances (written, never logged, so a re-observation is not a change).
+     * every newer observation advances (written to its slot apart from the row, V16__artifact_seen.sql, and never
+     * logged, so a re-observation is not a change).
      */
     static boolean seenLater(Artifact old, Artifact merged) {
         return merged.seenAt() != null && (old.seenAt() == null || merged.seenAt().isAfter(old.seenAt()));

@@ -83,15 +83,21 @@ class CorpusIT {
                 assertThat(otherHttp.post(e).statusCode()).isEqualTo(201);
             }
 
-            // the change log records what each arrival changed, so its length depends on the order by design
-            assertThat(withoutChangeLog(other.rowCounts())).isEqualTo(withoutChangeLog(catalog.rowCounts()));
+            // the change log records what each arrival changed, so its length depends on the order by design (and the facet documents)
+            assertThat(withoutHistory(other.rowCounts())).isEqualTo(withoutHistory(catalog.rowCounts()));
             assertThat(CatalogState.diff(CatalogState.of(catalog), CatalogState.of(other))).isEmpty();
         }
     }
 
-    private static Map<String, Long> withoutChangeLog(Map<String, Long> rows) {
+    /**
+     * The counts but those that depend on the order things arrived in by design: the change log, and the facet
+     * documents (a document a facet held before a later one replaced it stays stored, V15__facet_documents.sql; the
+     * facets themselves are compared by {@link CatalogState}).
+     */
+    private static Map<String, Long> withoutHistory(Map<String, Long> rows) {
         Map<String, Long> r = new LinkedHashMap<>(rows);
         r.remove("change_log");
+        r.remove("facet_document");
         return r;
     }
 
@@ -104,7 +110,7 @@ class CorpusIT {
             assertBatchAccepted(array);
             Map<String, Long> rows = other.rowCounts();
             // a batch logs a run created and updated within it once, as created in its final state: fewer change-log rows
-            assertThat(withoutChangeLog(rows)).isEqualTo(withoutChangeLog(catalog.rowCounts()));
+            assertThat(withoutHistory(rows)).isEqualTo(withoutHistory(catalog.rowCounts()));
             assertThat(rows.get("change_log")).isPositive().isLessThanOrEqualTo(catalog.rowCounts().get("change_log"));
             assertThat(CatalogState.diff(CatalogState.of(catalog), CatalogState.of(other))).isEmpty();
 
