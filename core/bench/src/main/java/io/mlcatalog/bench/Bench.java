@@ -124,6 +124,9 @@ public final class Bench {
               --postgraphile-dir DIR      the PostGraphile package (default: core/bench/postgraphile of this checkout); its pinned
                                           packages are installed with npm ci when node_modules is missing
               --no-npm-ci                 fail instead of running npm ci
+              --queries LIST              which queries to measure, comma-separated: runs, model, deployments (default: all; the
+                                          answers of all three are still checked against each other first)
+              --systems LIST              which systems to measure: mlcatalog, postgraphile, sql (default: all; ratios need all)
               --node PATH                 the Node.js to run PostGraphile with (default: the Node 22 the package pins, installed by
                                           npm ci in node_modules/.bin; PostGraphile 5 needs Node 22 or later)
               --wait-quiet SECONDS        before each measurement, wait at most this long for other processes to leave the CPUs
@@ -339,6 +342,28 @@ public final class Bench {
                 case "--postgraphile-dir" -> o.postgraphileDir = Path.of(value(args, ++i, a)).toAbsolutePath();
                 case "--node" -> o.node = value(args, ++i, a);
                 case "--no-npm-ci" -> o.npmCi = false;
+                case "--queries" -> {
+                    o.queries.clear();
+                    for (String q : value(args, ++i, a).split(",")) {
+                        o.queries.add(switch (q) {
+                            case "runs" -> DashboardAnswers.Query.RUNS;
+                            case "model" -> DashboardAnswers.Query.MODEL;
+                            case "deployments" -> DashboardAnswers.Query.DEPLOYMENTS;
+                            default -> throw new IllegalArgumentException("--queries takes runs, model and deployments, not '" + q + "'");
+                        });
+                    }
+                }
+                case "--systems" -> {
+                    o.systems.clear();
+                    for (String q : value(args, ++i, a).split(",")) {
+                        o.systems.add(switch (q) {
+                            case "mlcatalog" -> DashboardBench.Api.MLCATALOG;
+                            case "postgraphile" -> DashboardBench.Api.POSTGRAPHILE;
+                            case "sql" -> DashboardBench.Api.SQL;
+                            default -> throw new IllegalArgumentException("--systems takes mlcatalog, postgraphile and sql, not '" + q + "'");
+                        });
+                    }
+                }
                 case "--wait-quiet" -> o.waitQuietSeconds = seconds(value(args, ++i, a), a);
                 case "--attempts" -> o.attempts = positive(value(args, ++i, a), a);
                 case "--help", "-h" -> {
