@@ -17,6 +17,7 @@ public final class Bench {
                    java -jar core/bench/target/mlcatalog-bench.jar lineage [options]
                    java -jar core/bench/target/mlcatalog-bench.jar ingest [options]
                    java -jar core/bench/target/mlcatalog-bench.jar live [options]
+                   java -jar core/bench/target/mlcatalog-bench.jar dashboard [options]
 
             serve   start time (cold, then warm) of `mlcatalog serve` on its embedded PostgreSQL,
                     resident memory at idle, and throughput of the "latest 50 runs" query
@@ -28,6 +29,10 @@ public final class Bench {
             live    subscriptions: how soon a subscriber sees a write (upsertRun over HTTP, open loop) on the node written to
                     and on a second node of the same database, every event checked (once, in order); then the heap that
                     1,000 open subscriptions hold (1,000 connections x 1, then 10 x 100) and the fan-out of a write to them
+            dashboard three dashboard queries (latest 50 runs with code version, inputs, outputs and model versions; a model with
+                    its versions and aliases; deployments active at an instant) on the generated catalog, against mlcatalog's
+                    GraphQL, PostGraphile 5's GraphQL over the same database (Node.js; core/bench/postgraphile) and hand-written
+                    SQL over JDBC, the same connections each; every answer checked against the one all three agreed on
 
             options of serve:
               --jar PATH                  the catalog's jar (default: core/dist/target/mlcatalog.jar of this checkout)
@@ -103,6 +108,31 @@ public final class Bench {
                                           to leave the CPUs idle (default 60; 0 = do not wait)
               --attempts N                measure a latency part again, up to N times in all, while other processes took more
                                           than 0.2 cores; the quietest is reported (default 3)
+
+            options of dashboard:
+              --jar PATH                  the catalog's jar (default: core/dist/target/mlcatalog.jar of this checkout)
+              --data-dir DIR              where to generate the catalog (new or empty), or a directory an earlier run of dashboard
+                                          or lineage kept, to reuse its catalog (default: a temporary one, removed at the end)
+              --keep-data-dir             keep the temporary data directory (its path is printed) for the next run
+              --seed N, --scale X         the generated catalog (default 42 and 1.0: 100,000 runs, ~1,000,000 lineage edges)
+              --connections N             connections of each system: HTTP keep-alive sockets, or JDBC connections (default 2)
+              --warmup SECONDS            unmeasured load before each measurement (default 10)
+              --duration SECONDS          measured load per query and system (default 30)
+              --models N                  models asked for in turn (default 100)
+              --instants N                instants asked for in turn, from the generated sample (default 100)
+              --jvm-opts "OPTS"           JVM options of the server (default: none, plain java -jar)
+              --postgraphile-dir DIR      the PostGraphile package (default: core/bench/postgraphile of this checkout); its pinned
+                                          packages are installed with npm ci when node_modules is missing
+              --no-npm-ci                 fail instead of running npm ci
+              --queries LIST              which queries to measure, comma-separated: runs, model, deployments (default: all; the
+                                          answers of all three are still checked against each other first)
+              --systems LIST              which systems to measure: mlcatalog, postgraphile, sql (default: all; ratios need all)
+              --node PATH                 the Node.js to run PostGraphile with (default: the Node 22 the package pins, installed by
+                                          npm ci in node_modules/.bin; PostGraphile 5 needs Node 22 or later)
+              --wait-quiet SECONDS        before each measurement, wait at most this long for other processes to leave the CPUs
+                                          idle (default 60; 0 = do not wait)
+              --attempts N                measure again, up to N times in all, while other processes took more than 0.2 cores;
+                                          the quietest is reported (default 3)
             """;
 
     private Bench() {
@@ -135,6 +165,9 @@ public final class Bench {
         }
         if (args[0].equals("live")) {
             return live(args);
+        }
+        if (args[0].equals("dashboard")) {
+            return dashboard(args);
         }
         if (!args[0].equals("serve")) {
             throw new IllegalArgumentException("unknown benchmark '" + args[0] + "'\n" + USAGE);
@@ -287,6 +320,64 @@ public final class Bench {
         }
         o.jar = serverJar(jar);
         return new LiveBench(o).run();
+    }
+
+    private static int dashboard(String[] args) throws Exception {
+        DashboardBench.Options o = new DashboardBench.Options();
+        String jar = null;
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--jar" -> jar = value(args, ++i, a);
+                case "--data-dir" -> o.dataDir = Path.of(value(args, ++i, a)).toAbsolutePath();
+                case "--keep-data-dir" -> o.keepDataDir = true;
+                case "--seed" -> o.seed = Long.parseLong(value(args, ++i, a));
+                case "--scale" -> o.scale = Double.parseDouble(value(args, ++i, a));
+                case "--connections" -> o.connections = positive(value(args, ++i, a), a);
+                case "--warmup" -> o.warmupSeconds = seconds(value(args, ++i, a), a);
+                case "--duration" -> o.measureSeconds = seconds(value(args, ++i, a), a);
+                case "--models" -> o.models = positive(value(args, ++i, a), a);
+                case "--instants" -> o.instants = positive(value(args, ++i, a), a);
+                case "--jvm-opts" -> o.jvmOptions = split(value(args, ++i, a));
+                case "--postgraphile-dir" -> o.postgraphileDir = Path.of(value(args, ++i, a)).toAbsolutePath();
+                case "--node" -> o.node = value(args, ++i, a);
+                case "--no-npm-ci" -> o.npmCi = false;
+                case "--queries" -> {
+                    o.queries.clear();
+                    for (String q : value(args, ++i, a).split(",")) {
+                        o.queries.add(switch (q) {
+                            case "runs" -> DashboardAnswers.Query.RUNS;
+                            case "model" -> DashboardAnswers.Query.MODEL;
+                            case "deployments" -> DashboardAnswers.Query.DEPLOYMENTS;
+                            default -> throw new IllegalArgumentException("--queries takes runs, model and deployments, not '" + q + "'");
+                        });
+                    }
+                }
+                case "--systems" -> {
+                    o.systems.clear();
+                    for (String q : value(args, ++i, a).split(",")) {
+                        o.systems.add(switch (q) {
+                            case "mlcatalog" -> DashboardBench.Api.MLCATALOG;
+                            case "postgraphile" -> DashboardBench.Api.POSTGRAPHILE;
+                            case "sql" -> DashboardBench.Api.SQL;
+                            default -> throw new IllegalArgumentException("--systems takes mlcatalog, postgraphile and sql, not '" + q + "'");
+                        });
+                    }
+                }
+                case "--wait-quiet" -> o.waitQuietSeconds = seconds(value(args, ++i, a), a);
+                case "--attempts" -> o.attempts = positive(value(args, ++i, a), a);
+                case "--help", "-h" -> {
+                    System.out.print(USAGE);
+                    return 0;
+                }
+                default -> throw new IllegalArgumentException("unknown option '" + a + "'\n" + USAGE);
+            }
+        }
+        if (o.measureSeconds <= 0) {
+            throw new IllegalArgumentException("--duration must be more than 0 s");
+        }
+        o.jar = serverJar(jar);
+        return new DashboardBench(o).run();
     }
 
     /** The catalog's jar: given, or core/dist/target/mlcatalog.jar of the checkout this bench belongs to. */
