@@ -102,22 +102,25 @@ public final class FacetStore {
         if (runs.isEmpty() && jobs.isEmpty() && artifacts.isEmpty()) {
             return Future.succeededFuture();
         }
-        Future<Void> chain = documents.store(tx);
+        // all sent at once, the documents first: none needs another's answer, and PostgreSQL runs them in this order (one
+        // round trip instead of up to four, see Db#sendAhead)
+        List<Future<?>> sent = new ArrayList<>(4);
+        sent.add(documents.store(tx));
         if (!runs.isEmpty()) {
-            chain = chain.compose(x -> db.query(tx, runs.statement("run_facet", "run_id", "uuid"),
-                    Tuple.of(runs.keys(UUID[]::new, 0), runs.names(), runs.times(), runs.hashes(), runs.values())).mapEmpty());
+            sent.add(db.query(tx, runs.statement("run_facet", "run_id", "uuid"),
+                    Tuple.of(runs.keys(UUID[]::new, 0), runs.names(), runs.times(), runs.hashes(), runs.values())));
         }
         if (!jobs.isEmpty()) {
-            chain = chain.compose(x -> db.query(tx, jobs.statement("job_facet", "namespace, job", "text", "text"),
+            sent.add(db.query(tx, jobs.statement("job_facet", "namespace, job", "text", "text"),
                     Tuple.from(new Object[]{jobs.keys(String[]::new, 0), jobs.keys(String[]::new, 1), jobs.names(), jobs.times(),
-                            jobs.hashes(), jobs.values()})).mapEmpty());
+                            jobs.hashes(), jobs.values()})));
         }
         if (!artifacts.isEmpty()) {
-            chain = chain.compose(x -> db.query(tx, artifacts.statement("artifact_facet", "artifact_id", "uuid"),
+            sent.add(db.query(tx, artifacts.statement("artifact_facet", "artifact_id", "uuid"),
                     Tuple.of(artifacts.keys(UUID[]::new, 0), artifacts.names(), artifacts.times(), artifacts.hashes(),
-                            artifacts.values())).mapEmpty());
+                            artifacts.values())));
         }
-        return chain;
+        return Future.all(sent).mapEmpty();
     }
 
     /** A document's text as stored and its hash, the key it is stored under. */
