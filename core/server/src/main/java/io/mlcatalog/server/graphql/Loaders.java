@@ -95,7 +95,8 @@ public final class Loaders {
         r.register("codeVersionById", byKeys(codeVersions::byIds));
         r.register("artifactById", byKeys(ids -> visible(artifacts.byIds(ids), access, Artifact::namespace)));
         r.register("modelById", byKeys(ids -> visible(models.byIds(ids), access, Model::namespace)));
-        r.register("modelVersionById", byKeys(ids -> visibleVersions(models.versionsByIds(ids), access)));
+        r.register("modelVersionById", byKeys(ids -> models.versionsWithModelsByIds(ids)
+                .map(found -> visibleVersions(found.versions(), found.models(), access, r))));
         r.register("deploymentById", byKeys(ids -> visible(deployments.byIds(ids), access, Deployment::namespace)));
         r.register("versionByKey", DataLoaderFactory.newMappedDataLoader(
                 (Set<ModelStore.VersionKey> keys) -> stage(models.versionsByKeys(keys))));
@@ -105,8 +106,10 @@ public final class Loaders {
         r.register("jobsDeclaringInput", lists(ids -> visibleLists(artifacts.declaringJobsOf(ids, EdgeKind.CONSUMED), access, FacetStore.Job::namespace)));
         r.register("jobsDeclaringOutput", lists(ids -> visibleLists(artifacts.declaringJobsOf(ids, EdgeKind.PRODUCED), access, FacetStore.Job::namespace)));
         r.register("declaredOutputsOfJob", lists(ids -> visibleLists(artifacts.declaredBy(ids, EdgeKind.PRODUCED), access, Artifact::namespace)));
-        r.register("versionsOfRun", lists(ids -> visibleVersionLists(models.versionsOfRuns(ids), access)));
-        r.register("versionsOfArtifact", lists(ids -> visibleVersionLists(models.versionsOfArtifacts(ids), access)));
+        r.register("versionsOfRun", lists(ids -> models.versionsWithModelsOfRuns(ids)
+                .map(found -> visibleVersionLists(found.versions(), found.models(), access, r))));
+        r.register("versionsOfArtifact", lists(ids -> models.versionsWithModelsOfArtifacts(ids)
+                .map(found -> visibleVersionLists(found.versions(), found.models(), access, r))));
         r.register("producersOfArtifact", lists(ids -> visibleLists(runs.producersOf(ids), access, Run::namespace)));
         r.register("tagsOf", lists(tags::byEntities));
         r.register("assertionsOf", lists(assertions::bySubjects));
@@ -118,7 +121,17 @@ public final class Loaders {
         r.register("versionCountOfModel", counts(models::countVersionsOfModels));
         r.register("deploymentsOfVersion", pages(deployments::ofVersions));
         r.register("deploymentCountOfVersion", atKeys(deployments::countOfVersions, 0));
-        r.register("aliasesOfModel", atKeys(aliases::ofModels, List.of()));
+        r.register("aliasesOfModel", atKeys((ids, at) -> aliases.ofModelsWithVersions(ids, at).map(found -> {
+            // the aliases' versions (and their models) came with them: an alias's modelVersion is then no statement
+            Map<UUID, Model> readableModels = readableModels(found.models(), access);
+            found.versions().values().forEach(v -> {
+                if (readableModels.containsKey(v.modelId())) {
+                    r.<UUID, ModelVersion>getDataLoader("modelVersionById").prime(v.id(), v);
+                }
+            });
+            prime(r, readableModels);
+            return found.aliases();
+        }), List.of()));
         r.register("protectedAliasesOfModel", lists(aliases::protectedOf));
         r.register("aliasHistoryOfModel", lists(aliases::historyOfModels));
         r.register("aliasNamesOfVersion", atKeys(aliases::namesOfVersions, List.of()));
@@ -159,30 +172,51 @@ public final class Loaders {
         });
     }
 
-    /** Model versions belong to their model's namespace: the models are looked up (one statement) to tell. */
-    private Future<Map<UUID, ModelVersion>> visibleVersions(Future<Map<UUID, ModelVersion>> found, Access access) {
-        if (access.readsAll()) {
+    /**
+     * Model versions belong to their model's namespace, read with them: those of a namespace the caller may not read are
+     * dropped, and the models of the others are put in the request's model loader, so that a version's model costs no
+     * statement of its own.
+     */
+    private static Map<UUID, ModelVersion> visibleVersions(Map<UUID, ModelVersion> found, Map<UUID, Model> models, Access access,
+                                                          DataLoaderRegistry registry) {
+        Map<UUID, Model> readable = readableModels(models, access);
+        prime(registry, readable);
+        if (readable.size() == models.size()) {
             return found;
         }
-        return found.map(HashMap::new).compose(m -> models.byIds(m.values().stream().map(ModelVersion::modelId)
-                        .collect(java.util.stream.Collectors.toSet()))
-                .map(ms -> {
-                    m.values().removeIf(v -> ms.get(v.modelId()) == null || !access.canRead(ms.get(v.modelId()).namespace()));
-                    return m;
-                }));
+        Map<UUID, ModelVersion> m = new HashMap<>(found);
+        m.values().removeIf(v -> !readable.containsKey(v.modelId()));
+        return m;
     }
 
-    private Future<Map<UUID, List<ModelVersion>>> visibleVersionLists(Future<Map<UUID, List<ModelVersion>>> found, Access access) {
-        if (access.readsAll()) {
+    private static Map<UUID, List<ModelVersion>> visibleVersionLists(Map<UUID, List<ModelVersion>> found, Map<UUID, Model> models,
+                                                                    Access access, DataLoaderRegistry registry) {
+        Map<UUID, Model> readable = readableModels(models, access);
+        prime(registry, readable);
+        if (readable.size() == models.size()) {
             return found;
         }
-        return found.map(HashMap::new).compose(m -> models.byIds(m.values().stream().flatMap(List::stream).map(ModelVersion::modelId)
-                        .collect(java.util.stream.Collectors.toSet()))
-                .map(ms -> {
-                    m.replaceAll((k, list) -> list.stream()
-                            .filter(v -> ms.get(v.modelId()) != null && access.canRead(ms.get(v.modelId()).namespace())).toList());
-                    return m;
-                }));
+        Map<UUID, List<ModelVersion>> m = new HashMap<>(found);
+        m.replaceAll((k, list) -> list.stream().filter(v -> readable.containsKey(v.modelId())).toList());
+        return m;
+    }
+
+    private static Map<UUID, Model> readableModels(Map<UUID, Model> models, Access access) {
+        if (access.readsAll()) {
+            return models;
+        }
+        Map<UUID, Model> readable = new HashMap<>(models);
+        readable.values().removeIf(m -> !access.canRead(m.namespace()));
+        return readable;
+    }
+
+    /** Puts models read with something else into the request's model loader (those it holds already stay). */
+    private static void prime(DataLoaderRegistry registry, Map<UUID, Model> models) {
+        if (models.isEmpty()) {
+            return;
+        }
+        DataLoader<UUID, Model> loader = registry.getDataLoader("modelById");
+        models.forEach(loader::prime);
     }
 
     // ------------------------------------------------------------------ typed access from fetchers
