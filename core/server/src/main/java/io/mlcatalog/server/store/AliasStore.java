@@ -127,19 +127,22 @@ public final class AliasStore {
     public record WithVersions(Map<UUID, List<Alias>> aliases, Map<UUID, ModelVersion> versions, Map<UUID, Model> models) {
     }
 
+    /** SQL of {@link #ofModelsWithVersions}, formatted once. */
+    private static final String OF_MODELS_WITH_VERSIONS = """
+            select %s, %s, m.namespace, m.name, m.description, m.created_at from alias a
+            join model_version v on v.id = a.model_version_id
+            join model m on m.id = v.model_id
+            where a.model_id = any($1) and a.since <= $2 and (a.until is null or a.until > $2)
+            order by a.name
+            """.formatted(COLUMNS, ModelStore.VERSION_COLUMNS);
+
     /**
      * As {@link #ofModels}, with each alias's version and its model read by the same statement: a client that lists a
      * model's aliases asks for the version each names, and this saves that round trip.
      */
     public Future<WithVersions> ofModelsWithVersions(Collection<UUID> modelIds, OffsetDateTime at) {
         // positional columns: the alias's 6, the version's 9 (from 6), the version's model's 4 (from 15)
-        return db.query("""
-                select %s, %s, m.namespace, m.name, m.description, m.created_at from alias a
-                join model_version v on v.id = a.model_version_id
-                join model m on m.id = v.model_id
-                where a.model_id = any($1) and a.since <= $2 and (a.until is null or a.until > $2)
-                order by a.name
-                """.formatted(COLUMNS, ModelStore.VERSION_COLUMNS), Tuple.of(Rows.uuids(modelIds), at)).map(rows -> {
+        return db.query(OF_MODELS_WITH_VERSIONS, Tuple.of(Rows.uuids(modelIds), at)).map(rows -> {
             Map<UUID, List<Alias>> result = new HashMap<>();
             Map<UUID, ModelVersion> versions = new HashMap<>();
             Map<UUID, Model> models = new HashMap<>();

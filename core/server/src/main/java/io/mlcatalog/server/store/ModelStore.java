@@ -217,20 +217,26 @@ public final class ModelStore {
                 });
     }
 
+    /** SQL of {@link #versionsWithModelsOfRuns}, formatted once. */
+    private static final String VERSIONS_WITH_MODELS_OF_RUNS = """
+            select v.run_id as parent, %s, %s from model_version v join model m on m.id = v.model_id
+            where v.run_id = any($1) order by v.created_at desc, v.id desc
+            """.formatted(VERSION_COLUMNS, JOINED_MODEL_COLUMNS);
+
     /** As {@link #versionsOfRuns}, with their models. */
     public Future<WithModels<Map<UUID, List<ModelVersion>>>> versionsWithModelsOfRuns(Collection<UUID> runIds) {
-        return db.query("""
-                select v.run_id as parent, %s, %s from model_version v join model m on m.id = v.model_id
-                where v.run_id = any($1) order by v.created_at desc, v.id desc
-                """.formatted(VERSION_COLUMNS, JOINED_MODEL_COLUMNS), Tuple.of(Rows.uuids(runIds))).map(ModelStore::groupedWithModels);
+        return db.query(VERSIONS_WITH_MODELS_OF_RUNS, Tuple.of(Rows.uuids(runIds))).map(ModelStore::groupedWithModels);
     }
+
+    /** SQL of {@link #versionsWithModelsOfArtifacts}, formatted once. */
+    private static final String VERSIONS_WITH_MODELS_OF_ARTIFACTS = """
+            select v.artifact_id as parent, %s, %s from model_version v join model m on m.id = v.model_id
+            where v.artifact_id = any($1) order by v.created_at desc, v.id desc
+            """.formatted(VERSION_COLUMNS, JOINED_MODEL_COLUMNS);
 
     /** As {@link #versionsOfArtifacts}, with their models. */
     public Future<WithModels<Map<UUID, List<ModelVersion>>>> versionsWithModelsOfArtifacts(Collection<UUID> artifactIds) {
-        return db.query("""
-                select v.artifact_id as parent, %s, %s from model_version v join model m on m.id = v.model_id
-                where v.artifact_id = any($1) order by v.created_at desc, v.id desc
-                """.formatted(VERSION_COLUMNS, JOINED_MODEL_COLUMNS), Tuple.of(Rows.uuids(artifactIds))).map(ModelStore::groupedWithModels);
+        return db.query(VERSIONS_WITH_MODELS_OF_ARTIFACTS, Tuple.of(Rows.uuids(artifactIds))).map(ModelStore::groupedWithModels);
     }
 
     private static WithModels<Map<UUID, List<ModelVersion>>> groupedWithModels(RowSet<Row> rows) {
@@ -261,14 +267,17 @@ public final class ModelStore {
                 row.getOffsetDateTime("m_created_at"));
     }
 
+    /** SQL of {@link #versionsOfModels}, formatted once. */
+    private static final String VERSIONS_OF_MODELS = """
+            select p.parent, v.* from unnest($1::uuid[]) as p(parent)
+            cross join lateral (
+                select %s from model_version v
+                where v.model_id = p.parent and ($2::timestamptz is null or (v.created_at, v.id) < ($2, $3))
+                order by v.created_at desc, v.id desc limit $4) v
+            """.formatted(VERSION_COLUMNS);
+
     public Future<Map<UUID, Page<ModelVersion>>> versionsOfModels(Collection<UUID> modelIds, PageArgs page) {
-        return db.query("""
-                select p.parent, v.* from unnest($1::uuid[]) as p(parent)
-                cross join lateral (
-                    select %s from model_version v
-                    where v.model_id = p.parent and ($2::timestamptz is null or (v.created_at, v.id) < ($2, $3))
-                    order by v.created_at desc, v.id desc limit $4) v
-                """.formatted(VERSION_COLUMNS), Tuple.of(Rows.uuids(modelIds), page.afterAt(), page.afterId(), page.first() + 1))
+        return db.query(VERSIONS_OF_MODELS, Tuple.of(Rows.uuids(modelIds), page.afterAt(), page.afterId(), page.first() + 1))
                 .map(rows -> {
                     Map<UUID, List<ModelVersion>> grouped = grouped(rows);
                     Map<UUID, Page<ModelVersion>> result = new HashMap<>();
