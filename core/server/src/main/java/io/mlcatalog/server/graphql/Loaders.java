@@ -242,6 +242,25 @@ public final class Loaders {
         return readable;
     }
 
+    /**
+     * Puts versions read with something else, and their models, into the request's loaders: those of the models the
+     * caller may read (the others are left to the loaders, which hide them).
+     */
+    static void primeVersions(DataFetchingEnvironment env, Map<UUID, ModelVersion> versions, Map<UUID, Model> models) {
+        DataLoaderRegistry registry = env.getDataLoaderRegistry();
+        Map<UUID, Model> readable = readableModels(models, Args.access(env));
+        prime(registry, readable);
+        if (readable.isEmpty()) {
+            return;
+        }
+        DataLoader<UUID, ModelVersion> loader = registry.getDataLoader("modelVersionById");
+        versions.values().forEach(v -> {
+            if (readable.containsKey(v.modelId())) {
+                loader.prime(v.id(), v);
+            }
+        });
+    }
+
     /** Puts models read with something else into the request's model loader (those it holds already stay). */
     private static void prime(DataLoaderRegistry registry, Map<UUID, Model> models) {
         if (models.isEmpty()) {
