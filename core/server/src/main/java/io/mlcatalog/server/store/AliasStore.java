@@ -107,22 +107,6 @@ public final class AliasStore {
                 .map(rows -> rows.size() == 0 ? null : map(rows.iterator().next()));
     }
 
-    /** Each model's aliases as they were at {@code at}. */
-    public Future<Map<UUID, List<Alias>>> ofModels(Collection<UUID> modelIds, OffsetDateTime at) {
-        return db.query("""
-                select %s from alias a
-                where a.model_id = any($1) and a.since <= $2 and (a.until is null or a.until > $2)
-                order by a.name
-                """.formatted(COLUMNS), Tuple.of(Rows.uuids(modelIds), at)).map(rows -> {
-            Map<UUID, List<Alias>> result = new HashMap<>();
-            for (Row row : rows) {
-                Alias a = map(row);
-                result.computeIfAbsent(a.modelId(), k -> new ArrayList<>()).add(a);
-            }
-            return result;
-        });
-    }
-
     /** Aliases with the versions they name and those versions' models (whose namespace tells who may see them). */
     public record WithVersions(Map<UUID, List<Alias>> aliases, Map<UUID, ModelVersion> versions, Map<UUID, Model> models) {
     }
@@ -137,8 +121,8 @@ public final class AliasStore {
             """.formatted(COLUMNS, ModelStore.VERSION_COLUMNS);
 
     /**
-     * As {@link #ofModels}, with each alias's version and its model read by the same statement: a client that lists a
-     * model's aliases asks for the version each names, and this saves that round trip.
+     * Each model's aliases as they were at {@code at}, with each alias's version and its model read by the same
+     * statement: a client that lists a model's aliases asks for the version each names, and this saves that round trip.
      */
     public Future<WithVersions> ofModelsWithVersions(Collection<UUID> modelIds, OffsetDateTime at) {
         // positional columns: the alias's 6, the version's 9 (from 6), the version's model's 4 (from 15)

@@ -223,7 +223,7 @@ public final class ModelStore {
             where v.run_id = any($1) order by v.created_at desc, v.id desc
             """.formatted(VERSION_COLUMNS, JOINED_MODEL_COLUMNS);
 
-    /** As {@link #versionsOfRuns}, with their models. */
+    /** The versions registered from each run, newest first, with their models. */
     public Future<WithModels<Map<UUID, List<ModelVersion>>>> versionsWithModelsOfRuns(Collection<UUID> runIds) {
         return db.query(VERSIONS_WITH_MODELS_OF_RUNS, Tuple.of(Rows.uuids(runIds))).map(ModelStore::groupedWithModels);
     }
@@ -234,7 +234,7 @@ public final class ModelStore {
             where v.artifact_id = any($1) order by v.created_at desc, v.id desc
             """.formatted(VERSION_COLUMNS, JOINED_MODEL_COLUMNS);
 
-    /** As {@link #versionsOfArtifacts}, with their models. */
+    /** The versions registered from each artifact, newest first, with their models. */
     public Future<WithModels<Map<UUID, List<ModelVersion>>>> versionsWithModelsOfArtifacts(Collection<UUID> artifactIds) {
         return db.query(VERSIONS_WITH_MODELS_OF_ARTIFACTS, Tuple.of(Rows.uuids(artifactIds))).map(ModelStore::groupedWithModels);
     }
@@ -323,19 +323,6 @@ public final class ModelStore {
             }
             return result;
         });
-    }
-
-    public Future<Map<UUID, List<ModelVersion>>> versionsOfRuns(Collection<UUID> runIds) {
-        return db.query("""
-                select v.run_id as parent, %s from model_version v where v.run_id = any($1) order by v.created_at desc, v.id desc
-                """.formatted(VERSION_COLUMNS), Tuple.of(Rows.uuids(runIds))).map(ModelStore::grouped);
-    }
-
-    public Future<Map<UUID, List<ModelVersion>>> versionsOfArtifacts(Collection<UUID> artifactIds) {
-        return db.query("""
-                select v.artifact_id as parent, %s from model_version v where v.artifact_id = any($1)
-                order by v.created_at desc, v.id desc
-                """.formatted(VERSION_COLUMNS), Tuple.of(Rows.uuids(artifactIds))).map(ModelStore::grouped);
     }
 
     static Cursor cursor(ModelVersion v) {
