@@ -61,6 +61,13 @@ final class DeploymentWiring {
         Args.readableNamespace(env, filter.namespace(), "filter.namespace");
         DeploymentFilter chosen = filter.withReadable(Args.access(env).readable());
         PageArgs page = Args.page(env);
+        if (env.getSelectionSet().contains("edges/node/modelVersion")) {
+            // the versions (and their models) that the query asks for next come with the page
+            return stage(deployments.pageWithVersions(chosen, page)).toCompletableFuture().thenApply(p -> {
+                Loaders.primeVersions(env, p.versions(), p.models());
+                return new Connection<>(p.page(), () -> stage(deployments.count(chosen)).toCompletableFuture());
+            });
+        }
         return stage(deployments.page(chosen, page)).toCompletableFuture()
                 .thenApply(p -> new Connection<>(p, () -> stage(deployments.count(chosen)).toCompletableFuture()));
     }

@@ -89,49 +89,94 @@ public final class Loaders {
      * parent's namespace (a model's versions and aliases, an entity's tags) need no check of their own.
      */
     public DataLoaderRegistry newRegistry(Access access) {
+        return new LazyRegistry(this, access);
+    }
+
+    /**
+     * A request's registry that makes each loader the first time a fetcher asks for it. A query uses a few of the
+     * dozens there are, and graphql-java dispatches every registered loader each time the fetchers run out of work:
+     * making them all for every request, then dispatching the empty ones, was a measurable part of a small query.
+     */
+    private static final class LazyRegistry extends DataLoaderRegistry {
+        private final Loaders loaders;
+        private final Access access;
+
+        LazyRegistry(Loaders loaders, Access access) {
+            this.loaders = loaders;
+            this.access = access;
+        }
+
+        @Override
+        public <K, V> DataLoader<K, V> getDataLoader(String key) {
+            DataLoader<K, V> existing = super.getDataLoader(key);
+            if (existing != null) {
+                return existing;
+            }
+            DataLoader<?, ?> made = loaders.make(key, access, this);
+            // two threads may make the same loader: the registry keeps the first, and only it is ever loaded through
+            return made == null ? null : computeIfAbsent(key, k -> made);
+        }
+    }
+
+    /** The loader named {@code name} for a request by a caller with {@code access}, or null when there is none of that name. */
+    private DataLoader<?, ?> make(String name, Access access, DataLoaderRegistry r) {
         String[] readable = access.readable();
-        DataLoaderRegistry r = new DataLoaderRegistry();
-        r.register("runById", byKeys(ids -> visible(runs.byIds(ids), access, Run::namespace)));
-        r.register("codeVersionById", byKeys(codeVersions::byIds));
-        r.register("artifactById", byKeys(ids -> visible(artifacts.byIds(ids), access, Artifact::namespace)));
-        r.register("modelById", byKeys(ids -> visible(models.byIds(ids), access, Model::namespace)));
-        r.register("modelVersionById", byKeys(ids -> visibleVersions(models.versionsByIds(ids), access)));
-        r.register("deploymentById", byKeys(ids -> visible(deployments.byIds(ids), access, Deployment::namespace)));
-        r.register("versionByKey", DataLoaderFactory.newMappedDataLoader(
-                (Set<ModelStore.VersionKey> keys) -> stage(models.versionsByKeys(keys))));
-        r.register("inputsOfRun", lists(ids -> visibleLists(artifacts.inputsOf(ids), access, Artifact::namespace)));
-        r.register("outputsOfRun", lists(ids -> visibleLists(artifacts.outputsOf(ids), access, Artifact::namespace)));
-        r.register("declaredInputsOfJob", lists(ids -> visibleLists(artifacts.declaredBy(ids, EdgeKind.CONSUMED), access, Artifact::namespace)));
-        r.register("jobsDeclaringInput", lists(ids -> visibleLists(artifacts.declaringJobsOf(ids, EdgeKind.CONSUMED), access, FacetStore.Job::namespace)));
-        r.register("jobsDeclaringOutput", lists(ids -> visibleLists(artifacts.declaringJobsOf(ids, EdgeKind.PRODUCED), access, FacetStore.Job::namespace)));
-        r.register("declaredOutputsOfJob", lists(ids -> visibleLists(artifacts.declaredBy(ids, EdgeKind.PRODUCED), access, Artifact::namespace)));
-        r.register("versionsOfRun", lists(ids -> visibleVersionLists(models.versionsOfRuns(ids), access)));
-        r.register("versionsOfArtifact", lists(ids -> visibleVersionLists(models.versionsOfArtifacts(ids), access)));
-        r.register("producersOfArtifact", lists(ids -> visibleLists(runs.producersOf(ids), access, Run::namespace)));
-        r.register("tagsOf", lists(tags::byEntities));
-        r.register("assertionsOf", lists(assertions::bySubjects));
-        r.register("consumersOfArtifact", pages((ids, page) -> runs.consumersOf(ids, page, readable)));
-        r.register("consumerCountOfArtifact", counts(ids -> runs.countConsumersOf(ids, readable)));
-        r.register("runsOfCodeVersion", pages((ids, page) -> runs.byCodeVersions(ids, page, readable)));
-        r.register("runCountOfCodeVersion", counts(ids -> runs.countByCodeVersions(ids, readable)));
-        r.register("versionsOfModel", pages(models::versionsOfModels));
-        r.register("versionCountOfModel", counts(models::countVersionsOfModels));
-        r.register("deploymentsOfVersion", pages(deployments::ofVersions));
-        r.register("deploymentCountOfVersion", atKeys(deployments::countOfVersions, 0));
-        r.register("aliasesOfModel", atKeys(aliases::ofModels, List.of()));
-        r.register("protectedAliasesOfModel", lists(aliases::protectedOf));
-        r.register("aliasHistoryOfModel", lists(aliases::historyOfModels));
-        r.register("aliasNamesOfVersion", atKeys(aliases::namesOfVersions, List.of()));
-        r.register("facetsOfRun", DataLoaderFactory.newMappedDataLoader((Set<UUID> keys) -> stage(facets.ofRuns(keys))));
-        r.register("facetsOfArtifact", DataLoaderFactory.newMappedDataLoader((Set<UUID> keys) -> stage(facets.ofArtifacts(keys))));
-        r.register("facetsOfJob", DataLoaderFactory.newMappedDataLoader((Set<FacetStore.Job> keys) -> stage(facets.ofJobs(keys))));
-        r.register("checkpointsOfPlugin", DataLoaderFactory.newMappedDataLoader((Set<String> keys) -> stage(plugins.checkpointsOf(keys))
-                .thenApply(found -> {
-                    Map<String, List<PluginStore.Checkpoint>> result = new HashMap<>();
-                    keys.forEach(k -> result.put(k, found.getOrDefault(k, List.of())));
-                    return result;
-                })));
-        return r;
+        return switch (name) {
+            case "runById" -> byKeys(ids -> visible(runs.byIds(ids), access, Run::namespace));
+            case "codeVersionById" -> byKeys(codeVersions::byIds);
+            case "artifactById" -> byKeys(ids -> visible(artifacts.byIds(ids), access, Artifact::namespace));
+            case "modelById" -> byKeys(ids -> visible(models.byIds(ids), access, Model::namespace));
+            case "modelVersionById" -> byKeys(ids -> models.versionsWithModelsByIds(ids)
+                    .map(found -> visibleVersions(found.versions(), found.models(), access, r)));
+            case "deploymentById" -> byKeys(ids -> visible(deployments.byIds(ids), access, Deployment::namespace));
+            case "versionByKey" -> DataLoaderFactory.newMappedDataLoader(
+                    (Set<ModelStore.VersionKey> keys) -> stage(models.versionsByKeys(keys)));
+            case "inputsOfRun" -> lists(ids -> visibleLists(artifacts.inputsOf(ids), access, Artifact::namespace));
+            case "outputsOfRun" -> lists(ids -> visibleLists(artifacts.outputsOf(ids), access, Artifact::namespace));
+            case "declaredInputsOfJob" -> lists(ids -> visibleLists(artifacts.declaredBy(ids, EdgeKind.CONSUMED), access, Artifact::namespace));
+            case "jobsDeclaringInput" -> lists(ids -> visibleLists(artifacts.declaringJobsOf(ids, EdgeKind.CONSUMED), access, FacetStore.Job::namespace));
+            case "jobsDeclaringOutput" -> lists(ids -> visibleLists(artifacts.declaringJobsOf(ids, EdgeKind.PRODUCED), access, FacetStore.Job::namespace));
+            case "declaredOutputsOfJob" -> lists(ids -> visibleLists(artifacts.declaredBy(ids, EdgeKind.PRODUCED), access, Artifact::namespace));
+            case "versionsOfRun" -> lists(ids -> models.versionsWithModelsOfRuns(ids)
+                    .map(found -> visibleVersionLists(found.versions(), found.models(), access, r)));
+            case "versionsOfArtifact" -> lists(ids -> models.versionsWithModelsOfArtifacts(ids)
+                    .map(found -> visibleVersionLists(found.versions(), found.models(), access, r)));
+            case "producersOfArtifact" -> lists(ids -> visibleLists(runs.producersOf(ids), access, Run::namespace));
+            case "tagsOf" -> lists(tags::byEntities);
+            case "assertionsOf" -> lists(assertions::bySubjects);
+            case "consumersOfArtifact" -> pages((ids, page) -> runs.consumersOf(ids, page, readable));
+            case "consumerCountOfArtifact" -> counts(ids -> runs.countConsumersOf(ids, readable));
+            case "runsOfCodeVersion" -> pages((ids, page) -> runs.byCodeVersions(ids, page, readable));
+            case "runCountOfCodeVersion" -> counts(ids -> runs.countByCodeVersions(ids, readable));
+            case "versionsOfModel" -> pages(models::versionsOfModels);
+            case "versionCountOfModel" -> counts(models::countVersionsOfModels);
+            case "deploymentsOfVersion" -> pages(deployments::ofVersions);
+            case "deploymentCountOfVersion" -> atKeys(deployments::countOfVersions, 0);
+            case "aliasesOfModel" -> atKeys((ids, at) -> aliases.ofModelsWithVersions(ids, at).map(found -> {
+                // the aliases' versions (and their models) came with them: an alias's modelVersion is then no statement
+                Map<UUID, Model> readableModels = readableModels(found.models(), access);
+                found.versions().values().forEach(v -> {
+                    if (readableModels.containsKey(v.modelId())) {
+                        r.<UUID, ModelVersion>getDataLoader("modelVersionById").prime(v.id(), v);
+                    }
+                });
+                prime(r, readableModels);
+                return found.aliases();
+            }), List.of());
+            case "protectedAliasesOfModel" -> lists(aliases::protectedOf);
+            case "aliasHistoryOfModel" -> lists(aliases::historyOfModels);
+            case "aliasNamesOfVersion" -> atKeys(aliases::namesOfVersions, List.of());
+            case "facetsOfRun" -> DataLoaderFactory.newMappedDataLoader((Set<UUID> keys) -> stage(facets.ofRuns(keys)));
+            case "facetsOfArtifact" -> DataLoaderFactory.newMappedDataLoader((Set<UUID> keys) -> stage(facets.ofArtifacts(keys)));
+            case "facetsOfJob" -> DataLoaderFactory.newMappedDataLoader((Set<FacetStore.Job> keys) -> stage(facets.ofJobs(keys)));
+            case "checkpointsOfPlugin" -> DataLoaderFactory.newMappedDataLoader((Set<String> keys) -> stage(plugins.checkpointsOf(keys))
+                    .thenApply(found -> {
+                        Map<String, List<PluginStore.Checkpoint>> result = new HashMap<>();
+                        keys.forEach(k -> result.put(k, found.getOrDefault(k, List.of())));
+                        return result;
+                    }));
+            default -> null;
+        };
     }
 
     // ------------------------------------------------------------------ what a caller may see
@@ -159,30 +204,70 @@ public final class Loaders {
         });
     }
 
-    /** Model versions belong to their model's namespace: the models are looked up (one statement) to tell. */
-    private Future<Map<UUID, ModelVersion>> visibleVersions(Future<Map<UUID, ModelVersion>> found, Access access) {
-        if (access.readsAll()) {
+    /**
+     * Model versions belong to their model's namespace, read with them: those of a namespace the caller may not read are
+     * dropped, and the models of the others are put in the request's model loader, so that a version's model costs no
+     * statement of its own.
+     */
+    private static Map<UUID, ModelVersion> visibleVersions(Map<UUID, ModelVersion> found, Map<UUID, Model> models, Access access,
+                                                          DataLoaderRegistry registry) {
+        Map<UUID, Model> readable = readableModels(models, access);
+        prime(registry, readable);
+        if (readable.size() == models.size()) {
             return found;
         }
-        return found.map(HashMap::new).compose(m -> models.byIds(m.values().stream().map(ModelVersion::modelId)
-                        .collect(java.util.stream.Collectors.toSet()))
-                .map(ms -> {
-                    m.values().removeIf(v -> ms.get(v.modelId()) == null || !access.canRead(ms.get(v.modelId()).namespace()));
-                    return m;
-                }));
+        Map<UUID, ModelVersion> m = new HashMap<>(found);
+        m.values().removeIf(v -> !readable.containsKey(v.modelId()));
+        return m;
     }
 
-    private Future<Map<UUID, List<ModelVersion>>> visibleVersionLists(Future<Map<UUID, List<ModelVersion>>> found, Access access) {
-        if (access.readsAll()) {
+    private static Map<UUID, List<ModelVersion>> visibleVersionLists(Map<UUID, List<ModelVersion>> found, Map<UUID, Model> models,
+                                                                    Access access, DataLoaderRegistry registry) {
+        Map<UUID, Model> readable = readableModels(models, access);
+        prime(registry, readable);
+        if (readable.size() == models.size()) {
             return found;
         }
-        return found.map(HashMap::new).compose(m -> models.byIds(m.values().stream().flatMap(List::stream).map(ModelVersion::modelId)
-                        .collect(java.util.stream.Collectors.toSet()))
-                .map(ms -> {
-                    m.replaceAll((k, list) -> list.stream()
-                            .filter(v -> ms.get(v.modelId()) != null && access.canRead(ms.get(v.modelId()).namespace())).toList());
-                    return m;
-                }));
+        Map<UUID, List<ModelVersion>> m = new HashMap<>(found);
+        m.replaceAll((k, list) -> list.stream().filter(v -> readable.containsKey(v.modelId())).toList());
+        return m;
+    }
+
+    private static Map<UUID, Model> readableModels(Map<UUID, Model> models, Access access) {
+        if (access.readsAll()) {
+            return models;
+        }
+        Map<UUID, Model> readable = new HashMap<>(models);
+        readable.values().removeIf(m -> !access.canRead(m.namespace()));
+        return readable;
+    }
+
+    /**
+     * Puts versions read with something else, and their models, into the request's loaders: those of the models the
+     * caller may read (the others are left to the loaders, which hide them).
+     */
+    static void primeVersions(DataFetchingEnvironment env, Map<UUID, ModelVersion> versions, Map<UUID, Model> models) {
+        DataLoaderRegistry registry = env.getDataLoaderRegistry();
+        Map<UUID, Model> readable = readableModels(models, Args.access(env));
+        prime(registry, readable);
+        if (readable.isEmpty()) {
+            return;
+        }
+        DataLoader<UUID, ModelVersion> loader = registry.getDataLoader("modelVersionById");
+        versions.values().forEach(v -> {
+            if (readable.containsKey(v.modelId())) {
+                loader.prime(v.id(), v);
+            }
+        });
+    }
+
+    /** Puts models read with something else into the request's model loader (those it holds already stay). */
+    private static void prime(DataLoaderRegistry registry, Map<UUID, Model> models) {
+        if (models.isEmpty()) {
+            return;
+        }
+        DataLoader<UUID, Model> loader = registry.getDataLoader("modelById");
+        models.forEach(loader::prime);
     }
 
     // ------------------------------------------------------------------ typed access from fetchers

@@ -440,8 +440,8 @@ public final class GraphQLHttpHandler implements Handler<RoutingContext> {
         }
         try {
             ctx.response().setStatusCode(status).putHeader("Content-Type", media + "; charset=utf-8")
-                    .end(Buffer.buffer(mapper.writeValueAsBytes(body)));
-        } catch (JsonProcessingException e) {
+                    .end(ResponseJson.write(mapper, body));
+        } catch (java.io.IOException e) {
             log.error("could not serialize a GraphQL response", e);
             ctx.response().setStatusCode(500).end();
         }

@@ -46,6 +46,8 @@ public final class CatalogMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Timer sql;
     private final Set<String> operations = ConcurrentHashMap.newKeySet();
+    /** The timers of the series seen: looked up by their tags once, not built and registered again for every request. */
+    private final Map<GraphQLSeries, Timer> graphqlTimers = new ConcurrentHashMap<>();
     private final AtomicLong queued = new AtomicLong();
     private final AtomicLong oldestSeconds = new AtomicLong();
 
@@ -82,9 +84,15 @@ public final class CatalogMetrics {
 
     /** A GraphQL operation that ran (or was refused). */
     public void graphql(String operationName, String type, String outcome, long nanos) {
-        Timer.builder("mlcatalog.graphql.requests").description("GraphQL operations, by operation name, type and outcome")
-                .tags("operation", operation(operationName), "type", type == null ? "unknown" : type, "outcome", outcome)
-                .register(registry).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        GraphQLSeries series = new GraphQLSeries(operation(operationName), type == null ? "unknown" : type, outcome);
+        graphqlTimers.computeIfAbsent(series, k -> Timer.builder("mlcatalog.graphql.requests")
+                        .description("GraphQL operations, by operation name, type and outcome")
+                        .tags("operation", k.operation(), "type", k.type(), "outcome", k.outcome()).register(registry))
+                .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** The tags of one series of GraphQL operations (few: operation names are bounded, see {@link #operation}). */
+    private record GraphQLSeries(String operation, String type, String outcome) {
     }
 
     private String operation(String name) {

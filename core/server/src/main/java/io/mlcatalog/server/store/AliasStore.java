@@ -2,6 +2,8 @@ package io.mlcatalog.server.store;
 
 import io.mlcatalog.server.db.Db;
 import io.mlcatalog.server.model.Alias;
+import io.mlcatalog.server.model.Model;
+import io.mlcatalog.server.model.ModelVersion;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
@@ -105,19 +107,38 @@ public final class AliasStore {
                 .map(rows -> rows.size() == 0 ? null : map(rows.iterator().next()));
     }
 
-    /** Each model's aliases as they were at {@code at}. */
-    public Future<Map<UUID, List<Alias>>> ofModels(Collection<UUID> modelIds, OffsetDateTime at) {
-        return db.query("""
-                select %s from alias a
-                where a.model_id = any($1) and a.since <= $2 and (a.until is null or a.until > $2)
-                order by a.name
-                """.formatted(COLUMNS), Tuple.of(Rows.uuids(modelIds), at)).map(rows -> {
+    /** Aliases with the versions they name and those versions' models (whose namespace tells who may see them). */
+    public record WithVersions(Map<UUID, List<Alias>> aliases, Map<UUID, ModelVersion> versions, Map<UUID, Model> models) {
+    }
+
+    /** SQL of {@link #ofModelsWithVersions}, formatted once. */
+    private static final String OF_MODELS_WITH_VERSIONS = """
+            select %s, %s, m.namespace, m.name, m.description, m.created_at from alias a
+            join model_version v on v.id = a.model_version_id
+            join model m on m.id = v.model_id
+            where a.model_id = any($1) and a.since <= $2 and (a.until is null or a.until > $2)
+            order by a.name
+            """.formatted(COLUMNS, ModelStore.VERSION_COLUMNS);
+
+    /**
+     * Each model's aliases as they were at {@code at}, with each alias's version and its model read by the same
+     * statement: a client that lists a model's aliases asks for the version each names, and this saves that round trip.
+     */
+    public Future<WithVersions> ofModelsWithVersions(Collection<UUID> modelIds, OffsetDateTime at) {
+        // positional columns: the alias's 6, the version's 9 (from 6), the version's model's 4 (from 15)
+        return db.query(OF_MODELS_WITH_VERSIONS, Tuple.of(Rows.uuids(modelIds), at)).map(rows -> {
             Map<UUID, List<Alias>> result = new HashMap<>();
+            Map<UUID, ModelVersion> versions = new HashMap<>();
+            Map<UUID, Model> models = new HashMap<>();
             for (Row row : rows) {
-                Alias a = map(row);
+                Alias a = new Alias(row.getUUID(0), row.getString(1), row.getUUID(2), row.getOffsetDateTime(3), row.getOffsetDateTime(4),
+                        row.getString(5));
                 result.computeIfAbsent(a.modelId(), k -> new ArrayList<>()).add(a);
+                ModelVersion v = ModelStore.mapVersionAt(row, 6);
+                versions.putIfAbsent(v.id(), v);
+                models.computeIfAbsent(v.modelId(), id -> ModelStore.mapModelAt(row, id, 15));
             }
-            return result;
+            return new WithVersions(result, versions, models);
         });
     }
 

@@ -191,22 +191,28 @@ public final class ArtifactStore {
                 .map(rows -> rows.iterator().next().getInteger(0));
     }
 
+    /** SQL of {@link #inputsOf}, formatted once. */
+    private static final String INPUTS_OF = """
+            select e.to_id as parent, %s from lineage_edge e join artifact a on a.id = e.from_id
+            where e.to_id = any($1) and e.kind = 'CONSUMED'
+            order by a.uri, a.created_at
+            """.formatted(COLUMNS);
+
     /** The artifacts each run consumed (its inputs). */
     public Future<Map<UUID, List<Artifact>>> inputsOf(Collection<UUID> runIds) {
-        return db.query("""
-                select e.to_id as parent, %s from lineage_edge e join artifact a on a.id = e.from_id
-                where e.to_id = any($1) and e.kind = 'CONSUMED'
-                order by a.uri, a.created_at
-                """.formatted(COLUMNS), Tuple.of(Rows.uuids(runIds))).map(ArtifactStore::grouped);
+        return db.query(INPUTS_OF, Tuple.of(Rows.uuids(runIds))).map(ArtifactStore::grouped);
     }
+
+    /** SQL of {@link #outputsOf}, formatted once. */
+    private static final String OUTPUTS_OF = """
+            select e.from_id as parent, %s from lineage_edge e join artifact a on a.id = e.to_id
+            where e.from_id = any($1) and e.kind = 'PRODUCED'
+            order by a.uri, a.created_at
+            """.formatted(COLUMNS);
 
     /** The artifacts each run produced (its outputs). */
     public Future<Map<UUID, List<Artifact>>> outputsOf(Collection<UUID> runIds) {
-        return db.query("""
-                select e.from_id as parent, %s from lineage_edge e join artifact a on a.id = e.to_id
-                where e.from_id = any($1) and e.kind = 'PRODUCED'
-                order by a.uri, a.created_at
-                """.formatted(COLUMNS), Tuple.of(Rows.uuids(runIds))).map(ArtifactStore::grouped);
+        return db.query(OUTPUTS_OF, Tuple.of(Rows.uuids(runIds))).map(ArtifactStore::grouped);
     }
 
     /** The artifacts each job declares it reads ({@link EdgeKind#CONSUMED}) or writes ({@link EdgeKind#PRODUCED}), by job id. */

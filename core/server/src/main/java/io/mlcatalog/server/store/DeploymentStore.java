@@ -3,6 +3,8 @@ package io.mlcatalog.server.store;
 import io.mlcatalog.server.db.Db;
 import io.mlcatalog.server.model.Deployment;
 import io.mlcatalog.server.model.DeploymentStatus;
+import io.mlcatalog.server.model.Model;
+import io.mlcatalog.server.model.ModelVersion;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -83,6 +85,36 @@ public final class DeploymentStore {
         String sql = "select " + COLUMNS + " from deployment d " + where.sql()
                 + " order by d.started_at desc, d.id desc limit " + where.next(page.first() + 1);
         return db.query(sql, where.tuple()).map(rows -> Page.of(list(rows), page.first(), DeploymentStore::cursor));
+    }
+
+    /** A page of deployments with the versions they deploy and those versions' models. */
+    public record PageWithVersions(Page<Deployment> page, Map<UUID, ModelVersion> versions, Map<UUID, Model> models) {
+    }
+
+    /**
+     * As {@link #page}, with each deployment's version and its model read by the same statement: for a client that
+     * asks for them (a dashboard of what is deployed names the model and version), one round trip instead of two.
+     * The page is chosen first, as {@link #page} chooses it; then its rows' versions and models, by primary key.
+     */
+    public Future<PageWithVersions> pageWithVersions(DeploymentFilter filter, PageArgs page) {
+        Where where = where(filter).after("d.started_at", "d.id", page.after());
+        // positional columns: the deployment's 12, the version's 9 (from 12), the version's model's 4 (from 21)
+        String sql = "select d.*, " + ModelStore.VERSION_COLUMNS + ", m.namespace, m.name, m.description, m.created_at from (select "
+                + COLUMNS + " from deployment d " + where.sql() + " order by d.started_at desc, d.id desc limit "
+                + where.next(page.first() + 1) + ") d join model_version v on v.id = d.model_version_id join model m on m.id = v.model_id"
+                + " order by d.started_at desc, d.id desc";
+        return db.query(sql, where.tuple()).map(rows -> {
+            List<Deployment> list = new ArrayList<>(rows.size());
+            Map<UUID, ModelVersion> versions = new HashMap<>();
+            Map<UUID, Model> models = new HashMap<>();
+            for (Row row : rows) {
+                list.add(mapAt(row));
+                ModelVersion v = ModelStore.mapVersionAt(row, 12);
+                versions.putIfAbsent(v.id(), v);
+                models.computeIfAbsent(v.modelId(), id -> ModelStore.mapModelAt(row, id, 21));
+            }
+            return new PageWithVersions(Page.of(list, page.first(), DeploymentStore::cursor), versions, models);
+        });
     }
 
     public Future<Integer> count(DeploymentFilter filter) {
@@ -185,6 +217,16 @@ public final class DeploymentStore {
         List<Deployment> result = new ArrayList<>(rows.size());
         rows.forEach(row -> result.add(map(row)));
         return result;
+    }
+
+    /** A deployment from the columns of {@link #COLUMNS} at their places, for a join whose names repeat. */
+    private static Deployment mapAt(Row row) {
+        Object config = row.getValue(8);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> plainConfig = config == null ? null : (Map<String, Object>) Rows.plain(config);
+        return new Deployment(row.getUUID(0), row.getString(1), row.getString(2), row.getString(3), row.getUUID(4),
+                DeploymentStatus.valueOf(row.getString(5)), row.getDouble(6), row.getInteger(7), plainConfig, row.getString(9),
+                row.getOffsetDateTime(10), row.getOffsetDateTime(11));
     }
 
     static Deployment map(Row row) {

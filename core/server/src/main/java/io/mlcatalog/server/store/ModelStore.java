@@ -189,14 +189,95 @@ public final class ModelStore {
                 });
     }
 
+    /**
+     * Versions with the model each belongs to, read in one statement: whoever loads a version usually asks for its model
+     * next (a deployment's version and its model's name), and access control needs the model's namespace to tell
+     * whether the version may be seen.
+     */
+    public record WithModels<T>(T versions, Map<UUID, Model> models) {
+    }
+
+    /** The joined model's columns, after {@link #VERSION_COLUMNS} (see {@link #mapJoinedModel}). */
+    private static final String JOINED_MODEL_COLUMNS = "m.namespace as m_namespace, m.name as m_name, m.description as m_description, "
+            + "m.created_at as m_created_at";
+
+    /** As {@link #versionsByIds}, with their models. */
+    public Future<WithModels<Map<UUID, ModelVersion>>> versionsWithModelsByIds(Collection<UUID> ids) {
+        return db.query("select " + VERSION_COLUMNS + ", " + JOINED_MODEL_COLUMNS
+                        + " from model_version v join model m on m.id = v.model_id where v.id = any($1)", Tuple.of(Rows.uuids(ids)))
+                .map(rows -> {
+                    Map<UUID, ModelVersion> result = new HashMap<>();
+                    Map<UUID, Model> models = new HashMap<>();
+                    for (Row row : rows) {
+                        ModelVersion v = mapVersion(row);
+                        result.put(v.id(), v);
+                        models.computeIfAbsent(v.modelId(), id -> mapJoinedModel(row, id));
+                    }
+                    return new WithModels<>(result, models);
+                });
+    }
+
+    /** SQL of {@link #versionsWithModelsOfRuns}, formatted once. */
+    private static final String VERSIONS_WITH_MODELS_OF_RUNS = """
+            select v.run_id as parent, %s, %s from model_version v join model m on m.id = v.model_id
+            where v.run_id = any($1) order by v.created_at desc, v.id desc
+            """.formatted(VERSION_COLUMNS, JOINED_MODEL_COLUMNS);
+
+    /** The versions registered from each run, newest first, with their models. */
+    public Future<WithModels<Map<UUID, List<ModelVersion>>>> versionsWithModelsOfRuns(Collection<UUID> runIds) {
+        return db.query(VERSIONS_WITH_MODELS_OF_RUNS, Tuple.of(Rows.uuids(runIds))).map(ModelStore::groupedWithModels);
+    }
+
+    /** SQL of {@link #versionsWithModelsOfArtifacts}, formatted once. */
+    private static final String VERSIONS_WITH_MODELS_OF_ARTIFACTS = """
+            select v.artifact_id as parent, %s, %s from model_version v join model m on m.id = v.model_id
+            where v.artifact_id = any($1) order by v.created_at desc, v.id desc
+            """.formatted(VERSION_COLUMNS, JOINED_MODEL_COLUMNS);
+
+    /** The versions registered from each artifact, newest first, with their models. */
+    public Future<WithModels<Map<UUID, List<ModelVersion>>>> versionsWithModelsOfArtifacts(Collection<UUID> artifactIds) {
+        return db.query(VERSIONS_WITH_MODELS_OF_ARTIFACTS, Tuple.of(Rows.uuids(artifactIds))).map(ModelStore::groupedWithModels);
+    }
+
+    private static WithModels<Map<UUID, List<ModelVersion>>> groupedWithModels(RowSet<Row> rows) {
+        Map<UUID, List<ModelVersion>> result = new HashMap<>();
+        Map<UUID, Model> models = new HashMap<>();
+        for (Row row : rows) {
+            ModelVersion v = mapVersion(row);
+            result.computeIfAbsent(row.getUUID("parent"), k -> new ArrayList<>()).add(v);
+            models.computeIfAbsent(v.modelId(), id -> mapJoinedModel(row, id));
+        }
+        return new WithModels<>(result, models);
+    }
+
+    /** A version from the nine columns of {@link #VERSION_COLUMNS} starting at {@code first}, for a join whose names repeat. */
+    static ModelVersion mapVersionAt(Row row, int first) {
+        return new ModelVersion(row.getUUID(first), row.getUUID(first + 1), row.getString(first + 2), row.getInteger(first + 3),
+                ModelVersionStatus.valueOf(row.getString(first + 4)), row.getString(first + 5), row.getUUID(first + 6),
+                row.getUUID(first + 7), row.getOffsetDateTime(first + 8));
+    }
+
+    /** A model from the four columns of its namespace, name, description and creation time starting at {@code first}. */
+    static Model mapModelAt(Row row, UUID id, int first) {
+        return new Model(id, row.getString(first), row.getString(first + 1), row.getString(first + 2), row.getOffsetDateTime(first + 3));
+    }
+
+    static Model mapJoinedModel(Row row, UUID modelId) {
+        return new Model(modelId, row.getString("m_namespace"), row.getString("m_name"), row.getString("m_description"),
+                row.getOffsetDateTime("m_created_at"));
+    }
+
+    /** SQL of {@link #versionsOfModels}, formatted once. */
+    private static final String VERSIONS_OF_MODELS = """
+            select p.parent, v.* from unnest($1::uuid[]) as p(parent)
+            cross join lateral (
+                select %s from model_version v
+                where v.model_id = p.parent and ($2::timestamptz is null or (v.created_at, v.id) < ($2, $3))
+                order by v.created_at desc, v.id desc limit $4) v
+            """.formatted(VERSION_COLUMNS);
+
     public Future<Map<UUID, Page<ModelVersion>>> versionsOfModels(Collection<UUID> modelIds, PageArgs page) {
-        return db.query("""
-                select p.parent, v.* from unnest($1::uuid[]) as p(parent)
-                cross join lateral (
-                    select %s from model_version v
-                    where v.model_id = p.parent and ($2::timestamptz is null or (v.created_at, v.id) < ($2, $3))
-                    order by v.created_at desc, v.id desc limit $4) v
-                """.formatted(VERSION_COLUMNS), Tuple.of(Rows.uuids(modelIds), page.afterAt(), page.afterId(), page.first() + 1))
+        return db.query(VERSIONS_OF_MODELS, Tuple.of(Rows.uuids(modelIds), page.afterAt(), page.afterId(), page.first() + 1))
                 .map(rows -> {
                     Map<UUID, List<ModelVersion>> grouped = grouped(rows);
                     Map<UUID, Page<ModelVersion>> result = new HashMap<>();
@@ -242,19 +323,6 @@ public final class ModelStore {
             }
             return result;
         });
-    }
-
-    public Future<Map<UUID, List<ModelVersion>>> versionsOfRuns(Collection<UUID> runIds) {
-        return db.query("""
-                select v.run_id as parent, %s from model_version v where v.run_id = any($1) order by v.created_at desc, v.id desc
-                """.formatted(VERSION_COLUMNS), Tuple.of(Rows.uuids(runIds))).map(ModelStore::grouped);
-    }
-
-    public Future<Map<UUID, List<ModelVersion>>> versionsOfArtifacts(Collection<UUID> artifactIds) {
-        return db.query("""
-                select v.artifact_id as parent, %s from model_version v where v.artifact_id = any($1)
-                order by v.created_at desc, v.id desc
-                """.formatted(VERSION_COLUMNS), Tuple.of(Rows.uuids(artifactIds))).map(ModelStore::grouped);
     }
 
     static Cursor cursor(ModelVersion v) {

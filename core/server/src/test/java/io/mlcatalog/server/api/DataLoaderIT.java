@@ -40,6 +40,18 @@ class DataLoaderIT {
                       artifact: {namespace: "loaders", uri: $out, kind: MODEL}, runId: $run}) { version } }""",
                     Map.of("out", "s3://b/out/" + i, "run", runId)).ok();
         }
+        // two aliases and three deployments of the model's versions, for the dashboard's model and deployments queries
+        for (String[] alias : new String[][]{{"prod", "3"}, {"staging", "7"}}) {
+            catalog.graphql("""
+                    mutation($alias: String!, $version: String!) { setAlias(namespace: "loaders", model: "m", alias: $alias,
+                      version: $version, at: "2026-01-02T00:00:00Z") { name } }""", Map.of("alias", alias[0], "version", alias[1])).ok();
+        }
+        for (String version : new String[]{"3", "5", "7"}) {
+            catalog.graphql("""
+                    mutation($target: String!, $version: String!) { startDeployment(input: {namespace: "loaders", environment: "prod",
+                      target: $target, model: "m", version: $version, startedAt: "2026-01-03T00:00:00Z"}) { id } }""",
+                    Map.of("target", "svc-" + version, "version", version)).ok();
+        }
     }
 
     @AfterAll
@@ -67,6 +79,53 @@ class DataLoaderIT {
             assertThat(run.path("tags").path(0).path("key").asText()).isEqualTo("k");
             assertThat(run.path("modelVersions").path(0).path("model").path("name").asText()).isEqualTo("m");
         }
+    }
+
+    @Test
+    void aModelWithItsVersionsAndAliasesTakesThreeStatements() {
+        // the model; its versions page; its aliases, read with the versions they name and those versions' model
+        String query = """
+                { model(namespace: "loaders", name: "m") { name versions(first: 20) { edges { node { version } } }
+                  aliases { name modelVersion { version model { name } } } } }""";
+        var model = catalog.graphql(query).ok().path("model");
+        assertThat(model.path("versions").path("edges")).hasSize(20);
+        assertThat(model.path("aliases").toString()).isEqualTo("""
+                [{"name":"prod","modelVersion":{"version":"3","model":{"name":"m"}}},\
+                {"name":"staging","modelVersion":{"version":"7","model":{"name":"m"}}}]""");
+        assertThat(statements(query, Map.of())).isEqualTo(3);
+    }
+
+    @Test
+    void deploymentsWithTheirVersionsAndModelsTakeOneStatement() {
+        // the page of deployments, read with their versions and those versions' models
+        String query = """
+                { deployments(filter: {namespace: "loaders"}, first: 50) { edges { node { target
+                  modelVersion { version model { name } } } } } }""";
+        var edges = catalog.graphql(query).ok().path("deployments").path("edges");
+        assertThat(edges).hasSize(3);
+        for (var e : edges) {
+            var node = e.path("node");
+            assertThat(node.path("target").asText()).isEqualTo("svc-" + node.path("modelVersion").path("version").asText());
+            assertThat(node.path("modelVersion").path("model").path("name").asText()).isEqualTo("m");
+        }
+        assertThat(statements(query, Map.of())).isEqualTo(1);
+    }
+
+    @Test
+    void runsWithTheirModelVersionsAndModelsTakeTwoStatements() {
+        String query = """
+                query($n: Int!) { runs(first: $n, filter: {namespace: "loaders"}) { edges { node {
+                  modelVersions { version model { name } } } } } }""";
+        assertThat(catalog.graphql(query, Map.of("n", 100)).ok().path("runs").path("edges").findValuesAsText("name"))
+                .hasSize(100).containsOnly("m");
+        assertThat(statements(query, Map.of("n", 100))).isEqualTo(2);
+    }
+
+    private long statements(String query, Map<String, Object> variables) {
+        catalog.graphql(query, variables).ok(); // warm: prepared statements, caches
+        long before = catalog.server().db().statementCount();
+        catalog.graphql(query, variables).ok();
+        return catalog.server().db().statementCount() - before;
     }
 
     private long statementsFor(int n) {
