@@ -33,7 +33,7 @@ import java.util.function.Function;
  */
 final class MarquezApi {
     /** The largest page: each entry is read through GraphQL. */
-    static final int MAX_LIMIT = 100;
+    static final int MAX_LIMIT = 1000;
     /** Entries read by one GraphQL query (the catalog allows 30 aliases a document). */
     private static final int CHUNK = 25;
 
@@ -63,6 +63,8 @@ final class MarquezApi {
         get(router, "/api/v1/namespaces/:namespace/datasets/:dataset", this::dataset);
         get(router, "/api/v1/namespaces/:namespace/datasets/:dataset/versions", this::versions);
         get(router, "/api/v1/search", this::search);
+        // Marquez's web UI asks for /api/v1/search/?q=…
+        get(router, "/api/v1/search/", this::search);
         get(router, "/api/v1/events/lineage", (ctx, p) -> CompletableFuture.failedFuture(new MarquezCaller.Refused(501,
                 "the catalog keeps what OpenLineage events made (runs, jobs, datasets, their edges and facets), not the events as sent:"
                         + " read runs at /api/v1/jobs/runs/{id} and lineage at /api/v1/lineage, or the catalog's change log (GraphQL events)")));
@@ -312,13 +314,33 @@ final class MarquezApi {
     }
 
     private CompletableFuture<?> dataset(RoutingContext ctx, Principal principal) {
-        String uri = OpenLineageDatasets.uri(path(ctx, "namespace"), path(ctx, "dataset"));
-        return stage(store.dataset(uri, principal.access().readable())).thenCompose(dataset -> {
+        String[] readable = principal.access().readable();
+        return uri(ctx, readable).thenCompose(uri -> stage(store.dataset(uri, readable))).thenCompose(dataset -> {
             if (dataset == null) {
-                throw notFound("dataset", path(ctx, "namespace") + ":" + path(ctx, "dataset") + " (its URI would be " + uri + ")");
+                throw notFound("dataset", path(ctx, "namespace") + ":" + path(ctx, "dataset"));
             }
             return datasetsOf(principal, List.of(dataset)).thenApply(datasets -> datasets.get(0));
         });
+    }
+
+    /**
+     * The URI a dataset path names: its OpenLineage namespace and name ({@code s3://bucket} + {@code key}); failing
+     * that, a dataset with that recorded name filed under a catalog namespace of that name, as Marquez's web UI asks for
+     * a dataset it listed under the namespace chosen (when exactly one is).
+     */
+    private CompletableFuture<String> uri(RoutingContext ctx, String[] readable) {
+        String namespace = path(ctx, "namespace");
+        String name = path(ctx, "dataset");
+        String uri = OpenLineageDatasets.uri(namespace, name);
+        return stage(store.dataset(uri, readable)).thenCompose(found -> found != null
+                ? CompletableFuture.completedFuture(uri)
+                : stage(store.urisNamed(namespace, name, readable)).thenApply(uris -> {
+                    if (uris.size() > 1) {
+                        throw new MarquezCaller.Refused(404, "dataset '" + MarquezGraph.excerpt(name) + "' of namespace '" + MarquezGraph.excerpt(namespace)
+                                + "' names several datasets (" + uris.get(0) + ", " + uris.get(1) + ", …): ask by their OpenLineage namespace");
+                    }
+                    return uris.isEmpty() ? uri : uris.get(0);
+                }));
     }
 
     /** Each dataset in Marquez's shape, from the newest of its versions the caller may read. */
@@ -397,13 +419,12 @@ final class MarquezApi {
     }
 
     private CompletableFuture<?> versions(RoutingContext ctx, Principal principal) {
-        String uri = OpenLineageDatasets.uri(path(ctx, "namespace"), path(ctx, "dataset"));
         int limit = limit(ctx, 100);
         int offset = offset(ctx);
         String[] readable = principal.access().readable();
-        return stage(store.versions(uri, readable, limit, offset)).thenCompose(page -> {
+        return uri(ctx, readable).thenCompose(uri -> stage(store.versions(uri, readable, limit, offset))).thenCompose(page -> {
             if (page.total() == 0) {
-                throw notFound("dataset", path(ctx, "namespace") + ":" + path(ctx, "dataset") + " (its URI would be " + uri + ")");
+                throw notFound("dataset", path(ctx, "namespace") + ":" + path(ctx, "dataset"));
             }
             return inChunks(principal, page.items(), i -> "artifact(id: $a" + i + ") { " + ARTIFACT_FIELDS + " }",
                     (i, id) -> Map.of("a" + i, GlobalId.of(NodeType.ARTIFACT, id)), i -> "$a" + i + ": ID!", (id, data) -> {

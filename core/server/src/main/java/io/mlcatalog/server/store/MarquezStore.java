@@ -139,6 +139,21 @@ public final class MarquezStore {
                 """, Tuple.of(uri, (Object) readable)).map(rows -> rows.size() == 0 ? null : dataset(rows.iterator().next()));
     }
 
+    /**
+     * The URIs of the datasets filed under a catalog namespace with this recorded name (the dataset name as its producer
+     * sent it), at most two: Marquez's web UI asks for a dataset it listed under the namespace it listed it in.
+     */
+    public Future<List<String>> urisNamed(String namespace, String name, String[] readable) {
+        return db.query("""
+                select distinct uri from artifact where namespace = $1 and name = $2 and ($3::text[] is null or namespace = any($3))
+                order by uri limit 2
+                """, Tuple.of(namespace, name, (Object) readable)).map(rows -> {
+            List<String> uris = new ArrayList<>();
+            rows.forEach(r -> uris.add(r.getString(0)));
+            return uris;
+        });
+    }
+
     private static Dataset dataset(Row r) {
         return new Dataset(r.getString("uri"), r.getUUID("newest"), r.getString("name"), r.getOffsetDateTime("created_at"), r.getOffsetDateTime("updated_at"),
                 r.getLong("versions").intValue());

@@ -120,7 +120,9 @@ class MarquezApiIT {
         assertThat(mine.toString()).doesNotContain("risk").doesNotContain("score");
         assertThat(get("/api/v1/namespaces/risk/jobs", readerGrowth).statusCode()).isEqualTo(404);
         assertThat(get("/api/v1/namespaces/growth/jobs?limit=0", readerGrowth).statusCode()).isEqualTo(400);
-        assertThat(get("/api/v1/namespaces/growth/jobs?limit=101", readerGrowth).statusCode()).isEqualTo(400);
+        assertThat(get("/api/v1/namespaces/growth/jobs?limit=1001", readerGrowth).statusCode()).isEqualTo(400);
+        // Marquez's web UI asks for 700 at once
+        assertThat(json(get("/api/v1/namespaces/growth/jobs?limit=700", readerGrowth)).path("jobs")).hasSize(4);
         assertThat(get("/api/v1/namespaces/growth/jobs?offset=-1", readerGrowth).statusCode()).isEqualTo(400);
     }
 
@@ -195,6 +197,12 @@ class MarquezApiIT {
         assertThat(features.path("lastModifiedAt").asText()).startsWith("2026-07-02T10:45:00");
         assertThat(features.path("facets").path("schema").path("fields")).hasSize(2);
 
+        // Marquez's web UI asks for a dataset under the namespace it listed it in: the catalog namespace
+        JsonNode listed = json(get("/api/v1/namespaces/growth/datasets/" + enc("analytics.public.features"), readerGrowth));
+        assertThat(listed.path("id")).isEqualTo(features.path("id"));
+        assertThat(json(get("/api/v1/namespaces/growth/datasets/" + enc("events/2026-07.csv") + "/versions", readerGrowth))
+                .path("totalCount").asInt()).isEqualTo(1);
+
         // a name with '/' in it, encoded as Marquez's UI encodes it
         JsonNode events = json(get("/api/v1/namespaces/" + enc("s3://acme-raw") + "/datasets/" + enc("events/2026-07.csv"), readerGrowth));
         assertThat(events.path("uri").asText()).isEqualTo("s3://acme-raw/events/2026-07.csv");
@@ -235,6 +243,8 @@ class MarquezApiIT {
         // Marquez's wildcards: _ is any one character
         assertThat(json(get("/api/v1/search?q=" + enc("_export") + "&filter=JOB", readerGrowth)).path("totalCount").asInt()).isEqualTo(3);
         assertThat(get("/api/v1/search", readerGrowth).statusCode()).isEqualTo(400);
+        // as Marquez's web UI asks
+        assertThat(json(get("/api/v1/search/?q=feat&sort=NAME&limit=100", ADMIN)).path("totalCount").asInt()).isEqualTo(2);
         assertThat(get("/api/v1/search?q=x&filter=MODEL", readerGrowth).statusCode()).isEqualTo(400);
     }
 
