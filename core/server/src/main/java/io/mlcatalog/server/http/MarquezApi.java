@@ -68,6 +68,13 @@ final class MarquezApi {
         get(router, "/api/v1/events/lineage", (ctx, p) -> CompletableFuture.failedFuture(new MarquezCaller.Refused(501,
                 "the catalog keeps what OpenLineage events made (runs, jobs, datasets, their edges and facets), not the events as sent:"
                         + " read runs at /api/v1/jobs/runs/{id} and lineage at /api/v1/lineage, or the catalog's change log (GraphQL events)")));
+        // the rest of Marquez's API under these paths (job versions, facets, tags, sources, column lineage, stats) is not
+        // served: said in Marquez's error shape rather than as a page of HTML
+        for (String unserved : List.of("/api/v1/namespaces/*", "/api/v1/jobs/*", "/api/v1/tags", "/api/v1/sources", "/api/v1/sources/*",
+                "/api/v1/column-lineage", "/api/v1/stats/*")) {
+            router.get(unserved).handler(ctx -> caller.reply(ctx, 404, MarquezCaller.error(404,
+                    "the catalog does not serve " + MarquezGraph.excerpt(ctx.request().path()) + " of Marquez's API: see docs/plugins/openlineage.md")));
+        }
     }
 
     private interface Endpoint {
@@ -187,12 +194,12 @@ final class MarquezApi {
         j.put("outputs", new ArrayList<>(outputs.values()));
         j.put("location", facets.get("sourceCodeLocation") instanceof Map<?, ?> location && location.get("url") instanceof String url ? url : null);
         j.put("description", description(facets));
-        j.put("latestRun", latest == null ? null : runJson(latest, null));
+        j.put("latestRun", latest == null ? null : runJson(latest));
         j.put("facets", facets);
         j.put("currentVersion", null);
         j.put("labels", List.of());
         j.put("tags", List.of());
-        j.put("latestRuns", latest == null ? List.of() : List.of(runJson(latest, null)));
+        j.put("latestRuns", latest == null ? List.of() : List.of(runJson(latest)));
         return j;
     }
 
@@ -246,20 +253,23 @@ final class MarquezApi {
                     if (data == null) {
                         throw notFound("run", run.id().toString());
                     }
-                    return runJson(MarquezGraph.cast(data), run);
+                    return runJson(MarquezGraph.cast(data));
                 });
     }
 
-    /** A run in Marquez's shape; {@code recorded} adds when the catalog recorded it (null: not read). */
-    private static Map<String, Object> runJson(Map<String, Object> run, MarquezStore.Run recorded) {
+    /**
+     * A run in Marquez's shape. Its {@code createdAt} and {@code updatedAt} are event times (its first and last), as
+     * everything of a run in the catalog follows event time, not when events arrived.
+     */
+    private static Map<String, Object> runJson(Map<String, Object> run) {
         Map<String, Object> facets = MarquezGraph.cast(run.get("facets"));
         String startedAt = (String) run.get("startedAt");
         String endedAt = (String) run.get("endedAt");
         Map<String, Object> nominal = facets.get("nominalTime") instanceof Map<?, ?> n ? MarquezGraph.cast(n) : Map.of();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("id", run.get("externalId") != null ? run.get("externalId") : run.get("id"));
-        r.put("createdAt", recorded == null ? startedAt : time(recorded.createdAt()));
-        r.put("updatedAt", recorded == null ? (endedAt != null ? endedAt : startedAt) : time(recorded.updatedAt()));
+        r.put("createdAt", startedAt != null ? startedAt : endedAt);
+        r.put("updatedAt", endedAt != null ? endedAt : startedAt);
         r.put("nominalStartTime", nominal.get("nominalStartTime"));
         r.put("nominalEndTime", nominal.get("nominalEndTime"));
         r.put("state", MarquezGraph.state((String) run.get("status")));

@@ -32,8 +32,8 @@ public final class MarquezStore {
     public record Namespace(String name, OffsetDateTime createdAt) {
     }
 
-    /** A run: its id, and when the catalog recorded it first and last. */
-    public record Run(UUID id, String namespace, String pipeline, OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+    /** A run: its id, and the job it is a run of. */
+    public record Run(UUID id, String namespace, String pipeline) {
     }
 
     /** One page of a listing and how many there are in all. */
@@ -175,7 +175,7 @@ public final class MarquezStore {
     /** The runs of a job, newest first, as GraphQL's {@code Job.runs} orders them. */
     public Future<Page<Run>> runs(String namespace, String job, String[] readable, int limit, int offset) {
         String where = "from run where namespace = $1 and pipeline = $2 and ($3::text[] is null or namespace = any($3))";
-        return db.query("select id, namespace, pipeline, created_at, updated_at, count(*) over () as total " + where
+        return db.query("select id, namespace, pipeline, count(*) over () as total " + where
                         + " order by sort_at desc, id desc limit $4 offset $5", Tuple.of(namespace, job, (Object) readable, limit, offset))
                 .compose(rows -> {
                     List<Run> runs = new ArrayList<>();
@@ -190,15 +190,14 @@ public final class MarquezStore {
      */
     public Future<Run> run(String runId, UUID catalogId, String[] readable) {
         return db.query("""
-                select id, namespace, pipeline, created_at, updated_at from run
+                select id, namespace, pipeline from run
                 where (external_id = $1 or id = $2) and ($3::text[] is null or namespace = any($3))
                 order by external_id = $1 desc, sort_at desc, id desc limit 1
                 """, Tuple.of(runId, catalogId, (Object) readable)).map(rows -> rows.size() == 0 ? null : run(rows.iterator().next()));
     }
 
     private static Run run(Row r) {
-        return new Run(r.getUUID("id"), r.getString("namespace"), r.getString("pipeline"), r.getOffsetDateTime("created_at"),
-                r.getOffsetDateTime("updated_at"));
+        return new Run(r.getUUID("id"), r.getString("namespace"), r.getString("pipeline"));
     }
 
     /**

@@ -283,6 +283,19 @@ class MarquezApiIT {
         assertThat(mine.path("facets").has("version")).isFalse();
     }
 
+    @Test
+    void whatIsNotServedIsSaidInMarquezsShape() {
+        for (String path : List.of("/api/v1/namespaces/growth/jobs/etl.features/versions", "/api/v1/tags", "/api/v1/column-lineage?nodeId=x")) {
+            HttpResponse<String> r = get(path, ADMIN);
+            assertThat(r.statusCode()).as(path).isEqualTo(404);
+            assertThat(LineageHttp.json(r).path("message").asText()).as(path).contains("does not serve");
+        }
+        // Marquez's writes are not taken here: events come in at POST /api/v1/lineage
+        HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(catalog.url("/api/v1/namespaces/growth")))
+                .header("Authorization", "Bearer " + ADMIN).PUT(HttpRequest.BodyPublishers.ofString("{\"ownerName\": \"me\"}")).build());
+        assertThat(put.statusCode()).isEqualTo(405);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static List<String> digests(JsonNode versions) {
