@@ -182,7 +182,7 @@ final class MarquezApi {
             datasetIds((List<?>) latest.get("outputs"), outputs);
         }
         Map<String, Object> j = new LinkedHashMap<>();
-        j.put("id", Map.of("namespace", job.namespace(), "name", job.name()));
+        j.put("id", id(job.namespace(), job.name()));
         j.put("type", facets.get("jobType") instanceof Map<?, ?> type && "STREAMING".equals(type.get("processingType")) ? "STREAM" : "BATCH");
         j.put("name", job.name());
         j.put("simpleName", job.name());
@@ -207,7 +207,7 @@ final class MarquezApi {
         for (Object a : artifacts) {
             Map<String, Object> artifact = MarquezGraph.cast(a);
             OpenLineageDatasets.Name name = OpenLineageDatasets.name((String) artifact.get("uri"), (String) artifact.get("name"));
-            into.put(name.namespace() + ":" + name.name(), Map.of("namespace", name.namespace(), "name", name.name()));
+            into.put(name.namespace() + ":" + name.name(), id(name.namespace(), name.name()));
         }
     }
 
@@ -299,11 +299,12 @@ final class MarquezApi {
         for (Object a : artifacts) {
             Map<String, Object> artifact = MarquezGraph.cast(a);
             OpenLineageDatasets.Name name = OpenLineageDatasets.name((String) artifact.get("uri"), (String) artifact.get("name"));
-            Map<String, Object> id = new LinkedHashMap<>();
-            id.put("namespace", name.namespace());
-            id.put("name", name.name());
+            Map<String, Object> id = id(name.namespace(), name.name());
             id.put("version", artifact.get("id"));
-            out.add(Map.of("datasetVersionId", id, "facets", Map.of()));
+            Map<String, Object> version = new LinkedHashMap<>();
+            version.put("datasetVersionId", id);
+            version.put("facets", Map.of());
+            out.add(version);
         }
         return out;
     }
@@ -365,14 +366,7 @@ final class MarquezApi {
     }
 
     private static Map<String, Object> datasetJson(MarquezStore.Dataset dataset, Map<String, Object> newest) {
-        Map<String, Object> d = versionJson(newest);
-        d.remove("version");
-        d.remove("createdByRun");
-        d.remove("lifecycleState");
-        Map<String, Object> id = MarquezGraph.cast(d.get("id"));
-        d.put("id", Map.of("namespace", id.get("namespace"), "name", id.get("name")));
-        d.put("createdAt", time(dataset.createdAt()));
-        d.put("updatedAt", time(dataset.updatedAt()));
+        Map<String, Object> version = versionJson(newest);
         String lastModified = null;
         for (Object p : (List<?>) newest.get("producedBy")) {
             Map<String, Object> run = MarquezGraph.cast(p);
@@ -381,11 +375,24 @@ final class MarquezApi {
                 lastModified = ended;
             }
         }
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("id", id((String) version.get("namespace"), (String) version.get("name")));
+        for (String key : List.of("type", "name", "physicalName")) {
+            d.put(key, version.get(key));
+        }
+        d.put("createdAt", time(dataset.createdAt()));
+        d.put("updatedAt", time(dataset.updatedAt()));
+        for (String key : List.of("namespace", "sourceName", "fields", "tags")) {
+            d.put(key, version.get(key));
+        }
         d.put("lastModifiedAt", lastModified);
         d.put("lastLifecycleState", null);
+        d.put("description", version.get("description"));
         d.put("currentVersion", newest.get("id"));
         d.put("columnLineage", null);
+        d.put("facets", version.get("facets"));
         d.put("deleted", false);
+        d.put("uri", version.get("uri"));
         return d;
     }
 
@@ -394,9 +401,7 @@ final class MarquezApi {
         String uri = (String) artifact.get("uri");
         OpenLineageDatasets.Name name = OpenLineageDatasets.name(uri, (String) artifact.get("name"));
         Map<String, Object> facets = MarquezGraph.cast(artifact.get("facets"));
-        Map<String, Object> id = new LinkedHashMap<>();
-        id.put("namespace", name.namespace());
-        id.put("name", name.name());
+        Map<String, Object> id = id(name.namespace(), name.name());
         id.put("version", artifact.get("id"));
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("id", id);
@@ -550,6 +555,14 @@ final class MarquezApi {
 
     private static MarquezCaller.Refused notFound(String what, String name) {
         return new MarquezCaller.Refused(404, what + " '" + MarquezGraph.excerpt(name) + "' not found");
+    }
+
+    /** Marquez's id of a job or dataset, namespace first. */
+    private static Map<String, Object> id(String namespace, String name) {
+        Map<String, Object> id = new LinkedHashMap<>();
+        id.put("namespace", namespace);
+        id.put("name", name);
+        return id;
     }
 
     private static String description(Map<String, Object> facets) {
