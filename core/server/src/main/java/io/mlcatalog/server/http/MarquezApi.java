@@ -459,20 +459,20 @@ final class MarquezApi {
     // ------------------------------------------------------------------ search
 
     private CompletableFuture<?> search(RoutingContext ctx, Principal principal) {
-        String q = single(ctx, "q");
+        String q = MarquezCaller.single(ctx, "q");
         if (q == null || q.isBlank()) {
             throw new MarquezCaller.Refused(400, "q is required: the text to find in job and dataset names");
         }
         if (q.length() > 512) {
             throw new MarquezCaller.Refused(400, "q is at most 512 characters");
         }
-        String filter = single(ctx, "filter");
+        String filter = MarquezCaller.single(ctx, "filter");
         boolean jobs = filter == null || filter.equalsIgnoreCase("JOB");
         boolean datasets = filter == null || filter.equalsIgnoreCase("DATASET");
         if (!jobs && !datasets) {
             throw new MarquezCaller.Refused(400, "filter is JOB or DATASET, got '" + MarquezGraph.excerpt(filter) + "'");
         }
-        String sort = single(ctx, "sort");
+        String sort = MarquezCaller.single(ctx, "sort");
         boolean byName = sort == null || sort.equalsIgnoreCase("NAME");
         if (!byName && !sort.equalsIgnoreCase("UPDATE_AT") && !sort.equalsIgnoreCase("UPDATED_AT")) {
             throw new MarquezCaller.Refused(400, "sort is NAME or UPDATE_AT, got '" + MarquezGraph.excerpt(sort) + "'");
@@ -577,14 +577,6 @@ final class MarquezApi {
         return value;
     }
 
-    private static String single(RoutingContext ctx, String name) {
-        List<String> values = ctx.queryParam(name);
-        if (values.size() > 1) {
-            throw new MarquezCaller.Refused(400, name + " is given " + values.size() + " times: give it once");
-        }
-        return values.isEmpty() ? null : values.get(0);
-    }
-
     private static int limit(RoutingContext ctx, int otherwise) {
         return number(ctx, "limit", otherwise, 1, MAX_LIMIT);
     }
@@ -594,7 +586,7 @@ final class MarquezApi {
     }
 
     private static int number(RoutingContext ctx, String name, int otherwise, int min, int max) {
-        String text = single(ctx, name);
+        String text = MarquezCaller.single(ctx, name);
         if (text == null) {
             return otherwise;
         }

@@ -125,6 +125,15 @@ final class MarquezCaller {
         };
     }
 
+    /** A query parameter given at most once (null when not given). */
+    static String single(RoutingContext ctx, String name) {
+        java.util.List<String> values = ctx.queryParam(name);
+        if (values.size() > 1) {
+            throw new Refused(400, name + " is given " + values.size() + " times: give it once");
+        }
+        return values.isEmpty() ? null : values.get(0);
+    }
+
     static Map<String, Object> error(int status, String message) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("code", status);

@@ -57,18 +57,10 @@ public final class MarquezLineage implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         caller.serve(ctx, "lineage", principal -> {
-            MarquezGraph.NodeId node = MarquezGraph.NodeId.parse(single(ctx, "nodeId"));
-            int depth = depth(single(ctx, "depth"));
+            MarquezGraph.NodeId node = MarquezGraph.NodeId.parse(MarquezCaller.single(ctx, "nodeId"));
+            int depth = depth(MarquezCaller.single(ctx, "depth"));
             return graph(principal, node, depth).thenApply(graph -> Map.of("graph", graph));
         });
-    }
-
-    private static String single(RoutingContext ctx, String name) {
-        List<String> values = ctx.queryParam(name);
-        if (values.size() > 1) {
-            throw new MarquezCaller.Refused(400, name + " is given " + values.size() + " times: give it once");
-        }
-        return values.isEmpty() ? null : values.get(0);
     }
 
     private static int depth(String text) {
