@@ -25,7 +25,7 @@ import java.util.Map;
 
 /**
  * The HTTP routes: /graphql (also a WebSocket for subscriptions), /graphiql, /ui/ (the incident page), /metrics, /health,
- * /ready, and GET /api/v1/lineage (lineage in Marquez's shape).
+ * /ready, and GET /api/v1/lineage, /api/v1/namespaces…, /api/v1/jobs…, /api/v1/search (Marquez's read API).
  */
 public final class HttpApi {
     /** The version of the cytoscape WebJar the page draws graphs with (the pom's cytoscape.version). */
@@ -40,7 +40,10 @@ public final class HttpApi {
                                 GraphQLHttpHandler.Reads reads) {
         Router router = Router.router(vertx);
         // before the ingest routes: OpenLineage clients POST to /api/v1/lineage, Marquez's UI and scripts GET from it
-        router.get("/api/v1/lineage").handler(new MarquezLineage(graphql, mapper, authenticator, budgets));
+        MarquezCaller marquez = new MarquezCaller(graphql, mapper, authenticator, budgets);
+        router.get("/api/v1/lineage").handler(new MarquezLineage(marquez));
+        // the rest of Marquez's read API: namespaces, jobs, runs, datasets, search
+        new MarquezApi(marquez, new io.mlcatalog.server.store.MarquezStore(db)).route(router);
         Handler<RoutingContext> ingestBody = ingest.bodyReader();
         router.route("/ingest/:instance").handler(ingest.gate()).handler(ingestBody).handler(ingest);
         router.route("/ingest/:instance/*").handler(ingest.gate()).handler(ingestBody).handler(ingest);

@@ -25,11 +25,11 @@ final class MarquezGraph {
          */
         static NodeId parse(String text) {
             if (text == null || text.isBlank()) {
-                throw new MarquezLineage.Refused(400, "nodeId is required: dataset:<namespace>:<name> or job:<namespace>:<name>");
+                throw new MarquezCaller.Refused(400, "nodeId is required: dataset:<namespace>:<name> or job:<namespace>:<name>");
             }
             boolean dataset = text.startsWith("dataset:");
             if (!dataset && !text.startsWith("job:")) {
-                throw new MarquezLineage.Refused(400, "nodeId must be dataset:<namespace>:<name> or job:<namespace>:<name>, got '"
+                throw new MarquezCaller.Refused(400, "nodeId must be dataset:<namespace>:<name> or job:<namespace>:<name>, got '"
                         + excerpt(text) + "'");
             }
             String rest = text.substring(dataset ? "dataset:".length() : "job:".length());
@@ -43,7 +43,7 @@ final class MarquezGraph {
                 }
             }
             if (end <= 0 || end == rest.length() - 1 || text.length() > 4096) {
-                throw new MarquezLineage.Refused(400, "nodeId must be dataset:<namespace>:<name> or job:<namespace>:<name>, got '"
+                throw new MarquezCaller.Refused(400, "nodeId must be dataset:<namespace>:<name> or job:<namespace>:<name>, got '"
                         + excerpt(text) + "'");
             }
             return new NodeId(dataset, rest.substring(0, end), rest.substring(end + 1));
@@ -262,7 +262,7 @@ final class MarquezGraph {
     }
 
     /** A dataset's fields, as its schema facet lists them. */
-    private static List<Map<String, Object>> fields(Map<String, Object> facets) {
+    static List<Map<String, Object>> fields(Map<String, Object> facets) {
         List<Map<String, Object>> fields = new ArrayList<>();
         if (facets != null && facets.get("schema") instanceof Map<?, ?> schema && schema.get("fields") instanceof List<?> list) {
             for (Object f : list) {
@@ -303,7 +303,7 @@ final class MarquezGraph {
     }
 
     /** A run's status as Marquez names run states. */
-    private static String state(String status) {
+    static String state(String status) {
         return switch (status) {
             case "SUCCEEDED" -> "COMPLETED";
             case "FAILED" -> "FAILED";

@@ -146,8 +146,8 @@ class MarquezLineageIT {
                 .isEqualTo(new MarquezGraph.NodeId(false, "airflow-prod", "sales_dag.extract"));
         assertThat(MarquezGraph.NodeId.parse("job:team:name:with:colons"))
                 .isEqualTo(new MarquezGraph.NodeId(false, "team", "name:with:colons"));
-        assertThatThrownBy(() -> MarquezGraph.NodeId.parse("job:team:")).isInstanceOf(MarquezLineage.Refused.class);
-        assertThatThrownBy(() -> MarquezGraph.NodeId.parse("job::x")).isInstanceOf(MarquezLineage.Refused.class);
+        assertThatThrownBy(() -> MarquezGraph.NodeId.parse("job:team:")).isInstanceOf(MarquezCaller.Refused.class);
+        assertThatThrownBy(() -> MarquezGraph.NodeId.parse("job::x")).isInstanceOf(MarquezCaller.Refused.class);
     }
 
     // ------------------------------------------------------------------ helpers

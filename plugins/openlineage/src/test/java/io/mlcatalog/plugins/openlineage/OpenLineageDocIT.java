@@ -97,6 +97,15 @@ class OpenLineageDocIT {
                 JsonNode answer = catalog.graphql(query, Map.of());
                 assertThat(answer.path("errors").isMissingNode()).as("%s → %s", query, answer).isTrue();
             }
+            // every Marquez path the text names as an example (not a template) answers
+            Matcher paths = Pattern.compile("`(/api/v1/namespaces/[^`{}]+)`").matcher(Files.readString(DOC));
+            int named = 0;
+            while (paths.find()) {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(catalog.url(paths.group(1)))).GET().build());
+                assertThat(r.statusCode()).as("%s → %s", paths.group(1), r.body()).isEqualTo(200);
+                named++;
+            }
+            assertThat(named).isGreaterThanOrEqualTo(2);
             JsonNode job = catalog.query(blocks("graphql").stream().filter(q -> q.contains("job(")).findFirst().orElseThrow()).path("job");
             assertThat(job.path("facets").path("documentation").path("description").asText()).isEqualTo("The daily sales report, as a PDF");
             assertThat(job.path("declaredInputs").findValuesAsText("uri")).containsExactly("bigquery:acme.sales.orders");
