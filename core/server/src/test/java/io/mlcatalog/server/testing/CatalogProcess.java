@@ -39,7 +39,11 @@ public final class CatalogProcess implements AutoCloseable {
                     lines.add(line);
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                // when the process exits, the JDK's reaper thread drains what is left of the pipe and closes it under a
+                // reader blocked on it ("Stream closed"): the end of the output, not a failure
+                if (process.isAlive()) {
+                    throw new UncheckedIOException(e);
+                }
             }
         });
     }
