@@ -138,12 +138,15 @@ final class MarquezApi {
             readable(principal, namespace);
         }
         return stage(store.jobs(namespace, principal.access().readable(), limit, offset))
-                .thenCompose(page -> jobsOf(principal, page.items()).thenApply(jobs -> {
-                    Map<String, Object> body = new LinkedHashMap<>();
-                    body.put("jobs", jobs);
-                    body.put("totalCount", page.total());
-                    return body;
-                }));
+                .thenCompose(page -> jobsOf(principal, page.items()).thenApply(jobs -> listing("jobs", jobs, page.total())));
+    }
+
+    /** A page of a listing in Marquez's shape: its items under {@code key}, and how many there are in all. */
+    private static Map<String, Object> listing(String key, List<?> items, long total) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put(key, items);
+        body.put("totalCount", total);
+        return body;
     }
 
     private CompletableFuture<?> job(RoutingContext ctx, Principal principal) {
@@ -223,12 +226,7 @@ final class MarquezApi {
                 throw notFound("job", namespace + ":" + job);
             }
             return stage(store.runs(namespace, job, readable, limit, offset));
-        }).thenCompose(page -> runsOf(principal, page.items()).thenApply(runs -> {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("runs", runs);
-            body.put("totalCount", page.total());
-            return body;
-        }));
+        }).thenCompose(page -> runsOf(principal, page.items()).thenApply(runs -> listing("runs", runs, page.total())));
     }
 
     private CompletableFuture<?> run(RoutingContext ctx, Principal principal) {
@@ -316,12 +314,7 @@ final class MarquezApi {
         int limit = limit(ctx, 100);
         int offset = offset(ctx);
         return stage(store.datasets(namespace, datasetPrefix(namespace), principal.access().readable(), limit, offset))
-                .thenCompose(page -> datasetsOf(principal, page.items()).thenApply(datasets -> {
-                    Map<String, Object> body = new LinkedHashMap<>();
-                    body.put("datasets", datasets);
-                    body.put("totalCount", page.total());
-                    return body;
-                }));
+                .thenCompose(page -> datasetsOf(principal, page.items()).thenApply(datasets -> listing("datasets", datasets, page.total())));
     }
 
     private CompletableFuture<?> dataset(RoutingContext ctx, Principal principal) {
@@ -447,12 +440,7 @@ final class MarquezApi {
                             throw notFound("dataset version", id.toString());
                         }
                         return (Object) versionJson(MarquezGraph.cast(data));
-                    }).thenApply(versions -> {
-                        Map<String, Object> body = new LinkedHashMap<>();
-                        body.put("versions", versions);
-                        body.put("totalCount", page.total());
-                        return body;
-                    });
+                    }).thenApply(versions -> listing("versions", versions, page.total()));
         });
     }
 
