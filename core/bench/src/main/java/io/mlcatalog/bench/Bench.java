@@ -84,6 +84,7 @@ public final class Bench {
               --batch-events N            events sent in batches (default 200000), after --warmup-batch-events N (default 100000)
               --batch-size N              events per batch (default 500)
               --batch-clients N           concurrent clients sending batches (default 2)
+              --sending PARTS             which parts run: single, batched or both (default both)
               --acknowledge MODE          the receiver's acknowledge setting: written, queued, or both (default both, one
                                           server each); queued also reports how long writing the stored events took
               --accept-only               queued: do not wait for the stored events to be written (a server started with
@@ -259,6 +260,14 @@ public final class Bench {
                 case "--batch-clients" -> o.batchClients = positive(value(args, ++i, a), a);
                 case "--jvm-opts" -> o.jvmOptions = split(value(args, ++i, a));
                 case "--accept-only" -> o.acceptOnly = true;
+                case "--sending" -> {
+                    String parts = value(args, ++i, a);
+                    o.sendSingle = parts.equals("single") || parts.equals("both");
+                    o.sendBatches = parts.equals("batched") || parts.equals("both");
+                    if (!o.sendSingle && !o.sendBatches) {
+                        throw new IllegalArgumentException("--sending takes single, batched or both");
+                    }
+                }
                 case "--acknowledge" -> o.acknowledge = switch (value(args, ++i, a)) {
                     case "written" -> List.of("written");
                     case "queued" -> List.of("queued");

@@ -9,8 +9,6 @@ import org.HdrHistogram.Histogram;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -202,7 +200,7 @@ final class DashboardBench {
             say(String.format(Locale.ROOT, "mlcatalog ready in %.1f s (pid %d, JVM options: %s, its defaults otherwise: limits on, access control "
                     + "off on loopback)", ready, server.pid(), o.jvmOptions.isEmpty() ? "none" : String.join(" ", o.jvmOptions)));
             int pgPort = LineageBench.postgresPort(dataDir);
-            int pglPort = freePort();
+            int pglPort = ServerProcess.freePort();
             long p0 = System.nanoTime();
             startPostGraphile(node, pglDir, pgPort, pglPort);
             say(String.format(Locale.ROOT, "PostGraphile %s ready in %.1f s (pid %d, %s, amber preset + connection filter, NODE_ENV=production)",
@@ -825,15 +823,6 @@ final class DashboardBench {
     }
 
     // ------------------------------------------------------------------ helpers
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     private static void sleepUntil(long nanoTime) {
         long left;

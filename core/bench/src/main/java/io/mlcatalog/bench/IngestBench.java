@@ -47,6 +47,9 @@ final class IngestBench {
         int batchClients = 2;
         int batchSize = 500;
         int batchEvents = 200_000;
+        /** Which parts run: single events, batches, or both. */
+        boolean sendSingle = true;
+        boolean sendBatches = true;
         int warmupEvents = 20_000;
         /** Events sent in batches, unmeasured, before the batches measured: the batch path's code compiled, as in a server running for a while. */
         int warmupBatchEvents = 100_000;
@@ -90,30 +93,36 @@ final class IngestBench {
                 List.of("serve", "--data-dir", dataDir.toString(), "--config", config.toString()))) {
             server.awaitReady(Duration.ofMinutes(3), 50);
             AtomicLong next = new AtomicLong();
-            System.out.printf("acknowledge %s: warm-up, %d single events%n", mode, o.warmupEvents);
-            singles(server.port(), next, o.warmupEvents, o.singleClients);
-            awaitWritten(server.port(), queued);
+            long failures = 0;
+            if (o.sendSingle) {
+                System.out.printf("acknowledge %s: warm-up, %d single events%n", mode, o.warmupEvents);
+                singles(server.port(), next, o.warmupEvents, o.singleClients);
+                awaitWritten(server.port(), queued);
 
-            long[] cpu = cpu(server, dataDir);
-            Result singleAccepted = singles(server.port(), next, o.singleEvents, o.singleClients);
-            String singleCpu = cpuPerEvent(cpu, cpu(server, dataDir), o.singleEvents);
-            Result single = singleAccepted.writtenAfter(awaitWritten(server.port(), queued));
-            System.out.println("single events: " + single + "; CPU per event until the last answer: " + singleCpu);
-            results.put(mode + " | single events, " + o.singleClients + " clients", single.summary() + " | " + singleCpu);
-
-            System.out.printf("acknowledge %s: warm-up, %d events in batches%n", mode, o.warmupBatchEvents);
-            batches(server.port(), next, o.warmupBatchEvents, o.batchClients, o.batchSize);
-            awaitWritten(server.port(), queued);
-            System.out.printf("acknowledge %s: measuring %d events in batches%n", mode, o.batchEvents);
-            cpu = cpu(server, dataDir);
-            Result accepted = batches(server.port(), next, o.batchEvents, o.batchClients, o.batchSize);
-            String batchCpu = cpuPerEvent(cpu, cpu(server, dataDir), o.batchEvents);
-            System.out.printf("acknowledge %s: all %d answered%n", mode, o.batchEvents);
-            Result batch = accepted.writtenAfter(awaitWritten(server.port(), queued));
-            System.out.println("batches: " + batch + "; CPU per event until the last answer: " + batchCpu);
-            results.put(mode + " | batches of " + o.batchSize + ", " + o.batchClients + " clients", batch.summary() + " | " + batchCpu);
+                long[] cpu = cpu(server, dataDir);
+                Result singleAccepted = singles(server.port(), next, o.singleEvents, o.singleClients);
+                String singleCpu = cpuPerEvent(cpu, cpu(server, dataDir), o.singleEvents);
+                Result single = singleAccepted.writtenAfter(awaitWritten(server.port(), queued));
+                System.out.println("single events: " + single + "; CPU per event until the last answer: " + singleCpu);
+                results.put(mode + " | single events, " + o.singleClients + " clients", single.summary() + " | " + singleCpu);
+                failures += single.failures;
+            }
+            if (o.sendBatches) {
+                System.out.printf("acknowledge %s: warm-up, %d events in batches%n", mode, o.warmupBatchEvents);
+                batches(server.port(), next, o.warmupBatchEvents, o.batchClients, o.batchSize);
+                awaitWritten(server.port(), queued);
+                System.out.printf("acknowledge %s: measuring %d events in batches%n", mode, o.batchEvents);
+                long[] cpu = cpu(server, dataDir);
+                Result accepted = batches(server.port(), next, o.batchEvents, o.batchClients, o.batchSize);
+                String batchCpu = cpuPerEvent(cpu, cpu(server, dataDir), o.batchEvents);
+                System.out.printf("acknowledge %s: all %d answered%n", mode, o.batchEvents);
+                Result batch = accepted.writtenAfter(awaitWritten(server.port(), queued));
+                System.out.println("batches: " + batch + "; CPU per event until the last answer: " + batchCpu);
+                results.put(mode + " | batches of " + o.batchSize + ", " + o.batchClients + " clients", batch.summary() + " | " + batchCpu);
+                failures += batch.failures;
+            }
             server.stop();
-            return single.failures > 0 || batch.failures > 0;
+            return failures > 0;
         } finally {
             Files.deleteIfExists(config);
             if (!o.keepDataDir) {

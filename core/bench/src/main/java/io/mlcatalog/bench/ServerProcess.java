@@ -67,7 +67,8 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    /** A port nothing listens on now (the benchmark's servers are started on such ports). */
+    static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
             return s.getLocalPort();
