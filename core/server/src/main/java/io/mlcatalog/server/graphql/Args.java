@@ -45,8 +45,16 @@ final class Args {
         }
     }
 
+    /** As {@link #page(DataFetchingEnvironment)}, from the arguments of a connection field selected below the one at hand. */
+    static PageArgs page(Map<String, Object> arguments) {
+        return new PageArgs(first((Integer) arguments.get("first")), Cursor.decode((String) arguments.get("after"), "after"), null);
+    }
+
     static int first(DataFetchingEnvironment env) {
-        Integer first = env.getArgument("first");
+        return first(env.<Integer>getArgument("first"));
+    }
+
+    private static int first(Integer first) {
         int n = first == null ? 20 : first;
         if (n < 1 || n > MAX_FIRST) {
             throw new CatalogException(io.mlcatalog.server.model.ErrorCode.BAD_USER_INPUT,

@@ -1,14 +1,19 @@
 package io.mlcatalog.server.graphql;
 
+import graphql.execution.DataFetcherResult;
 import graphql.schema.DataFetchingEnvironment;
+import graphql.schema.SelectedField;
 import graphql.schema.idl.RuntimeWiring;
 import io.mlcatalog.server.model.Alias;
 import io.mlcatalog.server.model.CatalogException;
 import io.mlcatalog.server.model.Model;
 import io.mlcatalog.server.model.ModelVersion;
 import io.mlcatalog.server.model.Text;
+import io.mlcatalog.server.model.Times;
+import io.mlcatalog.server.store.ChildPage;
 import io.mlcatalog.server.store.ModelFilter;
 import io.mlcatalog.server.store.ModelStore;
+import io.mlcatalog.server.store.Page;
 import io.mlcatalog.server.store.PageArgs;
 import io.mlcatalog.server.write.CatalogWriter;
 
@@ -33,7 +38,7 @@ final class ModelWiring {
     void wire(RuntimeWiring.Builder w) {
         w.type("Query", t -> t
                 .dataFetcher("models", this::models)
-                .dataFetcher("model", env -> findModel(env, env.getArgument("namespace"), env.getArgument("name")))
+                .dataFetcher("model", this::namedModel)
                 .dataFetcher("modelVersion", env -> findModel(env, env.getArgument("namespace"), env.getArgument("model"))
                         .thenCompose(model -> model == null ? CompletableFuture.completedFuture(null) : version(env, model.id()))));
         w.type("Mutation", t -> t
@@ -51,7 +56,13 @@ final class ModelWiring {
                     return Loaders.childConnection(env, "versionsOfModel", "versionCountOfModel", id, Args.page(env), id);
                 })
                 .dataFetcher("version", env -> version(env, model(env).id()))
-                .dataFetcher("aliases", env -> Loaders.aliasesOfModel(env, model(env).id(), Args.timeOrNow(env, "asOf")))
+                .dataFetcher("aliases", env -> {
+                    if (env.getArgument("asOf") == null && env.getLocalContext() instanceof CurrentAliases read
+                            && read.modelId().equals(model(env).id())) {
+                        return CompletableFuture.completedFuture(read.aliases());
+                    }
+                    return Loaders.aliasesOfModel(env, model(env).id(), Args.timeOrNow(env, "asOf"));
+                })
                 .dataFetcher("aliasHistory", env -> Loaders.<List<io.mlcatalog.server.model.Alias>>load(env, "aliasHistoryOfModel",
                         model(env).id()).thenApply(all -> env.getArgument("alias") == null ? all
                         : all.stream().filter(a -> a.name().equals(env.getArgument("alias"))).toList()))
@@ -106,14 +117,70 @@ final class ModelWiring {
         String n = Text.name(env.getArgument("name") != null ? "name" : "model", name, Text.SHORT_NAME_BYTES);
         String ns = Text.optionalName("namespace", namespace, Text.SHORT_NAME_BYTES);
         Args.readableNamespace(env, ns, "namespace");
-        return stage(models.findByName(ns, n)).toCompletableFuture().thenApply(all -> {
-            // a model of a namespace the caller may not read is neither found nor named in the ambiguity error
-            List<Model> found = all.stream().filter(m -> Args.access(env).canRead(m.namespace())).toList();
-            if (found.size() > 1) {
-                throw CatalogException.badInput("namespace", "a model named '" + n + "' exists in several namespaces ("
-                        + String.join(", ", found.stream().map(Model::namespace).toList()) + "): give the namespace");
+        return stage(models.findByName(ns, n)).toCompletableFuture().thenApply(all -> readable(env, n, all));
+    }
+
+    /** The one model of those of that name the caller may read, or null; several are an error. */
+    private static Model readable(DataFetchingEnvironment env, String name, List<Model> all) {
+        // a model of a namespace the caller may not read is neither found nor named in the ambiguity error
+        List<Model> found = all.stream().filter(m -> Args.access(env).canRead(m.namespace())).toList();
+        if (found.size() > 1) {
+            throw CatalogException.badInput("namespace", "a model named '" + name + "' exists in several namespaces ("
+                    + String.join(", ", found.stream().map(Model::namespace).toList()) + "): give the namespace");
+        }
+        return found.isEmpty() ? null : found.get(0);
+    }
+
+    /** A model's aliases as they are now, read with the model: what its {@code aliases} field without asOf answers. */
+    private record CurrentAliases(UUID modelId, List<Alias> aliases) {
+    }
+
+    /**
+     * The model a query names. When the query selects its page of versions or its current aliases (a dashboard's model
+     * page does), they are read by the same statement as the model ({@link ModelStore#findByNameWithChildren}): one round
+     * trip instead of three. The page goes into the request's versions loader under the key the {@code versions} field
+     * loads (a second {@code versions} with other arguments loads its own); the aliases, with the instant of that statement
+     * as "now", go to the model's {@code aliases} field as local context, and the versions they name (and those versions'
+     * models) into the loaders as the aliases loader puts them. Access control is {@link #findModel}'s: a model of a
+     * namespace the caller may not read is dropped, and what was read with it is not used.
+     */
+    private CompletableFuture<Object> namedModel(DataFetchingEnvironment env) {
+        PageArgs versions = null;
+        boolean aliases = false;
+        for (SelectedField f : env.getSelectionSet().getImmediateFields()) {
+            if (f.getName().equals("versions") && versions == null) {
+                try {
+                    versions = Args.page(f.getArguments());
+                } catch (CatalogException e) {
+                    // bad page arguments: the versions field reports them itself, as without this statement
+                }
+            } else if (f.getName().equals("aliases") && f.getArguments().get("asOf") == null) {
+                aliases = true;
             }
-            return found.isEmpty() ? null : found.get(0);
+        }
+        if (versions == null && !aliases) {
+            return findModel(env, env.getArgument("namespace"), env.getArgument("name")).thenApply(m -> m);
+        }
+        String n = Text.name("name", env.getArgument("name"), Text.SHORT_NAME_BYTES);
+        String ns = Text.optionalName("namespace", env.getArgument("namespace"), Text.SHORT_NAME_BYTES);
+        Args.readableNamespace(env, ns, "namespace");
+        PageArgs page = versions;
+        OffsetDateTime now = aliases ? Times.now() : null;
+        return stage(models.findByNameWithChildren(ns, n, page, now)).toCompletableFuture().thenApply(read -> {
+            Model found = readable(env, n, read.models());
+            if (found == null) {
+                return null;
+            }
+            if (page != null) {
+                env.<ChildPage, Page<ModelVersion>>getDataLoader("versionsOfModel").prime(new ChildPage(found.id(), page),
+                        read.versions().get(found.id()));
+            }
+            if (now == null) {
+                return found;
+            }
+            Loaders.primeVersions(env, read.aliasVersions(), read.aliasModels());
+            return DataFetcherResult.newResult().data(found).localContext(new CurrentAliases(found.id(), read.aliases().get(found.id())))
+                    .build();
         });
     }
 

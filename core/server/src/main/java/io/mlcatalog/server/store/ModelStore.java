@@ -1,6 +1,7 @@
 package io.mlcatalog.server.store;
 
 import io.mlcatalog.server.db.Db;
+import io.mlcatalog.server.model.Alias;
 import io.mlcatalog.server.model.Model;
 import io.mlcatalog.server.model.ModelVersion;
 import io.mlcatalog.server.model.ModelVersionStatus;
@@ -10,6 +11,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -63,6 +65,86 @@ public final class ModelStore {
     /** Models of that name, in the namespace when one is given (several when the name is ambiguous). */
     public Future<List<Model>> findByName(String namespace, String name) {
         return findByName(null, namespace, name);
+    }
+
+    /**
+     * Models of that name, as {@link #findByName(String, String)} finds them, each with the page of its versions (when
+     * {@code versions} is not null, as {@link #versionsOfModels} reads it) and its aliases at {@code aliasesAt} (when not
+     * null, as {@link AliasStore#ofModelsWithVersions} reads them, with the versions they name and those versions'
+     * models): for a client that asks for a model with its versions and aliases, one round trip instead of three.
+     */
+    public record WithChildren(List<Model> models, Map<UUID, Page<ModelVersion>> versions, Map<UUID, List<Alias>> aliases,
+                               Map<UUID, ModelVersion> aliasVersions, Map<UUID, Model> aliasModels) {
+    }
+
+    /** See {@link WithChildren}; at least one of {@code versions} and {@code aliasesAt} is given. */
+    public Future<WithChildren> findByNameWithChildren(String namespace, String name, PageArgs versions, OffsetDateTime aliasesAt) {
+        Where where = new Where().and("m.name = ?", name);
+        if (namespace != null) {
+            where.and("m.namespace = ?", namespace);
+        }
+        // positional columns: the model's 5; the kind of row (1 a version of the page, 2 an alias; null when the model
+        // has neither) at 5; a version's 9 from 6 (the page's, or the one an alias names); an alias's 6 from 15; the
+        // model of the alias's version, 4 from 21. The two kinds of rows come from one UNION ALL, each row's other
+        // columns null, so that the model's row is not repeated for every pair of a version and an alias.
+        StringBuilder sql = new StringBuilder("select m.*, x.* from (select ").append(MODEL_COLUMNS).append(" from model m ")
+                .append(where.sql()).append(" order by m.namespace limit 10) m left join lateral (");
+        if (versions != null) {
+            sql.append("(select 1 as kind, ").append(VERSION_COLUMNS).append(", null::uuid, null::text as alias_name, null::uuid,")
+                    .append(" null::timestamptz, null::timestamptz, null::text, null::text, null::text, null::text, null::timestamptz")
+                    .append(" from model_version v where v.model_id = m.id");
+            if (versions.after() != null) {
+                sql.append(" and (v.created_at, v.id) < (").append(where.next(versions.afterAt())).append(", ")
+                        .append(where.next(versions.afterId())).append(")");
+            }
+            sql.append(" order by v.created_at desc, v.id desc limit ").append(where.next(versions.first() + 1)).append(")");
+        }
+        if (aliasesAt != null) {
+            if (versions != null) {
+                sql.append(" union all ");
+            }
+            String at = where.next(aliasesAt);
+            sql.append("(select 2 as kind, ").append(VERSION_COLUMNS).append(", a.model_id, a.name as alias_name, a.model_version_id,")
+                    .append(" a.since, a.until, a.set_by, vm.namespace as vm_namespace, vm.name as vm_name, vm.description as vm_description,")
+                    .append(" vm.created_at as vm_created_at from alias a")
+                    .append(" join model_version v on v.id = a.model_version_id join model vm on vm.id = v.model_id")
+                    .append(" where a.model_id = m.id and a.since <= ").append(at).append(" and (a.until is null or a.until > ")
+                    .append(at).append("))");
+        }
+        // a model's versions newest first, then its aliases by name, as the two statements this replaces order them
+        sql.append(") x on true order by m.namespace, m.id, x.kind, x.alias_name, x.created_at desc, x.id desc");
+        return db.query(sql.toString(), where.tuple()).map(rows -> {
+            Map<UUID, Model> models = new java.util.LinkedHashMap<>();
+            Map<UUID, List<ModelVersion>> pages = new HashMap<>();
+            Map<UUID, List<Alias>> aliases = new HashMap<>();
+            Map<UUID, ModelVersion> aliasVersions = new HashMap<>();
+            Map<UUID, Model> aliasModels = new HashMap<>();
+            for (Row row : rows) {
+                Model m = models.computeIfAbsent(row.getUUID(0), id -> mapModelAt(row, id, 1));
+                Integer kind = row.getInteger(5);
+                if (kind == null) {
+                    continue;
+                }
+                ModelVersion v = mapVersionAt(row, 6);
+                if (kind == 1) {
+                    pages.computeIfAbsent(m.id(), k -> new ArrayList<>()).add(v);
+                } else {
+                    aliases.computeIfAbsent(m.id(), k -> new ArrayList<>()).add(new Alias(row.getUUID(15), row.getString(16),
+                            row.getUUID(17), row.getOffsetDateTime(18), row.getOffsetDateTime(19), row.getString(20)));
+                    aliasVersions.putIfAbsent(v.id(), v);
+                    aliasModels.computeIfAbsent(v.modelId(), id -> mapModelAt(row, id, 21));
+                }
+            }
+            Map<UUID, Page<ModelVersion>> versionPages = new HashMap<>();
+            if (versions != null) {
+                models.keySet().forEach(id -> versionPages.put(id,
+                        Page.of(pages.getOrDefault(id, List.of()), versions.first(), ModelStore::cursor)));
+            }
+            if (aliasesAt != null) {
+                models.keySet().forEach(id -> aliases.putIfAbsent(id, List.of()));
+            }
+            return new WithChildren(List.copyOf(models.values()), versionPages, aliases, aliasVersions, aliasModels);
+        });
     }
 
     /** As {@link #findByName(String, String)}, in a transaction when {@code client} is one (null: any connection). */

@@ -303,6 +303,11 @@ class AccessControlIT {
         assertThat(as(readerG, "{ runs(filter: {namespace: \"risk\"}) { totalCount } }").errorCode()).isEqualTo("FORBIDDEN");
         assertThat(as(readerG, "{ model(namespace: \"risk\", name: \"fraud\") { id } }").errorCode()).isEqualTo("FORBIDDEN");
         assertThat(as(readerG, "{ model(name: \"fraud\") { id } }").ok().path("model").isNull()).isTrue();
+        // the same with its versions and aliases, which are read with the model by one statement
+        String withChildren = "{ model(name: \"fraud\") { id versions { edges { node { version } } } aliases { name modelVersion { id } } } }";
+        assertThat(as(readerG, withChildren).ok().path("model").isNull()).isTrue();
+        assertThat(as(ADMIN, withChildren).ok().path("model").path("versions").path("edges").findValuesAsText("version")).containsExactly("1");
+        assertThat(as(readerG, withChildren.replace("model(name:", "model(namespace: \"risk\", name:")).errorCode()).isEqualTo("FORBIDDEN");
         assertThat(as(readerG, "{ modelVersion(namespace: \"risk\", model: \"fraud\", version: \"1\") { id } }").errorCode())
                 .isEqualTo("FORBIDDEN");
         assertThat(as(readerG, "{ modelVersion(model: \"fraud\", version: \"1\") { id } }").ok().path("modelVersion").isNull()).isTrue();

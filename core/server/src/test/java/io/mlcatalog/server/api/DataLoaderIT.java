@@ -82,8 +82,8 @@ class DataLoaderIT {
     }
 
     @Test
-    void aModelWithItsVersionsAndAliasesTakesThreeStatements() {
-        // the model; its versions page; its aliases, read with the versions they name and those versions' model
+    void aModelWithItsVersionsAndAliasesTakesOneStatement() {
+        // the model with its versions page and its aliases, read with the versions they name and those versions' model
         String query = """
                 { model(namespace: "loaders", name: "m") { name versions(first: 20) { edges { node { version } } }
                   aliases { name modelVersion { version model { name } } } } }""";
@@ -92,7 +92,26 @@ class DataLoaderIT {
         assertThat(model.path("aliases").toString()).isEqualTo("""
                 [{"name":"prod","modelVersion":{"version":"3","model":{"name":"m"}}},\
                 {"name":"staging","modelVersion":{"version":"7","model":{"name":"m"}}}]""");
-        assertThat(statements(query, Map.of())).isEqualTo(3);
+        assertThat(statements(query, Map.of())).isEqualTo(1);
+    }
+
+    @Test
+    void aModelsVersionsPagesWithOtherArgumentsAndAfterACursorAreLoadedAsBefore() {
+        // the first versions field's page comes with the model; the second, with other arguments, takes its own statement
+        String query = """
+                { model(namespace: "loaders", name: "m") { three: versions(first: 3) { edges { node { version } } pageInfo { endCursor } }
+                  five: versions(first: 5) { edges { node { version } } } aliases { name } } }""";
+        var model = catalog.graphql(query).ok().path("model");
+        assertThat(model.path("three").path("edges").findValuesAsText("version")).containsExactly("100", "99", "98");
+        assertThat(model.path("five").path("edges").findValuesAsText("version")).containsExactly("100", "99", "98", "97", "96");
+        assertThat(model.path("aliases").findValuesAsText("name")).containsExactly("prod", "staging");
+        assertThat(statements(query, Map.of())).isEqualTo(2);
+        String after = """
+                query($c: String) { model(namespace: "loaders", name: "m") { versions(first: 2, after: $c) { edges { node { version } } } } }""";
+        Map<String, Object> cursor = Map.of("c", model.path("three").path("pageInfo").path("endCursor").asText());
+        assertThat(catalog.graphql(after, cursor).ok().path("model").path("versions").path("edges").findValuesAsText("version"))
+                .containsExactly("97", "96");
+        assertThat(statements(after, cursor)).isEqualTo(1);
     }
 
     @Test
