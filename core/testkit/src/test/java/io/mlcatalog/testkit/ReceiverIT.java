@@ -157,6 +157,16 @@ class ReceiverIT {
             assertThat(status.path("recordsRejected").asLong()).isEqualTo(refused);
             assertThat(catalog.count("select count(*) from artifact where namespace = 'busy-hooks'")).isEqualTo(written);
             assertThat(status.path("lastSuccessAt").isNull()).isFalse();
+            // the metrics count the transactions that wrote the requests, and every request written once
+            String metrics = http.send(HttpRequest.newBuilder(URI.create(catalog.url("/metrics"))).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            java.util.regex.Matcher sum = java.util.regex.Pattern.compile(
+                    "(?m)^mlcatalog_receiver_transaction_requests_sum\\{instance=\"busy-hooks\",?\\} (\\S+)$").matcher(metrics);
+            java.util.regex.Matcher count = java.util.regex.Pattern.compile(
+                    "(?m)^mlcatalog_receiver_transaction_requests_count\\{instance=\"busy-hooks\",?\\} (\\S+)$").matcher(metrics);
+            assertThat(sum.find() && count.find()).as(metrics).isTrue();
+            assertThat(Double.parseDouble(sum.group(1))).isEqualTo(240.0 - refused);
+            assertThat(Double.parseDouble(count.group(1))).isBetween(1.0, 240.0 - refused);
         } finally {
             senders.shutdownNow();
         }
