@@ -100,8 +100,15 @@ final class IngestBench {
                 awaitWritten(server.port(), queued);
 
                 long[] cpu = cpu(server, dataDir);
+                double[] grouped = transactions(server.port());
                 Result singleAccepted = singles(server.port(), next, o.singleEvents, o.singleClients);
                 String singleCpu = cpuPerEvent(cpu, cpu(server, dataDir), o.singleEvents);
+                double[] groupedAfter = transactions(server.port());
+                if (!queued && grouped != null && groupedAfter != null) {
+                    double count = groupedAfter[0] - grouped[0];
+                    System.out.printf("single events: %,.0f transactions, %.2f requests per transaction%n", count,
+                            (groupedAfter[1] - grouped[1]) / count);
+                }
                 Result single = singleAccepted.writtenAfter(awaitWritten(server.port(), queued));
                 System.out.println("single events: " + single + "; CPU per event until the last answer: " + singleCpu);
                 results.put(mode + " | single events, " + o.singleClients + " clients", single.summary() + " | " + singleCpu);
@@ -135,6 +142,24 @@ final class IngestBench {
     private static long[] cpu(ServerProcess server, Path dataDir) {
         return new long[]{Proc.cpuNanos(ProcessHandle.of(server.pid()).stream().toList()), Proc.cpuNanos(Proc.postgres(dataDir)),
                 Proc.cpuNanos(List.of(ProcessHandle.current()))};
+    }
+
+    /**
+     * The receiver's transactions and the requests they held so far ({@code mlcatalog_receiver_transaction_requests}
+     * of its metrics), or null when the server has no such metric (a build before it).
+     */
+    private static double[] transactions(int port) throws IOException {
+        try (HttpConnection conn = new HttpConnection(ServerProcess.HOST, port, 60_000)) {
+            int status = conn.exchange(HttpConnection.request("GET", ServerProcess.HOST, port, "/metrics", null, null, true));
+            Matcher count = Pattern.compile("(?m)^mlcatalog_receiver_transaction_requests_count\\{instance=\"openlineage\",?\\} (\\S+)$")
+                    .matcher(conn.bodyText());
+            Matcher sum = Pattern.compile("(?m)^mlcatalog_receiver_transaction_requests_sum\\{instance=\"openlineage\",?\\} (\\S+)$")
+                    .matcher(conn.bodyText());
+            if (status != 200 || !count.find() || !sum.find()) {
+                return null;
+            }
+            return new double[]{Double.parseDouble(count.group(1)), Double.parseDouble(sum.group(1))};
+        }
     }
 
     /** CPU used between two readings, in µs per event: server / PostgreSQL / clients. */

@@ -215,6 +215,7 @@ public final class CatalogServer implements AutoCloseable {
             intakeAppender = new IntakeAppender(intakeQueue);
             intake = new Intake(intakeQueue, plugins, batchWriter);
             IngestHandler ingest = new IngestHandler(plugins, batchWriter, Clock.systemUTC(), mapper, intakeAppender, intake, authenticator);
+            ingest.observeTransactions(metrics::receiverTransaction);
             webhooks = new WebhookSender(vertx, db.background(), new WebhookStore(db.background()), feed, Backoff.fromSystemProperties(),
                     Clock.systemUTC());
             // every metric is there before the first request can be answered (a scrape right after /ready sees them all)

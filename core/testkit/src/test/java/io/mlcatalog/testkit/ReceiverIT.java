@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,6 +29,7 @@ class ReceiverIT {
                 .instance("hooks", JsonReceiver.TYPE, Map.of("namespace", "hooks"),
                         Map.of("token", "${env:HOOKS_TOKEN}", "maxBodyBytes", 2048))
                 .instance("open-hooks", JsonReceiver.TYPE, Map.of("namespace", "open-hooks"))
+                .instance("busy-hooks", JsonReceiver.TYPE, Map.of("namespace", "busy-hooks"))
                 .env(Map.of("HOOKS_TOKEN", "s3cret"))
                 .start();
     }
@@ -117,6 +119,57 @@ class ReceiverIT {
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(r.body()).path("thread").asText()).doesNotContain("eventloop");
+    }
+
+    @Test
+    void requestsSentAtOnceAreEachCountedOnceInTheStatus() throws Exception {
+        // 8 senders at once: their requests are written together in transactions under way at the same time, whose
+        // counts go to the slots of their connections (V23__plugin_counters.sql); one request in 10 carries an invalid
+        // record, refused alone, its other record not written
+        java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<HttpResponse<String>>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 240; i++) {
+                String body = body("s3://busy/" + i + ".csv", DIGEST, "evt-" + i);
+                if (i % 10 == 3) {
+                    body = body.replace("]", ", {\"uri\": \"s3://busy/bad-" + i + ".csv\", \"digest\": \"sha256:nope\"}]");
+                } else if (i % 2 == 0) {
+                    body = body.replace("]", ", {\"uri\": \"s3://busy/" + i + "-b.csv\"}]");
+                }
+                String b = body;
+                answers.add(senders.submit(() -> post("/ingest/busy-hooks/artifacts", null, b)));
+            }
+            long written = 0;
+            long refused = 0;
+            for (int i = 0; i < answers.size(); i++) {
+                HttpResponse<String> r = answers.get(i).get();
+                if (i % 10 == 3) {
+                    assertThat(r.statusCode()).as(r.body()).isEqualTo(422);
+                    refused++;
+                } else {
+                    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+                    written += JSON.readTree(r.body()).path("written").asLong();
+                }
+            }
+            assertThat(written).isEqualTo(120 * 2 + 96);
+            JsonNode status = catalog.status("busy-hooks");
+            assertThat(status.path("recordsWritten").asLong()).isEqualTo(written);
+            assertThat(status.path("recordsRejected").asLong()).isEqualTo(refused);
+            assertThat(catalog.count("select count(*) from artifact where namespace = 'busy-hooks'")).isEqualTo(written);
+            assertThat(status.path("lastSuccessAt").isNull()).isFalse();
+            // the metrics count the transactions that wrote the requests, and every request written once
+            String metrics = http.send(HttpRequest.newBuilder(URI.create(catalog.url("/metrics"))).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            java.util.regex.Matcher sum = java.util.regex.Pattern.compile(
+                    "(?m)^mlcatalog_receiver_transaction_requests_sum\\{instance=\"busy-hooks\",?\\} (\\S+)$").matcher(metrics);
+            java.util.regex.Matcher count = java.util.regex.Pattern.compile(
+                    "(?m)^mlcatalog_receiver_transaction_requests_count\\{instance=\"busy-hooks\",?\\} (\\S+)$").matcher(metrics);
+            assertThat(sum.find() && count.find()).as(metrics).isTrue();
+            assertThat(Double.parseDouble(sum.group(1))).isEqualTo(240.0 - refused);
+            assertThat(Double.parseDouble(count.group(1))).isBetween(1.0, 240.0 - refused);
+        } finally {
+            senders.shutdownNow();
+        }
     }
 
     private static String body(String uri, String digest, String id) {

@@ -22,9 +22,14 @@ import java.util.concurrent.Executors;
  * per request) cost one transaction instead of one each, and with nothing else waiting a request is
  * written at once. Each request still succeeds or fails on its own: when a combined write is refused
  * because one request carries an invalid record, the requests are written again one by one.
- * Per receiver instance at most {@link #PARALLEL} transactions are under way: two keep both of a small
- * machine's cores busy (one prepared in Java while PostgreSQL runs the other), and few enough that they seldom
- * wait on each other's row locks. They lock rows in the same order, and a deadlock is retried by the writer.
+ *
+ * <p>Per receiver instance one transaction is under way, and a second only when it pays ({@link #ANOTHER_AT_RECORDS}):
+ * a transaction costs PostgreSQL about the same whether it holds one small request or ten (its round trips, BEGIN and
+ * COMMIT, the change feed's numbering pass after it), so small requests wait for the one under way and go together in
+ * the next (8 clients sending single OpenLineage events: 4 requests a transaction instead of 2.6, docs/benchmarks.md).
+ * Requests with many records (batches) start a second at once: two keep both of a small machine's cores busy, one
+ * prepared in Java while PostgreSQL runs the other. The two lock rows in the same order, and a deadlock is retried by
+ * the writer.
  */
 final class GroupCommit implements AutoCloseable {
     /** The most records one combined transaction takes (a larger request is written alone). */
@@ -35,15 +40,37 @@ final class GroupCommit implements AutoCloseable {
     private final Clock clock;
     private final ExecutorService committer;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-    /** Transactions under way at once: while one waits on PostgreSQL the next is prepared and sent (2 cores). */
+    /** Transactions under way at once, at most: while one waits on PostgreSQL the next is prepared and sent (2 cores). */
     static final int PARALLEL = 2;
+    /**
+     * The records waiting that start another transaction while one is under way: enough that the transaction's own cost
+     * is small beside theirs (a batch of events), and more than a few clients' single events (1 to 3 records each). With
+     * nothing under way a request is written at once, whatever its size.
+     */
+    static final int ANOTHER_AT_RECORDS = Integer.getInteger("mlcatalog.groupCommit.anotherAtRecords", 64);
+    private final int anotherAtRecords;
     private int flushers;
+    /** The records of the requests in {@link #queue}. */
+    private int waitingRecords;
+    private final java.util.function.IntConsumer transactions;
 
     /** A request's records and who sent them: only requests of one sender are written together (one identity each). */
     private record Pending(Origin origin, List<MetadataRecord> records, CompletableFuture<Void> done) {
     }
 
     GroupCommit(String instance, BatchWriter writer, Clock clock) {
+        this(instance, writer, clock, requests -> {
+        });
+    }
+
+    /** @param transactions told the number of requests of every transaction committed (the metrics: requests per transaction) */
+    GroupCommit(String instance, BatchWriter writer, Clock clock, java.util.function.IntConsumer transactions) {
+        this(instance, writer, clock, transactions, ANOTHER_AT_RECORDS);
+    }
+
+    GroupCommit(String instance, BatchWriter writer, Clock clock, java.util.function.IntConsumer transactions, int anotherAtRecords) {
+        this.anotherAtRecords = anotherAtRecords;
+        this.transactions = transactions;
         this.instance = instance;
         this.writer = writer;
         this.clock = clock;
@@ -59,7 +86,8 @@ final class GroupCommit implements AutoCloseable {
         Pending p = new Pending(origin, List.copyOf(records), new CompletableFuture<>());
         synchronized (this) {
             queue.add(p);
-            if (flushers < PARALLEL) {
+            waitingRecords += p.records().size();
+            if (flushers == 0 || flushers < PARALLEL && waitingRecords >= anotherAtRecords) {
                 flushers++;
                 committer.execute(this::flush);
             }
@@ -90,11 +118,17 @@ final class GroupCommit implements AutoCloseable {
                         && queue.peek().origin().equals(group.get(0).origin()))) {
                     Pending next = queue.poll();
                     records += next.records().size();
+                    waitingRecords -= next.records().size();
                     group.add(next);
                 }
                 if (group.isEmpty()) {
                     flushers--;
                     return;
+                }
+                if (flushers < PARALLEL && waitingRecords >= anotherAtRecords) {
+                    // more waits than this transaction takes (a backlog of batches): another writes it meanwhile
+                    flushers++;
+                    committer.execute(this::flush);
                 }
             }
             if (group.size() == 1) {
@@ -105,6 +139,7 @@ final class GroupCommit implements AutoCloseable {
             group.forEach(p -> combined.addAll(p.records()));
             try {
                 writer.write(group.get(0).origin(), combined, Map.of(), Atomicity.ALL_OR_NOTHING, clock.instant());
+                transactions.accept(group.size());
                 group.forEach(p -> p.done().complete(null));
             } catch (InvalidRecordException e) {
                 group.forEach(this::writeAlone); // only the request that carries the invalid record fails
@@ -117,10 +152,16 @@ final class GroupCommit implements AutoCloseable {
     private void writeAlone(Pending p) {
         try {
             writer.write(p.origin(), p.records(), Map.of(), Atomicity.ALL_OR_NOTHING, clock.instant());
+            transactions.accept(1);
             p.done().complete(null);
         } catch (Exception e) {
             p.done().completeExceptionally(e);
         }
+    }
+
+    /** The requests waiting for a transaction (not those of the transactions under way). */
+    synchronized int waiting() {
+        return queue.size();
     }
 
     @Override

@@ -56,6 +56,9 @@ public final class IngestHandler implements Handler<RoutingContext> {
     private final IntakeAppender intakeAppender;
     private final Intake intake;
     private final Authenticator authenticator;
+    /** Told the instance and the number of requests of every transaction that writes requests at once (the metrics). */
+    private volatile java.util.function.ObjIntConsumer<String> transactions = (instance, requests) -> {
+    };
 
     public IngestHandler(PluginHost host, BatchWriter writer, Clock clock, ObjectMapper mapper, IntakeAppender intakeAppender, Intake intake,
                          Authenticator authenticator) {
@@ -66,6 +69,11 @@ public final class IngestHandler implements Handler<RoutingContext> {
         this.mapper = mapper;
         this.intakeAppender = intakeAppender;
         this.intake = intake;
+    }
+
+    /** Tells {@code observer} how many requests each transaction of an instance acknowledging {@code written} holds. */
+    public void observeTransactions(java.util.function.ObjIntConsumer<String> observer) {
+        this.transactions = observer;
     }
 
     /**
@@ -250,7 +258,8 @@ public final class IngestHandler implements Handler<RoutingContext> {
         boolean queued = receiver.config().acknowledge() == PluginsConfig.Acknowledge.QUEUED;
         Instant receivedAt = clock.instant();
         AtomicBoolean carriesRecords = new AtomicBoolean();
-        GroupCommit commits = queued ? null : groupCommits.computeIfAbsent(instance, i -> new GroupCommit(i, writer, clock));
+        GroupCommit commits = queued ? null : groupCommits.computeIfAbsent(instance,
+                i -> new GroupCommit(i, writer, clock, requests -> transactions.accept(i, requests)));
         RecordWriter records = batch -> {
             try {
                 if (queued) {

@@ -1,6 +1,7 @@
 package io.mlcatalog.server.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,6 +35,9 @@ import java.util.regex.Pattern;
  *   <li>{@code mlcatalog_sql_statements_seconds}: every SQL statement's time;</li>
  *   <li>{@code mlcatalog_plugin_polls_total} and {@code mlcatalog_plugin_records_total}: polls by instance and outcome,
  *       records by instance and whether they were written or rejected;</li>
+ *   <li>{@code mlcatalog_receiver_transaction_requests}: the requests each transaction of a receiver that writes at once
+ *       ({@code acknowledge: written}) holds, by instance: its {@code _count} is the transactions, its {@code _sum} the
+ *       requests, so their ratio is how many requests a transaction groups;</li>
  *   <li>{@code mlcatalog_intake_queued_requests} and {@code mlcatalog_intake_oldest_seconds}: the intake queue;</li>
  *   <li>{@code mlcatalog_subscriptions}: subscriptions open on this node; {@code mlcatalog_change_feed_position};</li>
  *   <li>{@code mlcatalog_webhook_deliveries_total}: deliveries by outcome.</li>
@@ -48,6 +52,7 @@ public final class CatalogMetrics {
     private final Set<String> operations = ConcurrentHashMap.newKeySet();
     /** The timers of the series seen: looked up by their tags once, not built and registered again for every request. */
     private final Map<GraphQLSeries, Timer> graphqlTimers = new ConcurrentHashMap<>();
+    private final Map<String, DistributionSummary> groupSummaries = new ConcurrentHashMap<>();
     private final AtomicLong queued = new AtomicLong();
     private final AtomicLong oldestSeconds = new AtomicLong();
 
@@ -111,6 +116,13 @@ public final class CatalogMetrics {
                 .tags("instance", o.instance(), "result", "written").register(registry).increment(o.written());
         Counter.builder("mlcatalog.plugin.records").description("records a plugin instance emitted, written or rejected")
                 .tags("instance", o.instance(), "result", "rejected").register(registry).increment(o.rejected().size());
+    }
+
+    /** A transaction that wrote {@code requests} requests of a receiver at once (group commit). */
+    public void receiverTransaction(String instance, int requests) {
+        groupSummaries.computeIfAbsent(instance, i -> DistributionSummary.builder("mlcatalog.receiver.transaction.requests")
+                .description("requests a transaction of a receiver writing at once (acknowledge: written) holds, by instance")
+                .tags("instance", i).register(registry)).record(requests);
     }
 
     /** The intake queue as last looked at. */

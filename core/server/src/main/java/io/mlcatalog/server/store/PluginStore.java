@@ -82,14 +82,25 @@ public final class PluginStore {
                 """, Tuple.of(instance, type, node)).mapEmpty();
     }
 
-    /** Records a successful poll or request, in its transaction. */
+    /**
+     * Records a successful poll or request, in its transaction: its counts go to this connection's slot
+     * (V23__plugin_counters.sql), so concurrent writers of one instance update different rows and do not wait on each other
+     * until their commits; the status row is written only when it changes (a status other than OK, or a rejection to
+     * show).
+     */
     public Future<Void> succeeded(SqlClient tx, String instance, long written, long rejected, String rejection) {
         return db.query(tx, """
-                update plugin_status set status = 'OK', last_success_at = now(), records_written = records_written + $2,
-                       records_rejected = records_rejected + $3,
-                       last_error = coalesce($4, last_error), last_error_at = case when $4::text is null then last_error_at else now() end,
-                       updated_at = now()
-                where instance = $1
+                with status as (
+                    update plugin_status set status = 'OK', last_error = coalesce($4, last_error),
+                           last_error_at = case when $4::text is null then last_error_at else now() end, updated_at = now()
+                    where instance = $1 and (status <> 'OK' or $4::text is not null)
+                )
+                insert into plugin_counter as c (instance, slot, records_written, records_rejected, last_success_at)
+                select $1::text, (pg_backend_pid() % 64)::smallint, $2::bigint, $3::bigint, now()
+                where exists (select 1 from plugin_status s where s.instance = $1)
+                on conflict (instance, slot) do update set records_written = c.records_written + excluded.records_written,
+                       records_rejected = c.records_rejected + excluded.records_rejected,
+                       last_success_at = greatest(c.last_success_at, excluded.last_success_at)
                 """, Tuple.of(instance, written, rejected, rejection)).mapEmpty();
     }
 
@@ -104,9 +115,14 @@ public final class PluginStore {
     /** Records a failure (outside any transaction: the failed one was rolled back). */
     public Future<Void> failed(String instance, String error, long rejected) {
         return db.query("""
-                update plugin_status set status = 'FAILING', last_error = $2, last_error_at = now(),
-                       records_rejected = records_rejected + $3, updated_at = now()
-                where instance = $1
+                with status as (
+                    update plugin_status set status = 'FAILING', last_error = $2, last_error_at = now(), updated_at = now()
+                    where instance = $1
+                    returning instance
+                )
+                insert into plugin_counter as c (instance, slot, records_rejected)
+                select instance, (pg_backend_pid() % 64)::smallint, $3::bigint from status where $3::bigint > 0
+                on conflict (instance, slot) do update set records_rejected = c.records_rejected + excluded.records_rejected
                 """, Tuple.of(instance, error, rejected)).mapEmpty();
     }
 
@@ -136,9 +152,13 @@ public final class PluginStore {
 
     public Future<List<Status>> statuses() {
         return db.query("""
-                select s.instance, s.type, s.status, s.last_success_at, s.last_error, s.last_error_at, s.records_written, s.records_rejected,
+                select s.instance, s.type, s.status, c.last_success_at, s.last_error, s.last_error_at,
+                       coalesce(c.records_written, 0) as records_written, coalesce(c.records_rejected, 0) as records_rejected,
                        coalesce(q.queued, 0) as queued, q.oldest as oldest_queued_at, l.holder as polled_by
                 from plugin_status s
+                left join (select instance, sum(records_written)::bigint as records_written, sum(records_rejected)::bigint as records_rejected,
+                                  max(last_success_at) as last_success_at
+                           from plugin_counter group by instance) c on c.instance = s.instance
                 left join source_lease l on l.instance = s.instance and l.expires_at > now()
                 left join (select instance, count(*) as queued, min(received_at) as oldest from intake_queue where refused is null
                            group by instance) q on q.instance = s.instance
@@ -157,8 +177,10 @@ public final class PluginStore {
 
     /** Forgets instances that are no longer configured, so status shows only what runs. */
     public Future<Void> retainOnly(List<String> instances) {
-        return db.query("delete from plugin_status where not (instance = any($1))", Tuple.of((Object) instances.toArray(String[]::new)))
-                .mapEmpty();
+        return db.query("""
+                with counters as (delete from plugin_counter where not (instance = any($1)))
+                delete from plugin_status where not (instance = any($1))
+                """, Tuple.of((Object) instances.toArray(String[]::new))).mapEmpty();
     }
 
     /** A partition as canonical JSON (sorted keys), the text key of its row. */
