@@ -49,7 +49,12 @@ public final class Ids {
     }
 
     private static UUID of(String type, String... parts) {
-        StringBuilder key = new StringBuilder(type);
+        int length = type.length();
+        for (String part : parts) {
+            length += 1 + part.length();
+        }
+        // sized at once: grown from its default size, the builder was copied at each growth (a JFR profile)
+        StringBuilder key = new StringBuilder(length).append(type);
         for (String part : parts) {
             key.append('\0').append(part);
         }

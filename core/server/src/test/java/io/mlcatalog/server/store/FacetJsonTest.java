@@ -72,6 +72,22 @@ class FacetJsonTest {
         }
     }
 
+    /** The buffer each thread reuses: a document's text holds nothing of the one before, large or small. */
+    @Test
+    void eachDocumentIsWrittenAloneWhateverCameBefore() {
+        Map<String, Object> large = new LinkedHashMap<>();
+        large.put("text", "x".repeat(3 << 20));
+        Map<String, Object> small = new LinkedHashMap<>();
+        small.put("a", 1L);
+        assertSameAsJackson(large);
+        assertThat(FacetJson.encode(small)).isEqualTo("{\"a\":1}");
+        assertSameAsJackson(large);
+        Map<String, Object> notPlain = new LinkedHashMap<>();
+        notPlain.put("decimal", new BigDecimal("2.50"));
+        assertSameAsJackson(notPlain);
+        assertThat(FacetJson.encode(small)).isEqualTo("{\"a\":1}");
+    }
+
     @Test
     void valuesOutsideThePlainOnesAreLeftToJackson() {
         Map<String, Object> document = new LinkedHashMap<>();
