@@ -110,7 +110,7 @@ public final class BatchRunWriter {
                             .compose(x -> upsertRunRows(tx, changing)));
         })
                 .compose(runRows -> writer.completePendingLinks(tx, runRows.after().values()).map(runRows))
-                .compose(runRows -> upsertArtifacts(tx, items, () -> linkAndAssert(tx, items, runRows, () -> Db.sendAhead(putFacets(tx, items),
+                .compose(runRows -> upsertArtifacts(tx, items, () -> linkAndAssert(tx, items, runRows, () -> Db.sendAhead(putFacets(tx, items, runRows.created()),
                         () -> mergeTags(tx, items)))));
     }
 
@@ -330,7 +330,7 @@ public final class BatchRunWriter {
     }
 
     /** Run, job and artifact facets, in one put: their documents are stored in one statement (see {@link FacetStore#putAll}). */
-    private Future<Void> putFacets(SqlConnection tx, List<Item> items) {
+    private Future<Void> putFacets(SqlConnection tx, List<Item> items, Set<UUID> createdRuns) {
         List<FacetStore.RunFacets> runFacets = new ArrayList<>();
         List<FacetStore.JobFacets> jobFacets = new ArrayList<>();
         List<FacetStore.ArtifactFacets> artifactFacets = new ArrayList<>();
@@ -352,7 +352,8 @@ public final class BatchRunWriter {
                 jobFacets.add(new FacetStore.JobFacets(new FacetStore.Job(s.namespace(), s.pipeline()), at, s.jobFacets()));
             }
         }
-        return facets.putAll(tx, runFacets, jobFacets, artifactFacets);
+        // the facet rows of runs this transaction inserted are inserted plainly, not upserted (see FacetStore#putAll)
+        return facets.putAll(tx, runFacets, jobFacets, artifactFacets, createdRuns);
     }
 
     /** Tags are rare on batched runs: merged one run at a time, as the one-by-one write does. */
@@ -373,8 +374,8 @@ public final class BatchRunWriter {
      * the new rows and updates the changed ones, one statement each, and logs what changed. A row another
      * transaction created meanwhile (the insert found it) is locked and merged in a second pass.
      */
-    /** The rows as they were before a batched upsert (those that existed), and after it (all). */
-    private record Upserted<T>(Map<UUID, T> before, Map<UUID, T> after) {
+    /** The rows as they were before a batched upsert (those that existed), after it (all), and those it inserted. */
+    private record Upserted<T>(Map<UUID, T> before, Map<UUID, T> after, Set<UUID> created) {
     }
 
     private <T extends io.mlcatalog.server.model.Entity, I> Future<Upserted<T>> upsertAll(
@@ -430,7 +431,7 @@ public final class BatchRunWriter {
                         }
                     }
                     return Db.sendAhead(updateAll.apply(tx, updates), () -> changes.appendAll(tx, log))
-                            .map(x -> new Upserted<>(toMerge, after));
+                            .map(x -> new Upserted<>(toMerge, after, Set.copyOf(inserted)));
                 });
             });
         });
