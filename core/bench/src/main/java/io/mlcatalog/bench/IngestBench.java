@@ -148,13 +148,19 @@ final class IngestBench {
      * The receiver's transactions and the requests they held so far ({@code mlcatalog_receiver_transaction_requests}
      * of its metrics), or null when the server has no such metric (a build before it).
      */
+    private static final Pattern TRANSACTIONS_COUNT = transactionsSeries("count");
+    private static final Pattern TRANSACTIONS_SUM = transactionsSeries("sum");
+
+    private static Pattern transactionsSeries(String suffix) {
+        return Pattern.compile("(?m)^mlcatalog_receiver_transaction_requests_" + suffix + "\\{instance=\"openlineage\",?\\} (\\S+)$");
+    }
+
     private static double[] transactions(int port) throws IOException {
         try (HttpConnection conn = new HttpConnection(ServerProcess.HOST, port, 60_000)) {
             int status = conn.exchange(HttpConnection.request("GET", ServerProcess.HOST, port, "/metrics", null, null, true));
-            Matcher count = Pattern.compile("(?m)^mlcatalog_receiver_transaction_requests_count\\{instance=\"openlineage\",?\\} (\\S+)$")
-                    .matcher(conn.bodyText());
-            Matcher sum = Pattern.compile("(?m)^mlcatalog_receiver_transaction_requests_sum\\{instance=\"openlineage\",?\\} (\\S+)$")
-                    .matcher(conn.bodyText());
+            String body = conn.bodyText();
+            Matcher count = TRANSACTIONS_COUNT.matcher(body);
+            Matcher sum = TRANSACTIONS_SUM.matcher(body);
             if (status != 200 || !count.find() || !sum.find()) {
                 return null;
             }

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.IntConsumer;
 
 /**
  * Writes a receiver's requests, committing the requests that arrive while a write is under way
@@ -52,7 +53,7 @@ final class GroupCommit implements AutoCloseable {
     private int flushers;
     /** The records of the requests in {@link #queue}. */
     private int waitingRecords;
-    private final java.util.function.IntConsumer transactions;
+    private final IntConsumer transactions;
 
     /** A request's records and who sent them: only requests of one sender are written together (one identity each). */
     private record Pending(Origin origin, List<MetadataRecord> records, CompletableFuture<Void> done) {
@@ -64,11 +65,11 @@ final class GroupCommit implements AutoCloseable {
     }
 
     /** @param transactions told the number of requests of every transaction committed (the metrics: requests per transaction) */
-    GroupCommit(String instance, BatchWriter writer, Clock clock, java.util.function.IntConsumer transactions) {
+    GroupCommit(String instance, BatchWriter writer, Clock clock, IntConsumer transactions) {
         this(instance, writer, clock, transactions, ANOTHER_AT_RECORDS);
     }
 
-    GroupCommit(String instance, BatchWriter writer, Clock clock, java.util.function.IntConsumer transactions, int anotherAtRecords) {
+    GroupCommit(String instance, BatchWriter writer, Clock clock, IntConsumer transactions, int anotherAtRecords) {
         this.anotherAtRecords = anotherAtRecords;
         this.transactions = transactions;
         this.instance = instance;

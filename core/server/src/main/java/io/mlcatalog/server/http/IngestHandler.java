@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.ObjIntConsumer;
 
 /**
  * {@code /ingest/<instance>/…}: hands each request to the instance's receiver, on a worker thread,
@@ -57,7 +58,7 @@ public final class IngestHandler implements Handler<RoutingContext> {
     private final Intake intake;
     private final Authenticator authenticator;
     /** Told the instance and the number of requests of every transaction that writes requests at once (the metrics). */
-    private volatile java.util.function.ObjIntConsumer<String> transactions = (instance, requests) -> {
+    private volatile ObjIntConsumer<String> transactions = (instance, requests) -> {
     };
 
     public IngestHandler(PluginHost host, BatchWriter writer, Clock clock, ObjectMapper mapper, IntakeAppender intakeAppender, Intake intake,
@@ -72,7 +73,7 @@ public final class IngestHandler implements Handler<RoutingContext> {
     }
 
     /** Tells {@code observer} how many requests each transaction of an instance acknowledging {@code written} holds. */
-    public void observeTransactions(java.util.function.ObjIntConsumer<String> observer) {
+    public void observeTransactions(ObjIntConsumer<String> observer) {
         this.transactions = observer;
     }
 

@@ -2,7 +2,6 @@ package io.mlcatalog.server.model;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
@@ -61,18 +60,8 @@ public final class Ids {
         return nameUuid(key.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    /**
-     * MD5 of each thread, reused: {@link MessageDigest#getInstance} looks the algorithm up among the security providers at
-     * every call, which cost more than the digest itself (about 4 % of the server's CPU while it wrote batched
-     * OpenLineage events, in a JFR profile).
-     */
-    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("MD5");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has MD5", e);
-        }
-    });
+    /** MD5 of each thread, reused (see {@link ThreadDigests}). */
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadDigests.of("MD5");
 
     /** The same UUID as {@link UUID#nameUUIDFromBytes} (version 3, IETF variant), from a digest of this thread. */
     static UUID nameUuid(byte[] name) {

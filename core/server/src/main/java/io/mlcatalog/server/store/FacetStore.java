@@ -1,6 +1,7 @@
 package io.mlcatalog.server.store;
 
 import io.mlcatalog.server.db.Db;
+import io.mlcatalog.server.model.ThreadDigests;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Row;
@@ -9,16 +10,17 @@ import io.vertx.sqlclient.Tuple;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.IntFunction;
 
 /**
  * Run, job and artifact facets. A facet is replaced only by the same facet from a later event (ties broken by
@@ -178,17 +180,8 @@ public final class FacetStore {
         }
     }
 
-    /**
-     * SHA-256 of each thread, reused: {@link MessageDigest#getInstance} looks the algorithm up among the security providers
-     * at every call (2 % of the server's CPU while it wrote batched OpenLineage events, in a JFR profile).
-     */
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
-    });
+    /** SHA-256 of each thread, reused (see {@link ThreadDigests}). */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadDigests.of("SHA-256");
 
     private static byte[] sha256(String text) {
         return SHA256.get().digest(text.getBytes(StandardCharsets.UTF_8)); // digest() also resets it for the next call
@@ -218,22 +211,6 @@ public final class FacetStore {
                 this.at = at;
                 this.value = value;
             }
-
-            Object[] key() {
-                return key;
-            }
-
-            String name() {
-                return name;
-            }
-
-            OffsetDateTime at() {
-                return at;
-            }
-
-            Document document() {
-                return document;
-            }
         }
 
         private final Documents documents;
@@ -248,7 +225,7 @@ public final class FacetStore {
             Facet facet = new Facet(List.of(key), name);
             List<Value> kept = latest.get(facet);
             if (kept != null) {
-                int order = at.toInstant().compareTo(kept.get(0).at().toInstant());
+                int order = at.toInstant().compareTo(kept.get(0).at.toInstant());
                 if (order < 0) {
                     return;
                 }
@@ -337,32 +314,32 @@ public final class FacetStore {
             return rows;
         }
 
-        <T> T[] keys(java.util.function.IntFunction<T[]> array, int column) {
+        <T> T[] keys(IntFunction<T[]> array, int column) {
             List<Value> rows = rows();
             T[] result = array.apply(rows.size());
             for (int i = 0; i < result.length; i++) {
                 @SuppressWarnings("unchecked")
-                T k = (T) rows.get(i).key()[column];
+                T k = (T) rows.get(i).key[column];
                 result[i] = k;
             }
             return result;
         }
 
         String[] names() {
-            return rows().stream().map(Value::name).toArray(String[]::new);
+            return rows().stream().map(v -> v.name).toArray(String[]::new);
         }
 
         OffsetDateTime[] times() {
-            return rows().stream().map(Value::at).toArray(OffsetDateTime[]::new);
+            return rows().stream().map(v -> v.at).toArray(OffsetDateTime[]::new);
         }
 
         Buffer[] hashes() {
-            return rows().stream().map(v -> v.document().hash()).toArray(Buffer[]::new);
+            return rows().stream().map(v -> v.document.hash()).toArray(Buffer[]::new);
         }
 
         /** The documents' texts, for ties within the statement only (null otherwise: nothing reads them). */
         String[] values() {
-            return rows().stream().map(v -> ties ? v.document().text() : null).toArray(String[]::new);
+            return rows().stream().map(v -> ties ? v.document.text() : null).toArray(String[]::new);
         }
     }
 
@@ -415,6 +392,6 @@ public final class FacetStore {
     /** A facet is a JSON object; anything else is kept under "value". */
     @SuppressWarnings("unchecked")
     private static Map<String, Object> document(Object value) {
-        return value instanceof Map<?, ?> m ? (Map<String, Object>) m : java.util.Collections.singletonMap("value", value);
+        return value instanceof Map<?, ?> m ? (Map<String, Object>) m : Collections.singletonMap("value", value);
     }
 }
